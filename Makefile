@@ -1,0 +1,160 @@
+# reprint - the only build system. GNU make.
+#
+#   make            build/libreprint.a and build/reprint
+#   make demo       build, then compare the example wire story with its rewrite
+#   make test       install missing packages, build with -Werror, run every test
+#                   (unit, golden CLI, example, fuzz replay), then all again
+#                   under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      benchmarks (figures and ratios; not part of the tests)
+#   make eval       scores on the labelled data in ../shared/data
+#   make sanitize   only the ASan+UBSan test pass
+#   make valgrind   the unit tests under valgrind (gcc build)
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS
+#   make format / format-check / lint / install / clean
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -Wundef -Wwrite-strings
+WERROR  ?= -Werror
+PKGS     = libutf8proc libxxhash libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -Iinclude $(PKG_CFLAGS) $(CPPFLAGS)
+LIBS     = $(PKG_LIBS) -lpthread -lm
+BUILD   ?= build
+PREFIX  ?= /usr/local
+FUZZ_SECONDS ?= 60
+
+LIB_SRC  = $(wildcard src/*.c)
+CLI_SRC  = $(wildcard cli/*.c)
+TEST_SRC = $(wildcard tests/*.c)
+FUZZ_TARGETS = $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
+# The unit tests link a library built with fault injection enabled.
+TLIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/tlib/%.o)
+
+ALL_CFLAGS = $(WARN) $(WERROR) $(CFLAGS) -fvisibility=hidden -MMD -MP
+
+.PHONY: all demo test check unit sanitize valgrind fuzz bench eval deps format format-check \
+        lint install clean
+
+all: $(BUILD)/reprint $(BUILD)/libreprint.a
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tlib/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -DRP_FAULT_INJECTION $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libreprint.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libreprint_test.a: $(TLIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/reprint: $(CLI_OBJ) $(BUILD)/libreprint.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libreprint.a $(LIBS)
+
+$(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libreprint_test.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libreprint_test.a $(LIBS)
+
+$(BUILD)/examples/minimal: examples/minimal.c $(BUILD)/libreprint.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libreprint.a $(LIBS)
+
+# Fuzz targets built as plain programs that replay their corpus (fuzz/replay.c).
+$(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(BUILD)/libreprint.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) $(LDFLAGS) -o $@ fuzz/$*.c fuzz/replay.c \
+	    $(BUILD)/libreprint.a $(LIBS)
+
+# A C++ compiler must accept the public header.
+$(BUILD)/tests/cxx_header.o: include/reprint.h
+	@mkdir -p $(dir $@)
+	@if command -v c++ >/dev/null; then \
+	  echo '#include "reprint.h"' | c++ -x c++ -std=c++11 -Wall -Wextra -Werror -Iinclude -c - -o $@; \
+	else touch $@; fi
+
+unit: $(BUILD)/tests/run $(BUILD)/reprint $(BUILD)/examples/minimal $(BUILD)/tests/cxx_header.o \
+      $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+	@BUILD=$(BUILD) sh tests/run_all.sh
+
+deps:
+	@sh scripts/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory unit BUILD=build
+	@$(MAKE) --no-print-directory unit BUILD=build/san CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" > build/san.log 2>&1 || { cat build/san.log; exit 1; }
+	@tail -n 1 build/san.log | sed 's/^/sanitizers: /'
+	@sh tests/total.sh build/unit.total build/san/unit.total
+
+check: test
+
+sanitize: deps
+	@$(MAKE) --no-print-directory unit BUILD=build/san CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined"
+
+valgrind: deps
+	@$(MAKE) --no-print-directory $(BUILD)/vg/tests/run BUILD=build/vg CC=gcc CFLAGS="-O1 -g"
+	valgrind --error-exitcode=1 --leak-check=full -q build/vg/tests/run
+
+fuzz: deps
+	@mkdir -p $(BUILD)/fuzzer
+	@for t in $(FUZZ_TARGETS); do \
+	  clang $(CPPFLAGS_ALL) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=all fuzz/$$t.c $(LIB_SRC) $(LIBS) -o $(BUILD)/fuzzer/$$t || exit 1; \
+	  mkdir -p fuzz/corpus/$$t; \
+	  $(BUILD)/fuzzer/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	      -artifact_prefix=fuzz/corpus/$$t/crash- $(BUILD)/fuzzer/corpus-$$t fuzz/corpus/$$t \
+	      || exit 1; \
+	done
+
+demo: all
+	@$(BUILD)/reprint compare --color=always examples/wire.txt examples/article.txt
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libreprint.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libreprint.a $(LIBS)
+
+bench: all $(BUILD)/bench/bench_align
+	@BUILD=$(BUILD) sh bench/run.sh
+
+eval: all
+	@bash eval/run.sh
+
+format:
+	clang-format -i include/*.h src/*.c src/*.h cli/*.c cli/*.h tests/*.c tests/*.h fuzz/*.c \
+	    examples/*.c bench/*.c
+
+format-check:
+	clang-format --dry-run --Werror include/*.h src/*.c src/*.h cli/*.c cli/*.h tests/*.c \
+	    tests/*.h fuzz/*.c examples/*.c bench/*.c
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+	    --suppress=missingIncludeSystem -Iinclude src cli
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS_ALL) -std=c11
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/reprint $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libreprint.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/reprint.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,306 @@
+/* reprint.h - the public interface of libreprint, and its reference manual.
+ *
+ * libreprint finds reused text: which passages of one document were taken,
+ * with light edits, from another. It works on UTF-8 text, keeps every
+ * position as a byte offset into the caller's original bytes, and reports
+ * passages as half-open byte ranges [start, end) on both sides.
+ *
+ * The pipeline, for one pair:
+ *
+ *     bytes --rp_doc_new()--> rp_doc (normalized tokens with byte spans)
+ *     rp_doc, rp_doc --rp_compare()--> rp_result (passages, scores, verdict)
+ *
+ * MEMORY OWNERSHIP (applies to every function below)
+ *  1. Whoever calls rp_X_new / rp_X_load / rp_compare owns the object it
+ *     returns and releases it with the matching rp_X_free. rp_X_free(NULL) is
+ *     a no-op.
+ *  2. Pointer arguments are borrowed for the duration of the call only. The
+ *     library copies whatever it keeps.
+ *  3. Arrays returned by getters (rp_doc_tokens, rp_result_passages, ...)
+ *     are borrowed: they stay valid until the object they came from is freed,
+ *     and must never be passed to free().
+ *
+ * THREADS
+ *  The library keeps no global mutable state. A finished rp_doc or rp_result
+ *  is never modified by the library and may be read by many threads at once;
+ *  rp_compare() may run concurrently on shared documents.
+ *
+ * ERRORS
+ *  Fallible functions return rp_status (RP_OK == 0). Functions that read
+ *  input also take an optional rp_error *, filled with the file, position and
+ *  a one-line message when they fail. The library never prints, never exits
+ *  and never aborts on bad input.
+ */
+#ifndef REPRINT_H
+#define REPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RP_API __attribute__((visibility("default")))
+#else
+#define RP_API
+#endif
+
+/* ------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------ */
+
+#define RP_VERSION_MAJOR 0
+#define RP_VERSION_MINOR 1
+#define RP_VERSION_PATCH 0
+#define RP_VERSION_STRING "0.1.0"
+
+/* rp_version() - the library's version string, e.g. "0.1.0", as built.
+ * Static storage; never NULL. */
+RP_API const char *rp_version(void);
+
+/* ------------------------------------------------------------------------
+ * Status codes and error details
+ * ------------------------------------------------------------------------ */
+
+/* Status codes. The numeric values are part of the ABI and never change. */
+typedef enum rp_status {
+    RP_OK = 0,           /* success */
+    RP_ERR_NOMEM = 1,    /* an allocation failed */
+    RP_ERR_IO = 2,       /* reading or writing a file failed (see sys_errno) */
+    RP_ERR_UTF8 = 3,     /* input is not valid UTF-8 (see offset) */
+    RP_ERR_PARSE = 4,    /* input is well-formed text but not the expected syntax */
+    RP_ERR_PARAM = 5,    /* an argument or option is out of range */
+    RP_ERR_FORMAT = 6,   /* a file is not of the expected kind (binary, not a reprint file) */
+    RP_ERR_MISMATCH = 7, /* two objects were built with different parameters */
+    RP_ERR_LIMIT = 8     /* input exceeds a documented size limit */
+} rp_status;
+
+/* rp_strerror() - a short static description of a status code, never NULL.
+ * Unknown codes give "unknown error". Thread-safe. */
+RP_API const char *rp_strerror(rp_status code);
+
+/* Where and why a call failed. The caller owns the struct (usually on the
+ * stack) and passes its address to functions that read input; NULL is
+ * accepted everywhere and means "no details wanted". On failure the library
+ * fills every field: unknown positions are 0, an unknown path is "". On
+ * success the struct is left untouched. */
+typedef struct rp_error {
+    rp_status code;  /* same value the function returned */
+    int sys_errno;   /* errno for RP_ERR_IO, else 0 */
+    char path[512];  /* file being read, or the document name; may be truncated */
+    uint64_t line;   /* 1-based line number when meaningful, else 0 */
+    uint64_t offset; /* byte offset into the input when meaningful, else 0 */
+    char msg[256];   /* one line of English, no trailing newline, no path */
+} rp_error;
+
+/* ------------------------------------------------------------------------
+ * Documents: text, normalization and tokens
+ * ------------------------------------------------------------------------
+ *
+ * A document is a copy of the caller's bytes plus its tokens. Text must be
+ * UTF-8; a leading UTF-8 byte order mark is skipped (it yields no token, and
+ * offsets still count it). Tokens are:
+ *  - words: maximal runs of Unicode letters, marks and digits; an apostrophe
+ *    (' or U+2019 or U+02BC) between two letters stays inside the word;
+ *  - single characters for scripts written without spaces between words
+ *    (Han, Hiragana, Katakana, Bopomofo, Yi, Thai, Lao, Khmer, Myanmar), each
+ *    with its following combining marks. Hangul syllables form words.
+ * Everything else (spaces, punctuation, symbols) separates tokens.
+ * Each token is normalized with Unicode NFKC and case folding, and typographic
+ * apostrophes are folded to ASCII "'", then hashed; two tokens compare equal
+ * when their hashes do. Every token keeps its byte span in the original text.
+ *
+ * Documents are limited to RP_DOC_MAX_BYTES bytes (offsets are 32-bit
+ * inside); larger input is RP_ERR_LIMIT. */
+
+#define RP_DOC_MAX_BYTES ((size_t)UINT32_MAX)
+
+typedef struct rp_doc rp_doc;
+
+/* One token: its normalized hash and its byte span [start, end) in the
+ * original text. */
+typedef struct rp_token {
+    uint64_t hash;
+    uint32_t start;
+    uint32_t end;
+} rp_token;
+
+/* Options for reading text. Initialize with rp_text_opts_init(). */
+typedef struct rp_text_opts {
+    /* 0 (default): invalid UTF-8 or a NUL byte is an error (RP_ERR_UTF8 or
+     * RP_ERR_FORMAT) with the byte offset of the first bad byte.
+     * 1: each invalid byte and each NUL is read as U+FFFD, a separator; offsets
+     * are unchanged, so passages still point into the original bytes. */
+    int lossy;
+    /* Seed of the token hash. Documents compare only with documents of the
+     * same seed. Default RP_HASH_SEED_DEFAULT. */
+    uint64_t seed;
+} rp_text_opts;
+
+#define RP_HASH_SEED_DEFAULT 0
+
+/* rp_text_opts_init() - fill *opts with the defaults described above. */
+RP_API void rp_text_opts_init(rp_text_opts *opts);
+
+/* rp_doc_new() - make a document from text bytes.
+ *
+ * name: a label used in errors and reports (e.g. a file name); may be NULL
+ *       for "". Copied.
+ * text, len: the bytes; need not be NUL-terminated; copied. text may be NULL
+ *       when len is 0. Empty text and text without tokens are valid.
+ * opts: NULL for defaults.
+ * out:  receives the new document on success, NULL on failure.
+ * err:  optional details.
+ *
+ * Returns RP_OK; RP_ERR_UTF8 (invalid UTF-8, err->offset = first bad byte),
+ * RP_ERR_FORMAT (a NUL byte: binary data), RP_ERR_LIMIT (too large),
+ * RP_ERR_PARAM (out is NULL), RP_ERR_NOMEM. */
+RP_API rp_status rp_doc_new(const char *name, const char *text, size_t len,
+                            const rp_text_opts *opts, rp_doc **out, rp_error *err);
+
+/* rp_doc_load() - read a whole file (path "-" means standard input) and make
+ * a document of it, named by the path.
+ *
+ * Errors as rp_doc_new(), plus RP_ERR_IO for a missing, unreadable or
+ * directory path (err->sys_errno set). Reads regular files, pipes and
+ * standard input; never truncates silently. */
+RP_API rp_status rp_doc_load(const char *path, const rp_text_opts *opts, rp_doc **out,
+                             rp_error *err);
+
+/* rp_doc_free() - release a document. NULL is a no-op. Results computed from
+ * the document stay valid (they do not point into it). */
+RP_API void rp_doc_free(rp_doc *doc);
+
+/* Getters. All borrowed, valid until rp_doc_free(doc). */
+RP_API const char *rp_doc_name(const rp_doc *doc);
+/* The original bytes (BOM included), followed by a NUL not counted in len. */
+RP_API const char *rp_doc_text(const rp_doc *doc, size_t *len);
+/* The tokens in text order; *n receives their number (may be 0). */
+RP_API const rp_token *rp_doc_tokens(const rp_doc *doc, size_t *n);
+
+/* rp_doc_token_text() - the normalized form of token i (NFKC, case folded,
+ * apostrophes folded), written to buf as a NUL-terminated string, truncated
+ * to cap-1 bytes. Returns the full length of the normalized form (like
+ * snprintf), or 0 if i is out of range. Used by tests and tools that show
+ * tokens; comparison uses hashes only. */
+RP_API size_t rp_doc_token_text(const rp_doc *doc, size_t i, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------------
+ * Comparing two documents
+ * ------------------------------------------------------------------------ */
+
+/* How B relates to A, in the three classes of the METER corpus. */
+typedef enum rp_verdict {
+    RP_VERDICT_NON_DERIVED = 0,
+    RP_VERDICT_PARTIALLY_DERIVED = 1,
+    RP_VERDICT_WHOLLY_DERIVED = 2
+} rp_verdict;
+
+/* rp_verdict_name() - "non-derived", "partially-derived" or "wholly-derived".
+ * Static storage; "unknown" for other values. */
+RP_API const char *rp_verdict_name(rp_verdict v);
+
+/* Comparison options. Initialize with rp_compare_opts_init(); the defaults
+ * are the tuned configuration used for every reported evaluation. */
+typedef struct rp_compare_opts {
+    /* Passages shorter than this many tokens on either side are dropped.
+     * Default 8; must be >= 1. */
+    size_t min_words;
+    /* n of the word n-grams behind the reported Jaccard. Default 5; 1..32. */
+    size_t jaccard_ngram;
+    /* Verdict thresholds. B is non-derived when containment_b (share of B
+     * inside passages) is below partially_threshold; wholly-derived when
+     * containment_b reaches wholly_threshold and the passages' similarity
+     * (rp_result_similarity) reaches wholly_similarity; partially-derived
+     * otherwise. Defaults (0.20, 0.75, 0.87) were chosen on the
+     * Clough-Stevenson corpus (see reprint-compare(1)).
+     * 0 <= partially <= wholly <= 1 and 0 <= wholly_similarity <= 1. */
+    double wholly_threshold;
+    double partially_threshold;
+    double wholly_similarity;
+} rp_compare_opts;
+
+/* rp_compare_opts_init() - fill *opts with the defaults. */
+RP_API void rp_compare_opts_init(rp_compare_opts *opts);
+
+/* One reused passage: corresponding regions of A and B. Byte ranges are
+ * half-open into the original texts; token ranges are half-open indexes into
+ * rp_doc_tokens(). */
+typedef struct rp_passage {
+    uint64_t a_start, a_end;   /* bytes in A */
+    uint64_t b_start, b_end;   /* bytes in B */
+    size_t a_tok, a_tok_end;   /* tokens in A */
+    size_t b_tok, b_tok_end;   /* tokens in B */
+    size_t tokens;             /* tokens matched between the sides (see edits) */
+    double similarity;         /* 2*matched / (tokens in A side + tokens in B side) */
+} rp_passage;
+
+/* The alignment inside one passage, as a list of edits that turn the A side
+ * into the B side, in order: EQUAL runs are the same tokens on both sides;
+ * DELETE runs are only in A, INSERT runs only in B; a REPLACE run has tokens
+ * on both sides that differ. Token ranges are half-open indexes. */
+typedef enum rp_edit_op {
+    RP_EDIT_EQUAL = 0,
+    RP_EDIT_DELETE = 1,
+    RP_EDIT_INSERT = 2,
+    RP_EDIT_REPLACE = 3
+} rp_edit_op;
+
+typedef struct rp_edit {
+    rp_edit_op op;
+    size_t a_tok, a_tok_end;
+    size_t b_tok, b_tok_end;
+} rp_edit;
+
+typedef struct rp_result rp_result;
+
+/* rp_compare() - find every passage of B reused from A (or of A reused in B:
+ * the search is symmetric) and score the pair.
+ *
+ * Passages may overlap neither on A nor on B. They are found despite words
+ * inserted, deleted or substituted every few words, changed case, quotes and
+ * punctuation, re-wrapped lines and reordered paragraphs (a moved passage is
+ * reported as its own passage). Cost is close to linear in the input size.
+ *
+ * a, b: documents made with the same text options (seed); borrowed.
+ * opts: NULL for defaults.
+ * out:  receives the result; the caller frees it with rp_result_free().
+ *
+ * Returns RP_OK; RP_ERR_MISMATCH (documents hashed with different seeds),
+ * RP_ERR_PARAM (bad options; err->msg names the option), RP_ERR_NOMEM.
+ * Thread-safe for shared documents. */
+RP_API rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *opts,
+                            rp_result **out, rp_error *err);
+
+/* rp_result_free() - release a result. NULL is a no-op. */
+RP_API void rp_result_free(rp_result *res);
+
+/* Exact word n-gram Jaccard of the two documents' token sets (n =
+ * opts.jaccard_ngram; documents shorter than n contribute one shingle of all
+ * their tokens; two token-less documents give 0). */
+RP_API double rp_result_jaccard(const rp_result *res);
+/* Share of A's (B's) tokens inside reported passages, in [0,1]; 0 for a
+ * document without tokens. */
+RP_API double rp_result_containment_a(const rp_result *res);
+RP_API double rp_result_containment_b(const rp_result *res);
+/* Similarity of the passages as a whole: their similarities averaged with
+ * weights by their number of tokens on B; 0 when there is no passage. Tells
+ * a near copy (close to 1) from a heavy rewrite of the same text. */
+RP_API double rp_result_similarity(const rp_result *res);
+RP_API rp_verdict rp_result_verdict(const rp_result *res);
+
+/* The passages, sorted by a_start (then b_start); *n receives their number.
+ * Borrowed from res. */
+RP_API const rp_passage *rp_result_passages(const rp_result *res, size_t *n);
+
+/* The edits of passage i (see rp_edit); *n receives their number. NULL with
+ * *n = 0 when i is out of range. Borrowed from res. */
+RP_API const rp_edit *rp_result_edits(const rp_result *res, size_t i, size_t *n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REPRINT_H */

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install the Debian packages reprint needs, only those missing.
+# Build: gcc, make, pkg-config and the -dev libraries; tests: clang and its
+# sanitizer runtime; the HTML screenshot test: chromium (optional: skipped
+# with a message when it cannot be installed).
+set -e
+need="build-essential pkg-config libutf8proc-dev libxxhash-dev libcjson-dev zlib1g-dev \
+libzstd-dev libsqlite3-dev clang libclang-rt-14-dev python3"
+optional="chromium"
+missing=""
+for p in $need; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+opt_missing=""
+for p in $optional; do
+    dpkg -s "$p" >/dev/null 2>&1 || opt_missing="$opt_missing $p"
+done
+[ -z "$missing$opt_missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "deps: installing:$missing$opt_missing" >&2
+$SUDO apt-get update -qq >&2 || true
+if [ -n "$missing" ]; then
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+fi
+if [ -n "$opt_missing" ]; then
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        $opt_missing >&2 || echo "deps: optional packages not installed:$opt_missing" >&2
+fi

@@ -1,0 +1,83 @@
+/* alloc.c - the one allocator of libreprint.
+ *
+ * All heap memory in src/ comes from here. Builds with -DRP_FAULT_INJECTION
+ * (the unit tests) can make the Nth allocation fail, so tests can check that
+ * every error path frees what it took and reports RP_ERR_NOMEM. */
+#include "internal.h"
+
+#include <stdlib.h>
+
+#ifdef RP_FAULT_INJECTION
+static size_t fail_at;  /* 0: never fail */
+static size_t n_allocs; /* allocations since the last rp__alloc_fail_after() */
+
+static bool should_fail(void)
+{
+    n_allocs++;
+    return fail_at != 0 && n_allocs >= fail_at;
+}
+#else
+static bool should_fail(void)
+{
+    return false;
+}
+#endif
+
+size_t rp__alloc_fail_after(size_t n)
+{
+#ifdef RP_FAULT_INJECTION
+    size_t made = n_allocs;
+    fail_at = n;
+    n_allocs = 0;
+    return made;
+#else
+    (void)n;
+    return 0;
+#endif
+}
+
+void *rp__malloc(size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return malloc(size ? size : 1);
+}
+
+void *rp__calloc(size_t n, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return calloc(n ? n : 1, size ? size : 1);
+}
+
+void *rp__realloc(void *p, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    return realloc(p, size ? size : 1);
+}
+
+void rp__free(void *p)
+{
+    free(p);
+}
+
+bool rp__grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return false;
+        ncap *= 2;
+    }
+    if (ncap > SIZE_MAX / elem)
+        return false;
+    void *np = rp__realloc(*p, ncap * elem);
+    if (np == NULL)
+        return false;
+    *p = np;
+    *cap = ncap;
+    return true;
+}

@@ -1,0 +1,143 @@
+/* internal.h - declarations shared by the files of libreprint (src/ only).
+ *
+ * Everything here carries the rp__ prefix and is never installed. Unit tests
+ * in tests/ may include this header; the CLI, benchmarks and examples may not.
+ */
+#ifndef REPRINT_INTERNAL_H
+#define REPRINT_INTERNAL_H
+
+#include "reprint.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+/* ---- allocation (alloc.c) ------------------------------------------------
+ * Every allocation in src/ goes through these, so test builds can fail the
+ * Nth allocation and check that each path cleans up. */
+void *rp__malloc(size_t size);
+void *rp__calloc(size_t n, size_t size);
+void *rp__realloc(void *p, size_t size);
+void rp__free(void *p);
+/* Grow *p (an array of elem-sized items with capacity *cap) to hold at least
+ * need items. Returns false on overflow or out of memory (*p unchanged). */
+bool rp__grow(void **p, size_t *cap, size_t need, size_t elem);
+/* Test builds only: make allocation number n (1-based, counted from this
+ * call) and every later one fail; 0 disables. Returns the number of
+ * allocations made since the previous call. */
+size_t rp__alloc_fail_after(size_t n);
+
+/* ---- errors (error.c) ---------------------------------------------------- */
+/* Fill err (if not NULL) and return code. fmt is printf-style for err->msg. */
+rp_status rp__fail(rp_error *err, rp_status code, const char *path, uint64_t offset,
+                   const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+#define RP_TRY(expr)                                                                               \
+    do {                                                                                           \
+        rp_status rp__st = (expr);                                                                 \
+        if (rp__st != RP_OK)                                                                       \
+            return rp__st;                                                                         \
+    } while (0)
+
+/* ---- hashing (hash.c) ---------------------------------------------------- */
+uint64_t rp__hash_bytes(const void *p, size_t len, uint64_t seed);
+/* Mix two 64-bit values into one (order-sensitive); used for n-gram keys. */
+uint64_t rp__hash_combine(uint64_t h, uint64_t v);
+
+/* ---- UTF-8 and normalization (utf8.c) ------------------------------------ */
+/* Decode one code point at s[0..len). Returns its byte length (1..4) and sets
+ * *cp, or returns -1 for an invalid sequence (then one byte should be skipped). */
+int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp);
+/* Offset of the first invalid byte or NUL in text, or len if there is none.
+ * *is_nul tells which. */
+size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul);
+/* Normalize a token (NFKC + case fold + apostrophe fold) into *buf (grown as
+ * needed, capacity *cap). Invalid bytes must not occur (lossy mode gives
+ * separators). Returns the normalized length, or SIZE_MAX on out of memory. */
+size_t rp__normalize(const uint8_t *s, size_t len, uint8_t **buf, size_t *cap);
+/* The table path alone (tokens of code points below U+0300), into out of
+ * capacity cap; SIZE_MAX when the token is not eligible or out is too small.
+ * Exposed for the test that checks it against utf8proc. */
+size_t rp__normalize_latin(const uint8_t *s, size_t len, uint8_t *out, size_t cap);
+/* utf8proc alone (the reference path), same contract as rp__normalize. */
+size_t rp__normalize_reference(const uint8_t *s, size_t len, uint8_t **buf, size_t *cap);
+
+/* ---- hash map (hmap.c) --------------------------------------------------- */
+typedef struct rp__hmap_slot {
+    uint64_t key;
+    uint32_t value;
+    uint32_t used;
+} rp__hmap_slot;
+typedef struct rp__hmap {
+    rp__hmap_slot *slots;
+    size_t mask, n;
+} rp__hmap;
+bool rp__hmap_init(rp__hmap *m, size_t expected);
+void rp__hmap_free(rp__hmap *m);
+/* Insert key with value if absent. Returns a pointer to the stored value
+ * (valid until the next put), *inserted telling whether it is new; NULL on
+ * out of memory. */
+uint32_t *rp__hmap_put(rp__hmap *m, uint64_t key, uint32_t value, bool *inserted);
+const uint32_t *rp__hmap_get(const rp__hmap *m, uint64_t key);
+
+/* ---- tokens (tokenize.c) ------------------------------------------------- */
+/* Break flags: what separates token i from token i+1. */
+enum {
+    RP__BREAK_SENTENCE = 1, /* sentence-ending punctuation (. ! ? and CJK ones) */
+    RP__BREAK_PARAGRAPH = 2 /* a blank line */
+};
+typedef struct rp__tokens {
+    rp_token *tok;
+    uint8_t *brk; /* brk[i]: RP__BREAK_* flags after token i */
+    size_t n, cap;
+} rp__tokens;
+/* Tokenize text[0..len) (already validated unless lossy) into *out. */
+rp_status rp__tokenize(const char *text, size_t len, bool lossy, uint64_t seed, rp__tokens *out);
+void rp__tokens_free(rp__tokens *t);
+
+/* ---- documents (doc.c) ----------------------------------------------------- */
+struct rp_doc {
+    char *name;
+    char *text; /* len bytes + NUL */
+    size_t len;
+    uint64_t seed;
+    rp__tokens toks;
+};
+
+/* ---- files (reader.c) -------------------------------------------------------- */
+/* Read a whole file ("-" = stdin) into a fresh NUL-terminated buffer. */
+rp_status rp__read_file(const char *path, char **data, size_t *len, rp_error *err);
+
+/* ---- alignment (align.c) --------------------------------------------------- */
+typedef struct rp__align_params {
+    size_t min_words;
+} rp__align_params;
+/* The passages between two documents with their edits: the edits of
+ * passage i are edits[edit_start[i] .. edit_start[i+1]). */
+typedef struct rp__alignment {
+    rp_passage *passages;
+    size_t n_passages;
+    rp_edit *edits;
+    size_t n_edits;
+    size_t *edit_start; /* n_passages + 1 entries */
+} rp__alignment;
+/* Find the passages between a and b, sorted by a_start, complete (byte and
+ * token ranges, matched tokens, similarity, edits). On failure *out is
+ * empty. */
+rp_status rp__align(const rp_doc *a, const rp_doc *b, const rp__align_params *p,
+                    rp__alignment *out);
+void rp__alignment_free(rp__alignment *al);
+
+/* ---- diff (diff.c) ----------------------------------------------------------- */
+/* Token-level edit script between a[0..na) and b[0..nb) (hash arrays). Appends
+ * to *edits (capacity *cap, count *n), with token indexes offset by a_base and
+ * b_base. Returns the number of matched tokens, or SIZE_MAX on out of memory. */
+size_t rp__diff(const rp_token *a, size_t na, const rp_token *b, size_t nb, size_t a_base,
+                size_t b_base, rp_edit **edits, size_t *n, size_t *cap);
+
+/* ---- scores (compare.c) ------------------------------------------------------ */
+double rp__jaccard_ngrams(const rp_token *a, size_t na, const rp_token *b, size_t nb, size_t n);
+
+#endif /* REPRINT_INTERNAL_H */
