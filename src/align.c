@@ -1,0 +1,919 @@
+/* align.c - find the reused passages between two documents.
+ *
+ * A seed-and-extend aligner in the spirit of Sanchez-Perez, Sidorov and
+ * Gelbukh (PAN 2014), over tokens instead of characters:
+ *
+ *  1. Units. Each document is cut into sentence-like units at sentence and
+ *     paragraph breaks; short units are joined to the next and long ones
+ *     cut, so every unit holds UNIT_MIN..UNIT_MAX tokens where possible.
+ *  2. Weights. Each distinct token gets an inverse unit frequency weight
+ *     over the units of both documents, so rare words count more.
+ *  3. Seeds. For every unit of B, candidate units of A are those sharing one
+ *     of its rarer words (an inverted index, capped per word so frequent
+ *     words cost nothing); a candidate pair is a seed when its weighted
+ *     cosine and its Dice coefficient both reach SEED_SIM. Bag-of-words
+ *     seeds survive substituted and inserted words and local reordering.
+ *     Runs of exactly shared word n-grams are seeds too, so a short reused
+ *     phrase inside long, otherwise different sentences is found.
+ *  4. Extension. Seeds closer than MAX_GAP tokens on both sides at once
+ *     are linked (single linkage, union-find); each component is a
+ *     candidate passage. A component need not be monotone, so shuffled text
+ *     is one passage, while a moved paragraph, far from its neighbours on
+ *     one side, is a passage of its own.
+ *  5. Filtering. Each cluster's box is trimmed at its edges to tokens that
+ *     occur on the other side, weak clusters are dropped, passages shorter
+ *     than min_words are dropped, and overlaps are resolved in favour of
+ *     the stronger passage.
+ *
+ * Everything is near-linear: the inverted index is capped, n-gram seeds use
+ * a hash map, and clustering sorts. */
+#include "internal.h"
+
+#include <math.h>
+#include <utf8proc.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tuned once on the evaluation data (see README, "Evaluation"); the same
+ * values serve every data set. */
+#define UNIT_MIN 6       /* tokens; shorter sentences join the next */
+#define UNIT_MAX 40      /* tokens; longer sentences are cut */
+#define SEED_SIM 0.25    /* min cosine and Dice of a unit-pair seed */
+#define DF_CAP 64        /* words in more A units do not generate candidates */
+#define RARE_K 16        /* at most this many rarest words of a B unit generate */
+#define NGRAM_K 4        /* exact shared word n-grams of this length seed too */
+#define NGRAM_DF_CAP 8   /* n-grams occurring more often in A are ignored */
+#define MAX_GAP 40       /* tokens between linked seeds, on both sides */
+#define PASSAGE_SIM 0.4  /* min weighted cosine between a passage's two sides */
+#define MERGE_GAP 300    /* tokens between parts of a passage that continue one another */
+#define MERGE_TOL 5      /* tokens the parts may overlap */
+#define MERGE_LOOKBACK 16 /* parts examined before each part */
+
+
+#define EDGE_TRIM_MAX 8  /* differing runs at a passage edge up to this long are trimmed */
+#define SPLIT_RUN 25     /* added paragraphs this long split a passage ... */
+#define SPLIT_RATIO 4    /* ... when the other side has at most a quarter as many tokens */
+
+typedef struct unit {
+    uint32_t lo, hi;      /* token range */
+    uint32_t off, len;    /* its distinct vocabulary ids in ids[] */
+    double norm;          /* sqrt of the sum of squared weights */
+} unit;
+
+typedef struct seed {
+    uint32_t alo, ahi, blo, bhi; /* token ranges */
+    double w;                    /* evidence weight */
+} seed;
+
+typedef struct side {
+    const rp_token *tok;
+    const uint8_t *brk;
+    size_t n;
+    unit *units;
+    size_t n_units;
+    uint32_t *vid; /* vocabulary id of each token */
+} side;
+
+typedef struct actx {
+    side a, b;
+    rp__hmap vocab;
+    size_t n_vocab;
+    uint32_t *df_a, *df_b; /* units containing each word */
+    double *w;             /* weight of each word */
+    uint32_t *ids;         /* per-unit sorted distinct ids, A units then B units */
+    size_t n_ids, cap_ids;
+    seed *seeds;
+    size_t n_seeds, cap_seeds;
+} actx;
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Cut one side into units and give each token its vocabulary id. */
+static rp_status build_units(actx *c, side *s)
+{
+    s->vid = rp__malloc((s->n ? s->n : 1) * sizeof *s->vid);
+    if (s->vid == NULL)
+        return RP_ERR_NOMEM;
+    for (size_t i = 0; i < s->n; i++) {
+        bool ins;
+        uint32_t *v = rp__hmap_put(&c->vocab, s->tok[i].hash, (uint32_t)c->n_vocab, &ins);
+        if (v == NULL)
+            return RP_ERR_NOMEM;
+        if (ins)
+            c->n_vocab++;
+        s->vid[i] = *v;
+    }
+    size_t cap = 0;
+    size_t lo = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t len = i + 1 - lo;
+        bool brk = s->brk[i] != 0;
+        bool last = i + 1 == s->n;
+        if ((brk && len >= UNIT_MIN) || len >= UNIT_MAX || last) {
+            /* A short tail joins the previous unit when that stays small. */
+            if (last && len < UNIT_MIN && s->n_units > 0 &&
+                s->units[s->n_units - 1].hi - s->units[s->n_units - 1].lo + len <= UNIT_MAX) {
+                s->units[s->n_units - 1].hi = (uint32_t)(i + 1);
+                break;
+            }
+            if (!rp__grow((void **)&s->units, &cap, s->n_units + 1, sizeof *s->units))
+                return RP_ERR_NOMEM;
+            s->units[s->n_units++] = (unit){(uint32_t)lo, (uint32_t)(i + 1), 0, 0, 0};
+            lo = i + 1;
+        }
+    }
+    return RP_OK;
+}
+
+/* Fill each unit's sorted distinct word ids and count unit frequencies. */
+static rp_status unit_sets(actx *c, side *s, uint32_t *df)
+{
+    for (size_t u = 0; u < s->n_units; u++) {
+        unit *un = &s->units[u];
+        size_t len = un->hi - un->lo;
+        if (!rp__grow((void **)&c->ids, &c->cap_ids, c->n_ids + len, sizeof *c->ids))
+            return RP_ERR_NOMEM;
+        uint32_t *dst = c->ids + c->n_ids;
+        memcpy(dst, s->vid + un->lo, len * sizeof *dst);
+        qsort(dst, len, sizeof *dst, cmp_u32);
+        size_t k = 0;
+        for (size_t i = 0; i < len; i++)
+            if (k == 0 || dst[k - 1] != dst[i])
+                dst[k++] = dst[i];
+        un->off = (uint32_t)c->n_ids;
+        un->len = (uint32_t)k;
+        c->n_ids += k;
+        for (size_t i = 0; i < k; i++)
+            df[dst[i]]++;
+    }
+    return RP_OK;
+}
+
+static rp_status add_seed(actx *c, uint32_t alo, uint32_t ahi, uint32_t blo, uint32_t bhi,
+                          double w)
+{
+    if (!rp__grow((void **)&c->seeds, &c->cap_seeds, c->n_seeds + 1, sizeof *c->seeds))
+        return RP_ERR_NOMEM;
+    c->seeds[c->n_seeds++] = (seed){alo, ahi, blo, bhi, w};
+    return RP_OK;
+}
+
+/* Weighted cosine and Dice of two units' word sets. */
+static void unit_sim(const actx *c, const unit *ua, const unit *ub, double *cos, double *dice)
+{
+    const uint32_t *x = c->ids + ua->off, *y = c->ids + ub->off;
+    size_t i = 0, j = 0, shared = 0;
+    double sw = 0;
+    while (i < ua->len && j < ub->len) {
+        if (x[i] < y[j])
+            i++;
+        else if (x[i] > y[j])
+            j++;
+        else {
+            sw += c->w[x[i]] * c->w[x[i]];
+            shared++;
+            i++, j++;
+        }
+    }
+    double nn = ua->norm * ub->norm;
+    *cos = nn > 0 ? sw / nn : 0;
+    *dice = (ua->len + ub->len) ? 2.0 * (double)shared / (double)(ua->len + ub->len) : 0;
+}
+
+typedef struct rare {
+    uint32_t df, id;
+} rare;
+
+static int cmp_rare(const void *x, const void *y)
+{
+    const rare *a = x, *b = y;
+    if (a->df != b->df)
+        return (a->df > b->df) - (a->df < b->df);
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Unit-pair seeds through an inverted index of A's units. */
+static rp_status unit_seeds(actx *c)
+{
+    rp_status rc = RP_ERR_NOMEM;
+    size_t nv = c->n_vocab;
+    uint32_t *start = rp__calloc(nv + 1, sizeof *start);
+    uint32_t *post = NULL, *fill = NULL, *acc = NULL, *touched = NULL;
+    rare *r = NULL;
+    if (start == NULL)
+        goto done;
+    for (size_t u = 0; u < c->a.n_units; u++) {
+        const unit *un = &c->a.units[u];
+        for (size_t k = 0; k < un->len; k++)
+            start[c->ids[un->off + k] + 1]++;
+    }
+    for (size_t v = 0; v < nv; v++)
+        start[v + 1] += start[v];
+    post = rp__malloc((start[nv] ? start[nv] : 1) * sizeof *post);
+    fill = rp__malloc((nv ? nv : 1) * sizeof *fill);
+    acc = rp__calloc(c->a.n_units ? c->a.n_units : 1, sizeof *acc);
+    touched = rp__malloc((c->a.n_units ? c->a.n_units : 1) * sizeof *touched);
+    r = rp__malloc(UNIT_MAX * sizeof *r);
+    if (post == NULL || fill == NULL || acc == NULL || touched == NULL || r == NULL)
+        goto done;
+    memcpy(fill, start, nv * sizeof *fill);
+    for (size_t u = 0; u < c->a.n_units; u++) {
+        const unit *un = &c->a.units[u];
+        for (size_t k = 0; k < un->len; k++)
+            post[fill[c->ids[un->off + k]]++] = (uint32_t)u;
+    }
+    for (size_t ub = 0; ub < c->b.n_units; ub++) {
+        const unit *bu = &c->b.units[ub];
+        size_t nr = 0;
+        for (size_t k = 0; k < bu->len; k++) {
+            uint32_t v = c->ids[bu->off + k];
+            uint32_t df = c->df_a[v];
+            if (df >= 1 && df <= DF_CAP)
+                r[nr++] = (rare){df, v};
+        }
+        qsort(r, nr, sizeof *r, cmp_rare);
+        if (nr > RARE_K)
+            nr = RARE_K;
+        size_t nt = 0;
+        for (size_t k = 0; k < nr; k++) {
+            for (uint32_t p = start[r[k].id]; p < start[r[k].id + 1]; p++) {
+                uint32_t ua = post[p];
+                if (acc[ua]++ == 0)
+                    touched[nt++] = ua;
+            }
+        }
+        qsort(touched, nt, sizeof *touched, cmp_u32);
+        for (size_t t = 0; t < nt; t++) {
+            uint32_t ua = touched[t];
+            acc[ua] = 0;
+            double cos, dice;
+            unit_sim(c, &c->a.units[ua], bu, &cos, &dice);
+            if (cos >= SEED_SIM && dice >= SEED_SIM) {
+                const unit *au = &c->a.units[ua];
+                if (add_seed(c, au->lo, au->hi, bu->lo, bu->hi, cos * (double)(bu->hi - bu->lo)) !=
+                    RP_OK)
+                    goto done;
+            }
+        }
+    }
+    rc = RP_OK;
+done:
+    rp__free(start);
+    rp__free(post);
+    rp__free(fill);
+    rp__free(acc);
+    rp__free(touched);
+    rp__free(r);
+    return rc;
+}
+
+/* Seeds from exactly shared word n-grams: maximal diagonal runs. */
+static rp_status ngram_seeds(actx *c)
+{
+    const side *a = &c->a, *b = &c->b;
+    if (a->n < NGRAM_K || b->n < NGRAM_K)
+        return RP_OK;
+    size_t na = a->n - NGRAM_K + 1, nb = b->n - NGRAM_K + 1;
+    rp_status rc = RP_ERR_NOMEM;
+    rp__hmap m = {0};
+    uint32_t *next = NULL; /* chain of A positions with the same n-gram */
+    uint32_t *cnt = NULL;
+    uint64_t *hb = NULL;
+    if (!rp__hmap_init(&m, na))
+        goto done;
+    next = rp__malloc(na * sizeof *next);
+    cnt = rp__malloc(na * sizeof *cnt);
+    hb = rp__malloc(nb * sizeof *hb);
+    if (next == NULL || cnt == NULL || hb == NULL)
+        goto done;
+    /* Head of each chain is stored in the map; positions are 1-based so 0 ends. */
+    for (size_t i = na; i-- > 0;) {
+        uint64_t h = 0;
+        for (size_t k = 0; k < NGRAM_K; k++)
+            h = rp__hash_combine(h, a->tok[i + k].hash);
+        bool ins;
+        uint32_t *v = rp__hmap_put(&m, h, (uint32_t)(i + 1), &ins);
+        if (v == NULL)
+            goto done;
+        next[i] = ins ? 0 : *v;
+        cnt[i] = ins ? 1 : cnt[*v - 1] + 1;
+        *v = (uint32_t)(i + 1);
+    }
+    for (size_t j = 0; j < nb; j++) {
+        uint64_t h = 0;
+        for (size_t k = 0; k < NGRAM_K; k++)
+            h = rp__hash_combine(h, b->tok[j + k].hash);
+        hb[j] = h;
+    }
+    /* For each B position, walk A occurrences; extend runs only from their
+     * first position (where the previous diagonal cell does not match). */
+    for (size_t j = 0; j < nb; j++) {
+        const uint32_t *head = rp__hmap_get(&m, hb[j]);
+        if (head == NULL || cnt[*head - 1] > NGRAM_DF_CAP)
+            continue;
+        for (uint32_t p = *head; p != 0; p = next[p - 1]) {
+            size_t i = p - 1;
+            if (i > 0 && j > 0 && a->tok[i - 1].hash == b->tok[j - 1].hash) {
+                /* (i-1, j-1) matches too, so the run started earlier, unless
+                 * that n-gram was too frequent to be used. */
+                const uint32_t *h2 = rp__hmap_get(&m, hb[j - 1]);
+                if (h2 != NULL && cnt[*h2 - 1] <= NGRAM_DF_CAP)
+                    continue;
+            }
+            size_t len = NGRAM_K;
+            while (i + len < a->n && j + len < b->n && a->tok[i + len].hash == b->tok[j + len].hash)
+                len++;
+            if (add_seed(c, (uint32_t)i, (uint32_t)(i + len), (uint32_t)j, (uint32_t)(j + len),
+                         (double)len) != RP_OK)
+                goto done;
+        }
+    }
+    rc = RP_OK;
+done:
+    rp__hmap_free(&m);
+    rp__free(next);
+    rp__free(cnt);
+    rp__free(hb);
+    return rc;
+}
+
+/* ---- extension: split clusters at gaps ------------------------------------ */
+
+static int cmp_seed_b(const void *x, const void *y)
+{
+    const seed *a = x, *b = y;
+    if (a->blo != b->blo)
+        return (a->blo > b->blo) - (a->blo < b->blo);
+    if (a->alo != b->alo)
+        return (a->alo > b->alo) - (a->alo < b->alo);
+    return (a->bhi > b->bhi) - (a->bhi < b->bhi);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Union-find over seeds, with path halving. */
+static uint32_t uf_find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static void uf_union(uint32_t *parent, uint32_t x, uint32_t y)
+{
+    x = uf_find(parent, x);
+    y = uf_find(parent, y);
+    if (x != y)
+        parent[x > y ? x : y] = x < y ? x : y; /* smaller index wins: deterministic */
+}
+
+/* Gap between [lo1, hi1) and [lo2, hi2): 0 when they overlap or touch. */
+static uint32_t gap(uint32_t lo1, uint32_t hi1, uint32_t lo2, uint32_t hi2)
+{
+    return lo2 >= hi1 ? lo2 - hi1 : lo1 >= hi2 ? lo1 - hi2 : 0;
+}
+
+/* Link seeds closer than MAX_GAP tokens on both sides at once (single
+ * linkage). Seeds are sorted by B start; a sweep keeps those whose B end is
+ * still within reach. parent[] receives the components. */
+static rp_status link_seeds(seed *s, size_t n, uint32_t *parent)
+{
+    qsort(s, n, sizeof *s, cmp_seed_b);
+    for (size_t i = 0; i < n; i++)
+        parent[i] = (uint32_t)i;
+    uint32_t *active = rp__malloc((n ? n : 1) * sizeof *active);
+    if (active == NULL)
+        return RP_ERR_NOMEM;
+    size_t n_active = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t w = 0;
+        for (size_t k = 0; k < n_active; k++) {
+            const seed *t = &s[active[k]];
+            if ((uint64_t)t->bhi + MAX_GAP < s[i].blo)
+                continue; /* out of reach for this and every later seed */
+            active[w++] = active[k];
+            if (gap(t->alo, t->ahi, s[i].alo, s[i].ahi) <= MAX_GAP)
+                uf_union(parent, active[k], (uint32_t)i);
+        }
+        n_active = w;
+        active[n_active++] = (uint32_t)i;
+    }
+    rp__free(active);
+    return RP_OK;
+}
+
+/* Join passages that continue one another: a component that follows
+ * another on both sides within MERGE_GAP tokens, with whatever lies between
+ * them on one side also between them on the other, is the same passage resumed after a
+ * stretch of rewritten text. Components that overlap or run backwards on
+ * one side (a moved paragraph, a caption repeating a sentence) stay apart. s[] is sorted by B start, parent[] holds the components. */
+typedef struct comp {
+    uint32_t alo, ahi, blo, bhi, root, rank_a;
+} comp;
+
+static int cmp_comp_a(const void *x, const void *y)
+{
+    const comp *a = x, *b = y;
+    if (a->alo != b->alo)
+        return (a->alo > b->alo) - (a->alo < b->alo);
+    return (a->root > b->root) - (a->root < b->root);
+}
+
+static int cmp_comp_b(const void *x, const void *y)
+{
+    const comp *a = x, *b = y;
+    if (a->blo != b->blo)
+        return (a->blo > b->blo) - (a->blo < b->blo);
+    return (a->root > b->root) - (a->root < b->root);
+}
+
+static rp_status merge_chains(const seed *s, size_t n, uint32_t *parent)
+{
+    comp *cs = rp__malloc((n ? n : 1) * sizeof *cs);
+    comp *by_a = rp__malloc((n ? n : 1) * sizeof *by_a);
+    uint32_t *slot = rp__malloc((n ? n : 1) * sizeof *slot);
+    if (cs == NULL || by_a == NULL || slot == NULL) {
+        rp__free(cs);
+        rp__free(by_a);
+        rp__free(slot);
+        return RP_ERR_NOMEM;
+    }
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = uf_find(parent, (uint32_t)i);
+        if (r == i) {
+            slot[i] = (uint32_t)nc;
+            cs[nc++] = (comp){s[i].alo, s[i].ahi, s[i].blo, s[i].bhi, r, 0};
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        comp *c = &cs[slot[uf_find(parent, (uint32_t)i)]];
+        if (s[i].alo < c->alo) c->alo = s[i].alo;
+        if (s[i].ahi > c->ahi) c->ahi = s[i].ahi;
+        if (s[i].blo < c->blo) c->blo = s[i].blo;
+        if (s[i].bhi > c->bhi) c->bhi = s[i].bhi;
+    }
+    /* by_a[r]: the component of rank r in A order */
+    qsort(cs, nc, sizeof *cs, cmp_comp_a);
+    for (size_t i = 0; i < nc; i++)
+        cs[i].rank_a = (uint32_t)i;
+    memcpy(by_a, cs, nc * sizeof *cs);
+    qsort(cs, nc, sizeof *cs, cmp_comp_b);
+    for (size_t i = 1; i < nc; i++) {
+        const comp *y = &cs[i];
+        size_t stop = i > MERGE_LOOKBACK ? i - MERGE_LOOKBACK : 0;
+        for (size_t j = i; j-- > stop;) {
+            const comp *x = &cs[j];
+            if (x->ahi > y->alo + MERGE_TOL || x->bhi > y->blo + MERGE_TOL ||
+                gap(x->alo, x->ahi, y->alo, y->ahi) > MERGE_GAP ||
+                gap(x->blo, x->bhi, y->blo, y->bhi) > MERGE_GAP ||
+                y->rank_a < x->rank_a || y->rank_a - x->rank_a > MERGE_LOOKBACK)
+                continue;
+            /* Whatever lies between them on one side must lie between
+             * them on the other too: then it belongs to the same passage;
+             * otherwise (a moved paragraph between) they stay apart. Parts
+             * less than half the size of the smaller one (chance matches)
+             * do not keep them apart. */
+            bool inside = true;
+            uint32_t small = x->bhi - x->blo < y->bhi - y->blo ? x->bhi - x->blo : y->bhi - y->blo;
+            for (size_t k = j + 1; k < i && inside; k++)
+                inside = cs[k].bhi - cs[k].blo < small / 2 ||
+                         (cs[k].alo + MERGE_TOL >= x->ahi && cs[k].ahi <= y->alo + MERGE_TOL);
+            for (size_t r = x->rank_a + 1u; r < y->rank_a && inside; r++)
+                inside = by_a[r].bhi - by_a[r].blo < small / 2 ||
+                         (by_a[r].blo + MERGE_TOL >= x->bhi && by_a[r].bhi <= y->blo + MERGE_TOL);
+            if (inside) {
+                uf_union(parent, x->root, y->root);
+                break;
+            }
+        }
+    }
+    rp__free(cs);
+    rp__free(by_a);
+    rp__free(slot);
+    return RP_OK;
+}
+
+/* ---- passages ---------------------------------------------------------------- */
+
+typedef struct cand {
+    uint32_t alo, ahi, blo, bhi;
+    double score;
+    size_t lo, hi; /* its seeds */
+} cand;
+
+static int cmp_cand(const void *x, const void *y)
+{
+    const cand *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score < b->score ? 1 : -1;
+    if (a->alo != b->alo)
+        return (a->alo > b->alo) - (a->alo < b->alo);
+    return (a->blo > b->blo) - (a->blo < b->blo);
+}
+
+/* Shrink [*lo, *hi) of one side while its edge tokens are absent from the
+ * other side's [olo, ohi) (membership through a stamp array per word id). */
+static void trim_edges(const side *s, uint32_t *lo, uint32_t *hi, const uint32_t *stamp,
+                       uint32_t mark)
+{
+    while (*lo < *hi && stamp[s->vid[*lo]] != mark)
+        (*lo)++;
+    while (*hi > *lo && stamp[s->vid[*hi - 1]] != mark)
+        (*hi)--;
+}
+
+static void box_of(const seed *s, size_t lo, size_t hi, cand *c)
+{
+    c->alo = c->blo = UINT32_MAX;
+    c->ahi = c->bhi = 0;
+    c->score = 0;
+    for (size_t i = lo; i < hi; i++) {
+        if (s[i].alo < c->alo) c->alo = s[i].alo;
+        if (s[i].ahi > c->ahi) c->ahi = s[i].ahi;
+        if (s[i].blo < c->blo) c->blo = s[i].blo;
+        if (s[i].bhi > c->bhi) c->bhi = s[i].bhi;
+        c->score += s[i].w;
+    }
+    c->lo = lo;
+    c->hi = hi;
+}
+
+/* Trim a candidate's box to words shared by both sides (twice, as trimming
+ * one side can remove the only occurrence of a word the other needed). */
+static void trim_box(actx *c, cand *k, uint32_t *stamp, uint32_t *mark)
+{
+    for (int round = 0; round < 2; round++) {
+        ++*mark;
+        for (uint32_t i = k->blo; i < k->bhi; i++)
+            stamp[c->b.vid[i]] = *mark;
+        trim_edges(&c->a, &k->alo, &k->ahi, stamp, *mark);
+        ++*mark;
+        for (uint32_t i = k->alo; i < k->ahi; i++)
+            stamp[c->a.vid[i]] = *mark;
+        trim_edges(&c->b, &k->blo, &k->bhi, stamp, *mark);
+    }
+}
+
+static bool overlaps(uint32_t lo, uint32_t hi, const cand *acc, size_t n, bool on_a)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t l = on_a ? acc[i].alo : acc[i].blo, h = on_a ? acc[i].ahi : acc[i].bhi;
+        if (lo < h && l < hi)
+            return true;
+    }
+    return false;
+}
+
+static int cmp_cand_pos(const void *x, const void *y)
+{
+    const cand *a = x, *b = y;
+    if (a->alo != b->alo)
+        return (a->alo > b->alo) - (a->alo < b->alo);
+    return (a->blo > b->blo) - (a->blo < b->blo);
+}
+
+/* Weighted (tf-idf) cosine between the two sides of a box: the passage
+ * check that tells paraphrase (shared rare words) from chance (shared common
+ * words). tf_a/tf_b are zeroed scratch arrays of n_vocab counts. */
+static double box_cosine(const actx *c, const cand *k, uint32_t *tf_a, uint32_t *tf_b)
+{
+    double dot = 0, na = 0, nb = 0;
+    for (uint32_t i = k->alo; i < k->ahi; i++)
+        tf_a[c->a.vid[i]]++;
+    for (uint32_t i = k->blo; i < k->bhi; i++)
+        tf_b[c->b.vid[i]]++;
+    for (uint32_t i = k->alo; i < k->ahi; i++) {
+        uint32_t v = c->a.vid[i];
+        if (tf_a[v] == 0)
+            continue;
+        double w2 = c->w[v] * c->w[v];
+        dot += (double)tf_a[v] * (double)tf_b[v] * w2;
+        na += (double)tf_a[v] * (double)tf_a[v] * w2;
+        tf_a[v] = 0;
+    }
+    for (uint32_t i = k->blo; i < k->bhi; i++) {
+        uint32_t v = c->b.vid[i];
+        if (tf_b[v] == 0)
+            continue;
+        nb += (double)tf_b[v] * (double)tf_b[v] * c->w[v] * c->w[v];
+        tf_b[v] = 0;
+    }
+    return (na > 0 && nb > 0) ? dot / sqrt(na * nb) : 0;
+}
+
+/* Whole paragraphs inside tokens [lo, hi) of d: tokens from the first
+ * paragraph start to the last paragraph end within the range. */
+static size_t whole_paragraphs(const rp_doc *d, size_t lo, size_t hi)
+{
+    const uint8_t *brk = d->toks.brk;
+    size_t first = SIZE_MAX, last = 0;
+    for (size_t i = lo; i < hi; i++) {
+        if (first == SIZE_MAX && (i == 0 || (brk[i - 1] & RP__BREAK_PARAGRAPH)))
+            first = i;
+        if (brk[i] & RP__BREAK_PARAGRAPH)
+            last = i + 1;
+    }
+    return (first != SIZE_MAX && last > first) ? last - first : 0;
+}
+
+/* A differing run that holds whole paragraphs of one side, against little
+ * on the other, is text that side added (or dropped): the passage is split
+ * there, so a newspaper's own paragraph inside reprinted wire copy is not
+ * reported as reused. Rewritten text (similar amounts on both sides) and
+ * additions inside a paragraph stay in the passage. */
+static bool splits(const rp_doc *a, const rp_doc *b, const rp_edit *e)
+{
+    if (e->op == RP_EDIT_EQUAL)
+        return false;
+    size_t la = e->a_tok_end - e->a_tok, lb = e->b_tok_end - e->b_tok;
+    if (lb >= SPLIT_RUN && la * SPLIT_RATIO <= lb)
+        return whole_paragraphs(b, e->b_tok, e->b_tok_end) >= SPLIT_RUN;
+    if (la >= SPLIT_RUN && lb * SPLIT_RATIO <= la)
+        return whole_paragraphs(a, e->a_tok, e->a_tok_end) >= SPLIT_RUN;
+    return false;
+}
+
+/* An edge edit may be trimmed when it is short on both sides. */
+static bool edge_trimmable(const rp_edit *e)
+{
+    return e->a_tok_end - e->a_tok <= EDGE_TRIM_MAX && e->b_tok_end - e->b_tok <= EDGE_TRIM_MAX;
+}
+
+/* Punctuation a passage may take in at its start (opening quotes and
+ * brackets) and at its end (closing quotes and brackets, full stops,
+ * commas and the like). */
+static bool opens(int32_t cp)
+{
+    if (cp == '"' || cp == '\'')
+        return true;
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c == UTF8PROC_CATEGORY_PS || c == UTF8PROC_CATEGORY_PI;
+}
+
+static bool closes(int32_t cp)
+{
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c == UTF8PROC_CATEGORY_PE || c == UTF8PROC_CATEGORY_PF || c == UTF8PROC_CATEGORY_PO;
+}
+
+/* Widen a passage's byte range over punctuation glued to its first and last
+ * words, never into a neighbouring token, so '"It's too early," he said.'
+ * is reported with its quotes and full stop. */
+static void extend_punct(const rp_doc *d, uint64_t *start, uint64_t *end, size_t lo, size_t hi)
+{
+    const uint8_t *t = (const uint8_t *)d->text;
+    uint64_t floor = lo > 0 ? d->toks.tok[lo - 1].end : 0;
+    uint64_t ceil = hi < d->toks.n ? d->toks.tok[hi].start : d->len;
+    uint64_t s = *start, e = *end;
+    while (s > floor) {
+        uint64_t p = s - 1;
+        while (p > floor && (t[p] & 0xC0) == 0x80)
+            p--;
+        int32_t cp;
+        if (rp__utf8_decode(t + p, s - p, &cp) != (int)(s - p) || !opens(cp))
+            break;
+        s = p;
+    }
+    while (e < ceil) {
+        int32_t cp;
+        int n = rp__utf8_decode(t + e, ceil - e, &cp);
+        if (n < 0 || !closes(cp))
+            break;
+        e += (uint64_t)n;
+    }
+    *start = s;
+    *end = e;
+}
+
+/* Turn accepted boxes into passages: diff each box, split it at added
+ * paragraphs, trim each part to start and end on shared words, keep the
+ * parts that still qualify (length, matched words, weighted similarity),
+ * and record their edits. */
+static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand *acc,
+                        size_t n_acc, size_t min_words, uint32_t *tf_a, uint32_t *tf_b,
+                        rp__alignment *out)
+{
+    size_t cap = 0, cap_out = 0, cap_starts = 0, kept = 0;
+    for (size_t i = 0; i < n_acc; i++) {
+        const cand *f = &acc[i];
+        size_t first = out->n_edits;
+        size_t m = rp__diff(c->a.tok + f->alo, f->ahi - f->alo, c->b.tok + f->blo,
+                            f->bhi - f->blo, f->alo, f->blo, &out->edits, &out->n_edits, &cap);
+        if (m == SIZE_MAX)
+            return RP_ERR_NOMEM;
+        size_t end = out->n_edits, w = first, seg = first;
+        for (size_t k = first; k <= end; k++) {
+            if (k < end && !splits(da, db, &out->edits[k]))
+                continue;
+            size_t lo = seg, hi = k;
+            seg = k + 1;
+            /* Trim short differing runs at the edges: a passage starts and
+             * ends on words both sides share ("MOSCOW - The Kremlin said"
+             * starts at "The"). Long differing runs (reordered text) stay. */
+            while (lo < hi && out->edits[lo].op != RP_EDIT_EQUAL &&
+                   edge_trimmable(&out->edits[lo]))
+                lo++;
+            while (hi > lo && out->edits[hi - 1].op != RP_EDIT_EQUAL &&
+                   edge_trimmable(&out->edits[hi - 1]))
+                hi--;
+            if (lo == hi)
+                continue;
+            rp_passage p = {0};
+            p.a_tok = out->edits[lo].a_tok, p.b_tok = out->edits[lo].b_tok;
+            p.a_tok_end = out->edits[hi - 1].a_tok_end;
+            p.b_tok_end = out->edits[hi - 1].b_tok_end;
+            size_t la = p.a_tok_end - p.a_tok, lb = p.b_tok_end - p.b_tok;
+            m = 0;
+            for (size_t e = lo; e < hi; e++)
+                if (out->edits[e].op == RP_EDIT_EQUAL)
+                    m += out->edits[e].a_tok_end - out->edits[e].a_tok;
+            if (la < min_words || lb < min_words || m < min_words)
+                continue;
+            cand part = {(uint32_t)p.a_tok, (uint32_t)p.a_tok_end, (uint32_t)p.b_tok,
+                         (uint32_t)p.b_tok_end, 0, 0, 0};
+            if (box_cosine(c, &part, tf_a, tf_b) < PASSAGE_SIM)
+                continue;
+            memmove(out->edits + w, out->edits + lo, (hi - lo) * sizeof *out->edits);
+            p.a_start = c->a.tok[p.a_tok].start;
+            p.a_end = c->a.tok[p.a_tok_end - 1].end;
+            p.b_start = c->b.tok[p.b_tok].start;
+            p.b_end = c->b.tok[p.b_tok_end - 1].end;
+            extend_punct(da, &p.a_start, &p.a_end, p.a_tok, p.a_tok_end);
+            extend_punct(db, &p.b_start, &p.b_end, p.b_tok, p.b_tok_end);
+            p.tokens = m;
+            p.similarity = 2.0 * (double)m / (double)(la + lb);
+            if (!rp__grow((void **)&out->passages, &cap_out, kept + 1, sizeof *out->passages) ||
+                !rp__grow((void **)&out->edit_start, &cap_starts, kept + 2,
+                          sizeof *out->edit_start))
+                return RP_ERR_NOMEM;
+            out->edit_start[kept] = w;
+            out->passages[kept++] = p;
+            out->n_passages = kept;
+            w += hi - lo;
+        }
+        out->n_edits = w;
+    }
+    if (!rp__grow((void **)&out->edit_start, &cap_starts, kept + 1, sizeof *out->edit_start))
+        return RP_ERR_NOMEM;
+    out->edit_start[kept] = out->n_edits;
+    return RP_OK;
+}
+
+void rp__alignment_free(rp__alignment *al)
+{
+    rp__free(al->passages);
+    rp__free(al->edits);
+    rp__free(al->edit_start);
+    memset(al, 0, sizeof *al);
+}
+
+rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *p,
+                    rp__alignment *out)
+{
+    memset(out, 0, sizeof *out);
+    actx c;
+    memset(&c, 0, sizeof c);
+    c.a = (side){da->toks.tok, da->toks.brk, da->toks.n, NULL, 0, NULL};
+    c.b = (side){db->toks.tok, db->toks.brk, db->toks.n, NULL, 0, NULL};
+    rp_status rc = RP_ERR_NOMEM;
+    uint32_t *parent = NULL;
+    uint64_t *order = NULL;
+    seed *grouped = NULL;
+    cand *cands = NULL, *acc = NULL;
+    uint32_t *stamp = NULL, *tf_a = NULL, *tf_b = NULL;
+    size_t n_cands = 0, cap_cands = 0, n_acc = 0;
+
+    if (c.a.n == 0 || c.b.n == 0) {
+        out->edit_start = rp__calloc(1, sizeof *out->edit_start);
+        return out->edit_start ? RP_OK : RP_ERR_NOMEM;
+    }
+    if (!rp__hmap_init(&c.vocab, c.a.n + c.b.n))
+        goto done;
+    if (build_units(&c, &c.a) != RP_OK || build_units(&c, &c.b) != RP_OK)
+        goto done;
+    c.df_a = rp__calloc(c.n_vocab, sizeof *c.df_a);
+    c.df_b = rp__calloc(c.n_vocab, sizeof *c.df_b);
+    c.w = rp__malloc(c.n_vocab * sizeof *c.w);
+    stamp = rp__calloc(c.n_vocab, sizeof *stamp);
+    tf_a = rp__calloc(c.n_vocab, sizeof *tf_a);
+    tf_b = rp__calloc(c.n_vocab, sizeof *tf_b);
+    if (tf_a == NULL || tf_b == NULL || c.df_a == NULL || c.df_b == NULL || c.w == NULL || stamp == NULL)
+        goto done;
+    if (unit_sets(&c, &c.a, c.df_a) != RP_OK || unit_sets(&c, &c.b, c.df_b) != RP_OK)
+        goto done;
+    double n_units = (double)(c.a.n_units + c.b.n_units);
+    for (size_t v = 0; v < c.n_vocab; v++)
+        c.w[v] = log((n_units + 1.0) / (double)(c.df_a[v] + c.df_b[v]));
+    side *sides[2] = {&c.a, &c.b};
+    for (int s = 0; s < 2; s++) {
+        for (size_t u = 0; u < sides[s]->n_units; u++) {
+            unit *un = &sides[s]->units[u];
+            double sum = 0;
+            for (size_t k = 0; k < un->len; k++)
+                sum += c.w[c.ids[un->off + k]] * c.w[c.ids[un->off + k]];
+            un->norm = sqrt(sum);
+        }
+    }
+    if (unit_seeds(&c) != RP_OK || ngram_seeds(&c) != RP_OK)
+        goto done;
+    if (c.n_seeds == 0) {
+        rc = refine(&c, da, db, NULL, 0, p->min_words, tf_a, tf_b, out);
+        goto done;
+    }
+
+    /* Extension: seeds near each other on both sides form one passage. */
+    parent = rp__malloc(c.n_seeds * sizeof *parent);
+    order = rp__malloc(c.n_seeds * sizeof *order);
+    if (parent == NULL || order == NULL || link_seeds(c.seeds, c.n_seeds, parent) != RP_OK ||
+        merge_chains(c.seeds, c.n_seeds, parent) != RP_OK)
+        goto done;
+    /* Group the seeds of each component together (stable, by root). */
+    for (size_t i = 0; i < c.n_seeds; i++)
+        order[i] = (uint64_t)uf_find(parent, (uint32_t)i) << 32 | (uint64_t)i;
+    qsort(order, c.n_seeds, sizeof *order, cmp_u64);
+    grouped = rp__malloc(c.n_seeds * sizeof *grouped);
+    if (grouped == NULL)
+        goto done;
+    for (size_t i = 0; i < c.n_seeds; i++)
+        grouped[i] = c.seeds[order[i] & 0xFFFFFFFFu];
+    memcpy(c.seeds, grouped, c.n_seeds * sizeof *grouped);
+    for (size_t i = 0; i < c.n_seeds;) {
+        size_t j = i + 1;
+        while (j < c.n_seeds && order[j] >> 32 == order[i] >> 32)
+            j++;
+        if (!rp__grow((void **)&cands, &cap_cands, n_cands + 1, sizeof *cands))
+            goto done;
+        box_of(c.seeds, i, j, &cands[n_cands++]);
+        i = j;
+    }
+
+    /* Filtering and overlap resolution, strongest first. */
+    qsort(cands, n_cands, sizeof *cands, cmp_cand);
+    acc = rp__malloc(n_cands * sizeof *acc);
+    if (acc == NULL)
+        goto done;
+    uint32_t mark = 0;
+    for (size_t i = 0; i < n_cands; i++) {
+        cand k = cands[i];
+        trim_box(&c, &k, stamp, &mark);
+        if (overlaps(k.alo, k.ahi, acc, n_acc, true) || overlaps(k.blo, k.bhi, acc, n_acc, false)) {
+            /* Keep only the seeds clear of accepted passages. */
+            size_t w = k.lo;
+            for (size_t s = k.lo; s < k.hi; s++) {
+                seed *sd = &c.seeds[s];
+                if (!overlaps(sd->alo, sd->ahi, acc, n_acc, true) &&
+                    !overlaps(sd->blo, sd->bhi, acc, n_acc, false))
+                    c.seeds[w++] = *sd;
+            }
+            if (w == k.lo)
+                continue;
+            box_of(c.seeds, k.lo, w, &k);
+            trim_box(&c, &k, stamp, &mark);
+            if (overlaps(k.alo, k.ahi, acc, n_acc, true) ||
+                overlaps(k.blo, k.bhi, acc, n_acc, false))
+                continue;
+        }
+        if (k.ahi - k.alo < p->min_words || k.bhi - k.blo < p->min_words)
+            continue;
+        if (box_cosine(&c, &k, tf_a, tf_b) < PASSAGE_SIM)
+            continue;
+        acc[n_acc++] = k;
+    }
+    qsort(acc, n_acc, sizeof *acc, cmp_cand_pos);
+    if (refine(&c, da, db, acc, n_acc, p->min_words, tf_a, tf_b, out) != RP_OK)
+        goto done;
+    rc = RP_OK;
+done:
+    if (rc != RP_OK)
+        rp__alignment_free(out);
+    rp__free(parent);
+    rp__free(order);
+    rp__free(grouped);
+    rp__free(cands);
+    rp__free(acc);
+    rp__free(stamp);
+    rp__free(tf_a);
+    rp__free(tf_b);
+    rp__hmap_free(&c.vocab);
+    rp__free(c.a.units);
+    rp__free(c.b.units);
+    rp__free(c.a.vid);
+    rp__free(c.b.vid);
+    rp__free(c.df_a);
+    rp__free(c.df_b);
+    rp__free(c.w);
+    rp__free(c.ids);
+    rp__free(c.seeds);
+    return rc;
+}
