@@ -1,0 +1,61 @@
+/* cli.h - declarations shared by the files of the reprint program.
+ *
+ * The program uses the library only through include/reprint.h. Each
+ * subcommand lives in cmd_<name>.c as rp_cmd_<name>(); renderers turn a
+ * comparison result into text, JSON or HTML. */
+#ifndef REPRINT_CLI_H
+#define REPRINT_CLI_H
+
+#include "reprint.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit statuses (documented in reprint(1)). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* ---- subcommands --------------------------------------------------------- */
+int rp_cmd_compare(int argc, char **argv);
+
+/* ---- shared helpers (opts.c) ---------------------------------------------- */
+/* The program name for messages, e.g. "reprint compare". */
+extern const char *cli_prog;
+/* Print "reprint CMD: message" to stderr. */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Print a library error: "reprint CMD: path: message" (+ strerror for I/O). */
+void cli_report(const rp_error *err, rp_status st);
+/* Usage error: one line plus a hint to stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* Parse a non-negative integer with an optional K/M/G suffix. */
+bool cli_parse_size(const char *s, size_t *out);
+/* Parse --color WHEN (auto, always, never) for a stream. */
+bool cli_parse_color(const char *when, FILE *stream, bool *color);
+
+typedef enum { FMT_AUTO, FMT_TEXT, FMT_JSON, FMT_HTML } cli_format;
+bool cli_parse_format(const char *s, cli_format *f);
+
+/* Open the output: "-" or NULL is stdout. Returns NULL after printing an
+ * error. */
+FILE *cli_open_output(const char *path);
+/* Close an output opened by cli_open_output, reporting write errors. */
+bool cli_close_output(FILE *f, const char *path);
+
+/* ---- renderers ---------------------------------------------------------------- */
+/* Terminal view: each passage with both sides and differing words marked,
+ * then a one-line summary. color: ANSI colours, else [-deleted-] {+added+}. */
+int render_text(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r, bool color);
+/* The JSON contract of DESIGN.md, one object on one line. */
+int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);
+/* One self-contained HTML page: both documents side by side, passages
+ * highlighted in matching colours, linked, differing words marked. */
+int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);
+
+#endif

@@ -1,0 +1,123 @@
+/* opts.c - helpers shared by the subcommands: messages, number and option
+ * parsing, output files. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *cli_prog = "reprint";
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", cli_prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_report(const rp_error *err, rp_status st)
+{
+    if (err->path[0] != '\0')
+        fprintf(stderr, "%s: %s: %s\n", cli_prog, err->path,
+                err->msg[0] ? err->msg : rp_strerror(st));
+    else
+        fprintf(stderr, "%s: %s\n", cli_prog, err->msg[0] ? err->msg : rp_strerror(st));
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", cli_prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help' for more information.\n", cli_prog);
+    return EXIT_USAGE;
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s)
+        return false;
+    unsigned long long mul = 1;
+    if (*end != '\0') {
+        switch (*end) {
+        case 'k': case 'K': mul = 1ULL << 10; break;
+        case 'm': case 'M': mul = 1ULL << 20; break;
+        case 'g': case 'G': mul = 1ULL << 30; break;
+        default: return false;
+        }
+        if (end[1] != '\0')
+            return false;
+    }
+    if (v > (unsigned long long)SIZE_MAX / mul)
+        return false;
+    *out = (size_t)(v * mul);
+    return true;
+}
+
+bool cli_parse_color(const char *when, FILE *stream, bool *color)
+{
+    if (strcmp(when, "always") == 0)
+        *color = true;
+    else if (strcmp(when, "never") == 0)
+        *color = false;
+    else if (strcmp(when, "auto") == 0) {
+        const char *nc = getenv("NO_COLOR");
+        *color = isatty(fileno(stream)) && (nc == NULL || *nc == '\0');
+    } else
+        return false;
+    return true;
+}
+
+bool cli_parse_format(const char *s, cli_format *f)
+{
+    if (strcmp(s, "text") == 0)
+        *f = FMT_TEXT;
+    else if (strcmp(s, "json") == 0)
+        *f = FMT_JSON;
+    else if (strcmp(s, "html") == 0)
+        *f = FMT_HTML;
+    else if (strcmp(s, "auto") == 0)
+        *f = FMT_AUTO;
+    else
+        return false;
+    return true;
+}
+
+FILE *cli_open_output(const char *path)
+{
+    if (path == NULL || strcmp(path, "-") == 0)
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        cli_error("%s: cannot open for writing: %s", path, strerror(errno));
+    return f;
+}
+
+bool cli_close_output(FILE *f, const char *path)
+{
+    if (f == stdout) {
+        if (fflush(f) != 0 || ferror(f)) {
+            cli_error("error writing output: %s", strerror(errno));
+            return false;
+        }
+        return true;
+    }
+    bool ok = !ferror(f);
+    if (fclose(f) != 0)
+        ok = false;
+    if (!ok)
+        cli_error("%s: write error: %s", path, strerror(errno));
+    return ok;
+}

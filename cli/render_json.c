@@ -1,0 +1,62 @@
+/* render_json.c - the comparison as the JSON object of DESIGN.md's contract,
+ * printed on one line (cJSON builds and escapes it). */
+#include "cli.h"
+
+#include <cJSON.h>
+#include <math.h>
+
+/* Round to 4 decimals so output is stable and short. */
+static double r4(double x)
+{
+    return round(x * 10000.0) / 10000.0;
+}
+
+static cJSON *doc_obj(const rp_doc *d)
+{
+    size_t len, n;
+    rp_doc_text(d, &len);
+    rp_doc_tokens(d, &n);
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL)
+        return NULL;
+    cJSON_AddStringToObject(o, "name", rp_doc_name(d));
+    cJSON_AddNumberToObject(o, "bytes", (double)len);
+    cJSON_AddNumberToObject(o, "tokens", (double)n);
+    return o;
+}
+
+int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (root == NULL)
+        return -1;
+    cJSON_AddItemToObject(root, "a", doc_obj(a));
+    cJSON_AddItemToObject(root, "b", doc_obj(b));
+    cJSON_AddNumberToObject(root, "jaccard", r4(rp_result_jaccard(r)));
+    cJSON_AddNumberToObject(root, "containment_a", r4(rp_result_containment_a(r)));
+    cJSON_AddNumberToObject(root, "containment_b", r4(rp_result_containment_b(r)));
+    cJSON_AddStringToObject(root, "verdict", rp_verdict_name(rp_result_verdict(r)));
+    cJSON *arr = cJSON_AddArrayToObject(root, "passages");
+    size_t n;
+    const rp_passage *p = rp_result_passages(r, &n);
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL)
+            break;
+        cJSON_AddNumberToObject(o, "a_start", (double)p[i].a_start);
+        cJSON_AddNumberToObject(o, "a_end", (double)p[i].a_end);
+        cJSON_AddNumberToObject(o, "b_start", (double)p[i].b_start);
+        cJSON_AddNumberToObject(o, "b_end", (double)p[i].b_end);
+        cJSON_AddNumberToObject(o, "tokens", (double)p[i].tokens);
+        cJSON_AddNumberToObject(o, "similarity", r4(p[i].similarity));
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *s = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (s == NULL)
+        return -1;
+    fputs(s, out);
+    fputc('\n', out);
+    cJSON_free(s);
+    return ferror(out) ? -1 : 0;
+}
