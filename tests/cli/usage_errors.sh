@@ -1,0 +1,11 @@
+# Misuse: one error line and a hint on stderr, status 2.
+$REPRINT; echo "status $?"
+$REPRINT frobnicate; echo "status $?"
+$REPRINT compare examples/wire.txt; echo "status $?"
+$REPRINT compare --format xml examples/wire.txt examples/article.txt; echo "status $?"
+$REPRINT compare --min-words 0 examples/wire.txt examples/article.txt; echo "status $?"
+$REPRINT compare --min-words ten examples/wire.txt examples/article.txt; echo "status $?"
+$REPRINT compare --bogus examples/wire.txt examples/article.txt; echo "status $?"
+$REPRINT compare --format; echo "status $?"
+$REPRINT compare --color sometimes -f text examples/wire.txt examples/article.txt; echo "status $?"
+$REPRINT compare - - < /dev/null; echo "status $?"

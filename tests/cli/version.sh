@@ -1,0 +1,2 @@
+# The version line names the tool and the library version.
+$REPRINT --version

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Run every test of one build (BUILD=build or build/san) and print the total
+# as "N passed, N failed" (also written to $BUILD/unit.total):
+#   1. the unit runner        2. golden CLI tests (tests/cli/*.sh)
+#   3. examples/minimal       4. fuzz corpus replay     5. the HTML report check
+BUILD=${BUILD:-build}
+export REPRINT="$BUILD/reprint"
+passed=0
+failed=0
+add() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# 1. unit tests: the runner's last line is "N passed, N failed"
+out=$("$BUILD/tests/run" 2>&1)
+status=$?
+printf '%s\n' "$out" | grep -v '^[0-9]* passed, [0-9]* failed$'
+line=$(printf '%s\n' "$out" | tail -n 1)
+p=$(printf '%s' "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+f=$(printf '%s' "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+if [ -z "$p" ]; then
+    echo "FAIL unit runner crashed (status $status)"
+    add 0 1
+else
+    [ "$status" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+    echo "unit: $p passed, $f failed"
+    add "$p" "$f"
+fi
+
+# 2. golden CLI tests
+set -- $(sh tests/cli/run.sh "$BUILD/reprint" | tail -n 1 | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+if [ $# -eq 2 ]; then add "$1" "$2"; else echo "FAIL cli runner"; add 0 1; fi
+
+# 3. the example program
+if ex=$("$BUILD/examples/minimal" 2>&1) && printf '%s' "$ex" | grep -q 'passage'; then
+    echo "ok examples/minimal"
+    add 1 0
+else
+    printf '%s\n' "$ex"
+    echo "FAIL examples/minimal"
+    add 0 1
+fi
+
+# 4. fuzz corpus replay
+for r in "$BUILD"/fuzz/replay_*; do
+    [ -x "$r" ] || continue
+    t=${r##*/replay_}
+    if "$r" fuzz/corpus/"$t"/* >/dev/null 2>"$BUILD/fuzz/$t.log"; then
+        echo "ok fuzz replay $t ($(ls fuzz/corpus/"$t" | wc -l) inputs)"
+        add 1 0
+    else
+        cat "$BUILD/fuzz/$t.log"
+        echo "FAIL fuzz replay $t"
+        add 0 1
+    fi
+done
+
+# 5. the HTML report in headless Chromium (skipped when Chromium is absent)
+if [ -f tests/html_check.sh ]; then
+    res=$(sh tests/html_check.sh "$BUILD/reprint" 2>&1 | tail -n 1)
+    echo "$res"
+    case "$res" in
+    ok*) add 1 0 ;;
+    SKIP*) ;;
+    *) add 0 1 ;;
+    esac
+fi
+
+echo "$passed $failed" > "$BUILD/unit.total"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

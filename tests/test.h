@@ -1,0 +1,107 @@
+/* test.h - the in-house unit test harness.
+ *
+ * CHECK* macros report file:line, the expression and the values, mark the
+ * current test failed and carry on. Tests are plain functions registered in
+ * tests/test_main.c; the runner prints FAIL lines and ends with the line
+ * "N passed, N failed". */
+#ifndef REPRINT_TEST_H
+#define REPRINT_TEST_H
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+extern int test_failed; /* set by a failing check in the current test */
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);               \
+            test_failed = 1;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                                             \
+    do {                                                                                           \
+        long long check_a_ = (long long)(a), check_b_ = (long long)(b);                            \
+        if (check_a_ != check_b_) {                                                                \
+            fprintf(stderr, "%s:%d: CHECK_EQ(%s, %s) failed: %lld != %lld\n", __FILE__, __LINE__,  \
+                    #a, #b, check_a_, check_b_);                                                   \
+            test_failed = 1;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_U64_EQ(a, b)                                                                         \
+    do {                                                                                           \
+        uint64_t check_a_ = (uint64_t)(a), check_b_ = (uint64_t)(b);                               \
+        if (check_a_ != check_b_) {                                                                \
+            fprintf(stderr, "%s:%d: CHECK_U64_EQ(%s, %s) failed: 0x%016" PRIx64 " != 0x%016" PRIx64 \
+                            "\n",                                                                  \
+                    __FILE__, __LINE__, #a, #b, check_a_, check_b_);                               \
+            test_failed = 1;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_STR_EQ(a, b)                                                                         \
+    do {                                                                                           \
+        const char *check_a_ = (a), *check_b_ = (b);                                               \
+        if (strcmp(check_a_, check_b_) != 0) {                                                     \
+            fprintf(stderr, "%s:%d: CHECK_STR_EQ(%s, %s) failed: \"%s\" != \"%s\"\n", __FILE__,    \
+                    __LINE__, #a, #b, check_a_, check_b_);                                         \
+            test_failed = 1;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_MEM_EQ(a, b, n)                                                                      \
+    do {                                                                                           \
+        if (memcmp((a), (b), (n)) != 0) {                                                          \
+            fprintf(stderr, "%s:%d: CHECK_MEM_EQ(%s, %s, %s) failed\n", __FILE__, __LINE__, #a,    \
+                    #b, #n);                                                                       \
+            test_failed = 1;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_NEAR(a, b, eps)                                                                      \
+    do {                                                                                           \
+        double check_a_ = (a), check_b_ = (b);                                                     \
+        if (!(check_a_ - check_b_ <= (eps) && check_b_ - check_a_ <= (eps))) {                     \
+            fprintf(stderr, "%s:%d: CHECK_NEAR(%s, %s) failed: %g vs %g\n", __FILE__, __LINE__,    \
+                    #a, #b, check_a_, check_b_);                                                   \
+            test_failed = 1;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+/* The seed of the current seeded property test (printed on failure). */
+extern unsigned long long test_seed;
+
+/* The registry: every unit test, in run order. test_main.c builds its
+ * table from this list, and each test file gets its prototypes from it. */
+#define TESTS(X)                                                                                   \
+    X(utf8_decode)                                                                                 \
+    X(utf8_check)                                                                                  \
+    X(normalize_paths_agree)                                                                       \
+    X(normalize_known)                                                                             \
+    X(tokenize_vectors)                                                                            \
+    X(tokenize_breaks)                                                                             \
+    X(hash_vectors)                                                                                \
+    X(doc_errors)                                                                                  \
+    X(doc_load_errors)                                                                             \
+    X(doc_lossy)                                                                                   \
+    X(diff_random)                                                                                 \
+    X(diff_large)                                                                                  \
+    X(compare_identical)                                                                           \
+    X(compare_unrelated)                                                                           \
+    X(compare_empty)                                                                               \
+    X(compare_edits)                                                                               \
+    X(compare_reordered)                                                                           \
+    X(compare_min_words)                                                                           \
+    X(compare_cjk)                                                                                 \
+    X(compare_params)                                                                              \
+    X(compare_offsets_random)                                                                      \
+    X(jaccard_exact)                                                                               \
+    X(fault_injection)
+
+#define DECLARE(name) void test_##name(void);
+TESTS(DECLARE)
+
+#endif
