@@ -246,10 +246,17 @@ static rp_status unit_seeds(actx *c)
                     touched[nt++] = ua;
             }
         }
-        qsort(touched, nt, sizeof *touched, cmp_u32);
+        /* A seed needs at least two shared words (Dice >= SEED_SIM on units
+         * of UNIT_MIN or more); when the B unit has several rare words, one
+         * of them alone is not worth the exact check. Seeds are sorted later,
+         * so the order of this loop does not matter. */
+        uint32_t need = nr >= 4 ? 2 : 1;
         for (size_t t = 0; t < nt; t++) {
             uint32_t ua = touched[t];
+            uint32_t shared = acc[ua];
             acc[ua] = 0;
+            if (shared < need)
+                continue;
             double cos, dice;
             unit_sim(c, &c->a.units[ua], bu, &cos, &dice);
             if (cos >= SEED_SIM && dice >= SEED_SIM) {
