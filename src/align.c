@@ -278,30 +278,31 @@ done:
     return rc;
 }
 
-/* Seeds from exactly shared word n-grams: maximal diagonal runs. */
+/* Seeds from exactly shared word n-grams: maximal diagonal runs. The
+ * smaller document is indexed (a chain of positions per n-gram) and the
+ * larger one streamed past it, so memory follows the smaller side. */
 static rp_status ngram_seeds(actx *c)
 {
-    const side *a = &c->a, *b = &c->b;
-    if (a->n < NGRAM_K || b->n < NGRAM_K)
+    bool swap = c->a.n > c->b.n;
+    const side *x = swap ? &c->b : &c->a, *y = swap ? &c->a : &c->b;
+    if (x->n < NGRAM_K || y->n < NGRAM_K)
         return RP_OK;
-    size_t na = a->n - NGRAM_K + 1, nb = b->n - NGRAM_K + 1;
+    size_t nx = x->n - NGRAM_K + 1, ny = y->n - NGRAM_K + 1;
     rp_status rc = RP_ERR_NOMEM;
     rp__hmap m = {0};
-    uint32_t *next = NULL; /* chain of A positions with the same n-gram */
-    uint32_t *cnt = NULL;
-    uint64_t *hb = NULL;
-    if (!rp__hmap_init(&m, na))
+    uint32_t *next = NULL; /* chain of x positions with the same n-gram */
+    uint32_t *cnt = NULL;  /* occurrences from this position on; at the head, all */
+    if (!rp__hmap_init(&m, nx))
         goto done;
-    next = rp__malloc(na * sizeof *next);
-    cnt = rp__malloc(na * sizeof *cnt);
-    hb = rp__malloc(nb * sizeof *hb);
-    if (next == NULL || cnt == NULL || hb == NULL)
+    next = rp__malloc(nx * sizeof *next);
+    cnt = rp__malloc(nx * sizeof *cnt);
+    if (next == NULL || cnt == NULL)
         goto done;
-    /* Head of each chain is stored in the map; positions are 1-based so 0 ends. */
-    for (size_t i = na; i-- > 0;) {
+    /* The map holds each chain's head; positions are 1-based so 0 ends. */
+    for (size_t i = nx; i-- > 0;) {
         uint64_t h = 0;
         for (size_t k = 0; k < NGRAM_K; k++)
-            h = rp__hash_combine(h, a->tok[i + k].hash);
+            h = rp__hash_combine(h, x->tok[i + k].hash);
         bool ins;
         uint32_t *v = rp__hmap_put(&m, h, (uint32_t)(i + 1), &ins);
         if (v == NULL)
@@ -310,45 +311,47 @@ static rp_status ngram_seeds(actx *c)
         cnt[i] = ins ? 1 : cnt[*v - 1] + 1;
         *v = (uint32_t)(i + 1);
     }
-    for (size_t j = 0; j < nb; j++) {
+    /* For each y position, walk the x occurrences; a run is recorded from
+     * its first position only (where the previous diagonal cell differs). */
+    uint64_t prev_h = 0;
+    for (size_t j = 0; j < ny; j++) {
         uint64_t h = 0;
         for (size_t k = 0; k < NGRAM_K; k++)
-            h = rp__hash_combine(h, b->tok[j + k].hash);
-        hb[j] = h;
-    }
-    /* For each B position, walk A occurrences; extend runs only from their
-     * first position (where the previous diagonal cell does not match). */
-    for (size_t j = 0; j < nb; j++) {
-        const uint32_t *head = rp__hmap_get(&m, hb[j]);
-        if (head == NULL || cnt[*head - 1] > NGRAM_DF_CAP)
-            continue;
-        for (uint32_t p = *head; p != 0; p = next[p - 1]) {
-            size_t i = p - 1;
-            if (i > 0 && j > 0 && a->tok[i - 1].hash == b->tok[j - 1].hash) {
-                /* (i-1, j-1) matches too, so the run started earlier, unless
-                 * that n-gram was too frequent to be used. */
-                const uint32_t *h2 = rp__hmap_get(&m, hb[j - 1]);
-                if (h2 != NULL && cnt[*h2 - 1] <= NGRAM_DF_CAP)
-                    continue;
+            h = rp__hash_combine(h, y->tok[j + k].hash);
+        const uint32_t *head = rp__hmap_get(&m, h);
+        if (head != NULL && cnt[*head - 1] <= NGRAM_DF_CAP) {
+            for (uint32_t p = *head; p != 0; p = next[p - 1]) {
+                size_t i = p - 1;
+                if (i > 0 && j > 0 && x->tok[i - 1].hash == y->tok[j - 1].hash) {
+                    /* (i-1, j-1) matches too, so the run started earlier,
+                     * unless that n-gram was too frequent to be used. */
+                    const uint32_t *h2 = rp__hmap_get(&m, prev_h);
+                    if (h2 != NULL && cnt[*h2 - 1] <= NGRAM_DF_CAP)
+                        continue;
+                }
+                size_t len = NGRAM_K;
+                while (i + len < x->n && j + len < y->n &&
+                       x->tok[i + len].hash == y->tok[j + len].hash)
+                    len++;
+                uint32_t i0 = (uint32_t)i, i1 = (uint32_t)(i + len);
+                uint32_t j0 = (uint32_t)j, j1 = (uint32_t)(j + len);
+                rp_status st = swap ? add_seed(c, j0, j1, i0, i1, (double)len)
+                                    : add_seed(c, i0, i1, j0, j1, (double)len);
+                if (st != RP_OK)
+                    goto done;
             }
-            size_t len = NGRAM_K;
-            while (i + len < a->n && j + len < b->n && a->tok[i + len].hash == b->tok[j + len].hash)
-                len++;
-            if (add_seed(c, (uint32_t)i, (uint32_t)(i + len), (uint32_t)j, (uint32_t)(j + len),
-                         (double)len) != RP_OK)
-                goto done;
         }
+        prev_h = h;
     }
     rc = RP_OK;
 done:
     rp__hmap_free(&m);
     rp__free(next);
     rp__free(cnt);
-    rp__free(hb);
     return rc;
 }
 
-/* ---- extension: split clusters at gaps ------------------------------------ */
+/* ---- extension: link seeds, join continuing parts ------------------------- */
 
 static int cmp_seed_b(const void *x, const void *y)
 {
@@ -805,7 +808,8 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
         out->edit_start = rp__calloc(1, sizeof *out->edit_start);
         return out->edit_start ? RP_OK : RP_ERR_NOMEM;
     }
-    if (!rp__hmap_init(&c.vocab, c.a.n + c.b.n))
+    /* The vocabulary grows as needed: it is far smaller than the text. */
+    if (!rp__hmap_init(&c.vocab, 4096))
         goto done;
     if (build_units(&c, &c.a) != RP_OK || build_units(&c, &c.b) != RP_OK)
         goto done;
