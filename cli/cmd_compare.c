@@ -89,10 +89,8 @@ int rp_cmd_compare(int argc, char **argv)
         goto done;
     }
     out = cli_open_output(output);
-    if (out == NULL)
-        goto done;
-    if (fmt == FMT_AUTO)
-        fmt = isatty(fileno(out)) ? FMT_TEXT : FMT_JSON;
+    if (out == NULL) goto done;
+    if (fmt == FMT_AUTO) fmt = isatty(fileno(out)) ? FMT_TEXT : FMT_JSON;
     bool color = false;
     if (!cli_parse_color(color_when, out, &color)) {
         status = cli_usage_error("--color takes auto, always or never, not '%s'", color_when);
@@ -103,8 +101,7 @@ int rp_cmd_compare(int argc, char **argv)
                                : render_text(out, a, b, r, color);
     status = rc == 0 ? EXIT_OK : EXIT_FAIL;
 done:
-    if (out != NULL && !cli_close_output(out, output))
-        status = EXIT_FAIL;
+    if (out != NULL && !cli_close_output(out, output)) status = EXIT_FAIL;
     rp_result_free(r);
     rp_doc_free(a);
     rp_doc_free(b);

@@ -10,14 +10,19 @@
 
 const char *cli_prog = "reprint";
 
+static void vmessage(const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", cli_prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", cli_prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 void cli_report(const rp_error *err, rp_status st)
@@ -32,36 +37,34 @@ void cli_report(const rp_error *err, rp_status st)
 int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", cli_prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry '%s --help' for more information.\n", cli_prog);
+    fprintf(stderr, "Try '%s --help' for more information.\n", cli_prog);
     return EXIT_USAGE;
 }
 
 bool cli_parse_size(const char *s, size_t *out)
 {
-    if (s == NULL || *s == '\0' || *s == '-')
-        return false;
+    if (s == NULL || *s == '\0' || *s == '-') return false;
     errno = 0;
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s)
-        return false;
+    if (errno != 0 || end == s) return false;
     unsigned long long mul = 1;
     if (*end != '\0') {
         switch (*end) {
-        case 'k': case 'K': mul = 1ULL << 10; break;
-        case 'm': case 'M': mul = 1ULL << 20; break;
-        case 'g': case 'G': mul = 1ULL << 30; break;
+        case 'k':
+        case 'K': mul = 1ULL << 10; break;
+        case 'm':
+        case 'M': mul = 1ULL << 20; break;
+        case 'g':
+        case 'G': mul = 1ULL << 30; break;
         default: return false;
         }
-        if (end[1] != '\0')
-            return false;
+        if (end[1] != '\0') return false;
     }
-    if (v > (unsigned long long)SIZE_MAX / mul)
-        return false;
+    if (v > (unsigned long long)SIZE_MAX / mul) return false;
     *out = (size_t)(v * mul);
     return true;
 }
@@ -97,11 +100,9 @@ bool cli_parse_format(const char *s, cli_format *f)
 
 FILE *cli_open_output(const char *path)
 {
-    if (path == NULL || strcmp(path, "-") == 0)
-        return stdout;
+    if (path == NULL || strcmp(path, "-") == 0) return stdout;
     FILE *f = fopen(path, "w");
-    if (f == NULL)
-        cli_error("%s: cannot open for writing: %s", path, strerror(errno));
+    if (f == NULL) cli_error("%s: cannot open for writing: %s", path, strerror(errno));
     return f;
 }
 
@@ -115,9 +116,7 @@ bool cli_close_output(FILE *f, const char *path)
         return true;
     }
     bool ok = !ferror(f);
-    if (fclose(f) != 0)
-        ok = false;
-    if (!ok)
-        cli_error("%s: write error: %s", path, strerror(errno));
+    if (fclose(f) != 0) ok = false;
+    if (!ok) cli_error("%s: write error: %s", path, strerror(errno));
     return ok;
 }

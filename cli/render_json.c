@@ -17,8 +17,7 @@ static cJSON *doc_obj(const rp_doc *d)
     rp_doc_text(d, &len);
     rp_doc_tokens(d, &n);
     cJSON *o = cJSON_CreateObject();
-    if (o == NULL)
-        return NULL;
+    if (o == NULL) return NULL;
     cJSON_AddStringToObject(o, "name", rp_doc_name(d));
     cJSON_AddNumberToObject(o, "bytes", (double)len);
     cJSON_AddNumberToObject(o, "tokens", (double)n);
@@ -28,8 +27,7 @@ static cJSON *doc_obj(const rp_doc *d)
 int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
 {
     cJSON *root = cJSON_CreateObject();
-    if (root == NULL)
-        return -1;
+    if (root == NULL) return -1;
     cJSON_AddItemToObject(root, "a", doc_obj(a));
     cJSON_AddItemToObject(root, "b", doc_obj(b));
     cJSON_AddNumberToObject(root, "jaccard", r4(rp_result_jaccard(r)));
@@ -41,8 +39,7 @@ int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
     const rp_passage *p = rp_result_passages(r, &n);
     for (size_t i = 0; arr != NULL && i < n; i++) {
         cJSON *o = cJSON_CreateObject();
-        if (o == NULL)
-            break;
+        if (o == NULL) break;
         cJSON_AddNumberToObject(o, "a_start", (double)p[i].a_start);
         cJSON_AddNumberToObject(o, "a_end", (double)p[i].a_end);
         cJSON_AddNumberToObject(o, "b_start", (double)p[i].b_start);
@@ -53,8 +50,7 @@ int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
     }
     char *s = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    if (s == NULL)
-        return -1;
+    if (s == NULL) return -1;
     fputs(s, out);
     fputc('\n', out);
     cJSON_free(s);

@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #define C_RESET "\033[0m"
-#define C_DIM "\033[2m"
-#define C_BOLD "\033[1m"
-#define C_DEL "\033[1;31m"
-#define C_INS "\033[1;32m"
-#define C_HEAD "\033[1;36m"
+#define C_DIM   "\033[2m"
+#define C_BOLD  "\033[1m"
+#define C_DEL   "\033[1;31m"
+#define C_INS   "\033[1;32m"
+#define C_HEAD  "\033[1;36m"
 
 typedef struct writer {
     FILE *out;
@@ -36,8 +36,7 @@ static int utf8_cols(const char *s, size_t n)
 {
     int c = 0;
     for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            c++;
+        if (((unsigned char)s[i] & 0xC0) != 0x80) c++;
     return c;
 }
 
@@ -100,8 +99,7 @@ static void close_mark(writer *w)
         w->pending_open = NULL;
         return;
     }
-    if (!w->in_mark)
-        return;
+    if (!w->in_mark) return;
     if (w->color)
         fputs(C_RESET, w->out);
     else {
@@ -113,26 +111,23 @@ static void close_mark(writer *w)
 
 /* One side of a passage, walking its edits: the tokens of EQUAL runs plain,
  * the others marked, and the text between two marked tokens marked too. */
-static void put_side(writer *w, const char *text, const rp_token *tok, const rp_edit *e,
-                     size_t ne, bool side_a)
+static void put_side(writer *w, const char *text, const rp_token *tok, const rp_edit *e, size_t ne,
+                     bool side_a)
 {
     bool prev_marked = false;
     size_t prev_end = SIZE_MAX; /* index of the last token written, + 1 */
     for (size_t k = 0; k < ne; k++) {
         size_t lo = side_a ? e[k].a_tok : e[k].b_tok;
         size_t hi = side_a ? e[k].a_tok_end : e[k].b_tok_end;
-        if (lo == hi)
-            continue;
+        if (lo == hi) continue;
         bool marked = e[k].op != RP_EDIT_EQUAL;
         if (prev_end != SIZE_MAX) {
             const char *sep = text + tok[prev_end - 1].end;
             size_t sep_len = tok[lo].start - tok[prev_end - 1].end;
-            if (!(prev_marked && marked))
-                close_mark(w);
+            if (!(prev_marked && marked)) close_mark(w);
             put_text(w, sep, sep_len);
         }
-        if (marked && !w->in_mark)
-            open_mark(w, side_a);
+        if (marked && !w->in_mark) open_mark(w, side_a);
         put_text(w, text + tok[lo].start, tok[hi - 1].end - tok[lo].start);
         prev_marked = marked;
         prev_end = hi;
@@ -148,8 +143,7 @@ static int term_width(FILE *out)
     const char *c = getenv("COLUMNS");
     if (c != NULL) {
         int v = atoi(c);
-        if (v >= 40 && v <= 1000)
-            return v;
+        if (v >= 40 && v <= 1000) return v;
     }
     return 100;
 }
@@ -167,8 +161,9 @@ int render_text(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r,
     fprintf(out, "%sB%s %s (%zu bytes, %zu words)\n", bold, reset, rp_doc_name(b), lb, nb);
     int width = term_width(out);
     for (size_t i = 0; i < np; i++) {
-        fprintf(out, "\n%s[%zu]%s A %llu-%llu  B %llu-%llu  %s%zu words matched, similarity "
-                     "%.2f%s\n",
+        fprintf(out,
+                "\n%s[%zu]%s A %llu-%llu  B %llu-%llu  %s%zu words matched, similarity "
+                "%.2f%s\n",
                 head, i + 1, reset, (unsigned long long)p[i].a_start,
                 (unsigned long long)p[i].a_end, (unsigned long long)p[i].b_start,
                 (unsigned long long)p[i].b_end, dim, p[i].tokens, p[i].similarity, reset);
@@ -184,8 +179,7 @@ int render_text(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r,
             fputc('\n', out);
         }
     }
-    if (np == 0)
-        fprintf(out, "\nNo shared passages.\n");
+    if (np == 0) fprintf(out, "\nNo shared passages.\n");
     fprintf(out, "\n%s%zu passage%s%s: containment A %.2f, B %.2f; Jaccard %.3f; verdict: %s%s%s\n",
             bold, np, np == 1 ? "" : "s", reset, rp_result_containment_a(r),
             rp_result_containment_b(r), rp_result_jaccard(r), bold,

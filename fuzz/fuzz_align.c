@@ -35,19 +35,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rp_doc_tokens(b, &nb);
     for (size_t i = 0; i < np; i++) {
         if (p[i].a_start >= p[i].a_end || p[i].a_end > la || p[i].b_start >= p[i].b_end ||
-            p[i].b_end > lb || p[i].a_tok_end > na || p[i].b_tok_end > nb ||
-            p[i].similarity < 0 || p[i].similarity > 1)
+            p[i].b_end > lb || p[i].a_tok_end > na || p[i].b_tok_end > nb || p[i].similarity < 0 ||
+            p[i].similarity > 1)
             abort();
-        if (i > 0 && p[i - 1].a_start > p[i].a_start)
-            abort();
+        if (i > 0 && p[i - 1].a_start > p[i].a_start) abort();
         for (size_t j = 0; j < i; j++)
             if (!(p[j].a_tok_end <= p[i].a_tok || p[i].a_tok_end <= p[j].a_tok) ||
                 !(p[j].b_tok_end <= p[i].b_tok || p[i].b_tok_end <= p[j].b_tok))
                 abort();
     }
     double c = rp_result_containment_a(r) + rp_result_containment_b(r) + rp_result_jaccard(r);
-    if (!(c >= 0 && c <= 3))
-        abort();
+    if (!(c >= 0 && c <= 3)) abort();
     rp_result_free(r);
     rp_doc_free(a);
     rp_doc_free(b);

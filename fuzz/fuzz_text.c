@@ -13,8 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
+    if (size == 0) return 0;
     rp_text_opts o;
     rp_text_opts_init(&o);
     o.lossy = data[0] & 1;
@@ -31,8 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rp_doc_text(d, &len);
     uint32_t prev = 0;
     for (size_t i = 0; i < n; i++) {
-        if (t[i].start >= t[i].end || t[i].end > len || t[i].start < prev)
-            abort();
+        if (t[i].start >= t[i].end || t[i].end > len || t[i].start < prev) abort();
         prev = t[i].end;
         char buf[64];
         rp_doc_token_text(d, i, buf, sizeof buf);

@@ -24,8 +24,7 @@ int main(int argc, char **argv)
             n += r;
             if (n == cap) {
                 uint8_t *nb = realloc(buf, cap *= 2);
-                if (nb == NULL)
-                    free(buf);
+                if (nb == NULL) free(buf);
                 buf = nb;
             }
         }

@@ -51,9 +51,9 @@ extern "C" {
  * Version
  * ------------------------------------------------------------------------ */
 
-#define RP_VERSION_MAJOR 0
-#define RP_VERSION_MINOR 1
-#define RP_VERSION_PATCH 0
+#define RP_VERSION_MAJOR  0
+#define RP_VERSION_MINOR  1
+#define RP_VERSION_PATCH  0
 #define RP_VERSION_STRING "0.1.0"
 
 /* rp_version() - the library's version string, e.g. "0.1.0", as built.
@@ -229,12 +229,12 @@ RP_API void rp_compare_opts_init(rp_compare_opts *opts);
  * half-open into the original texts; token ranges are half-open indexes into
  * rp_doc_tokens(). */
 typedef struct rp_passage {
-    uint64_t a_start, a_end;   /* bytes in A */
-    uint64_t b_start, b_end;   /* bytes in B */
-    size_t a_tok, a_tok_end;   /* tokens in A */
-    size_t b_tok, b_tok_end;   /* tokens in B */
-    size_t tokens;             /* tokens matched between the sides (see edits) */
-    double similarity;         /* 2*matched / (tokens in A side + tokens in B side) */
+    uint64_t a_start, a_end; /* bytes in A */
+    uint64_t b_start, b_end; /* bytes in B */
+    size_t a_tok, a_tok_end; /* tokens in A */
+    size_t b_tok, b_tok_end; /* tokens in B */
+    size_t tokens;           /* tokens matched between the sides (see edits) */
+    double similarity;       /* 2*matched / (tokens in A side + tokens in B side) */
 } rp_passage;
 
 /* The alignment inside one passage, as a list of edits that turn the A side

@@ -36,28 +36,27 @@
 
 /* Tuned once on the evaluation data (see README, "Evaluation"); the same
  * values serve every data set. */
-#define UNIT_MIN 6       /* tokens; shorter sentences join the next */
-#define UNIT_MAX 40      /* tokens; longer sentences are cut */
-#define SEED_SIM 0.25    /* min cosine and Dice of a unit-pair seed */
-#define DF_CAP 64        /* words in more A units do not generate candidates */
-#define RARE_K 16        /* at most this many rarest words of a B unit generate */
-#define NGRAM_K 4        /* exact shared word n-grams of this length seed too */
-#define NGRAM_DF_CAP 8   /* n-grams occurring more often in A are ignored */
-#define MAX_GAP 40       /* tokens between linked seeds, on both sides */
-#define PASSAGE_SIM 0.4  /* min weighted cosine between a passage's two sides */
-#define MERGE_GAP 300    /* tokens between parts of a passage that continue one another */
-#define MERGE_TOL 5      /* tokens the parts may overlap */
-#define MERGE_LOOKBACK 16 /* parts examined before each part */
-
+#define UNIT_MIN       6    /* tokens; shorter sentences join the next */
+#define UNIT_MAX       40   /* tokens; longer sentences are cut */
+#define SEED_SIM       0.25 /* min cosine and Dice of a unit-pair seed */
+#define DF_CAP         64   /* words in more A units do not generate candidates */
+#define RARE_K         16   /* at most this many rarest words of a B unit generate */
+#define NGRAM_K        4    /* exact shared word n-grams of this length seed too */
+#define NGRAM_DF_CAP   8    /* n-grams occurring more often in A are ignored */
+#define MAX_GAP        40   /* tokens between linked seeds, on both sides */
+#define PASSAGE_SIM    0.4  /* min weighted cosine between a passage's two sides */
+#define MERGE_GAP      300  /* tokens between parts of a passage that continue one another */
+#define MERGE_TOL      5    /* tokens the parts may overlap */
+#define MERGE_LOOKBACK 16   /* parts examined before each part */
 
 #define EDGE_TRIM_MAX 8  /* differing runs at a passage edge up to this long are trimmed */
-#define SPLIT_RUN 25     /* added paragraphs this long split a passage ... */
-#define SPLIT_RATIO 4    /* ... when the other side has at most a quarter as many tokens */
+#define SPLIT_RUN     25 /* added paragraphs this long split a passage ... */
+#define SPLIT_RATIO   4  /* ... when the other side has at most a quarter as many tokens */
 
 typedef struct unit {
-    uint32_t lo, hi;      /* token range */
-    uint32_t off, len;    /* its distinct vocabulary ids in ids[] */
-    double norm;          /* sqrt of the sum of squared weights */
+    uint32_t lo, hi;   /* token range */
+    uint32_t off, len; /* its distinct vocabulary ids in ids[] */
+    double norm;       /* sqrt of the sum of squared weights */
 } unit;
 
 typedef struct seed {
@@ -96,15 +95,12 @@ static int cmp_u32(const void *x, const void *y)
 static rp_status build_units(actx *c, side *s)
 {
     s->vid = rp__malloc((s->n ? s->n : 1) * sizeof *s->vid);
-    if (s->vid == NULL)
-        return RP_ERR_NOMEM;
+    if (s->vid == NULL) return RP_ERR_NOMEM;
     for (size_t i = 0; i < s->n; i++) {
         bool ins;
         uint32_t *v = rp__hmap_put(&c->vocab, s->tok[i].hash, (uint32_t)c->n_vocab, &ins);
-        if (v == NULL)
-            return RP_ERR_NOMEM;
-        if (ins)
-            c->n_vocab++;
+        if (v == NULL) return RP_ERR_NOMEM;
+        if (ins) c->n_vocab++;
         s->vid[i] = *v;
     }
     size_t cap = 0;
@@ -142,8 +138,7 @@ static rp_status unit_sets(actx *c, side *s, uint32_t *df)
         qsort(dst, len, sizeof *dst, cmp_u32);
         size_t k = 0;
         for (size_t i = 0; i < len; i++)
-            if (k == 0 || dst[k - 1] != dst[i])
-                dst[k++] = dst[i];
+            if (k == 0 || dst[k - 1] != dst[i]) dst[k++] = dst[i];
         un->off = (uint32_t)c->n_ids;
         un->len = (uint32_t)k;
         c->n_ids += k;
@@ -153,8 +148,7 @@ static rp_status unit_sets(actx *c, side *s, uint32_t *df)
     return RP_OK;
 }
 
-static rp_status add_seed(actx *c, uint32_t alo, uint32_t ahi, uint32_t blo, uint32_t bhi,
-                          double w)
+static rp_status add_seed(actx *c, uint32_t alo, uint32_t ahi, uint32_t blo, uint32_t bhi, double w)
 {
     if (!rp__grow((void **)&c->seeds, &c->cap_seeds, c->n_seeds + 1, sizeof *c->seeds))
         return RP_ERR_NOMEM;
@@ -191,8 +185,7 @@ typedef struct rare {
 static int cmp_rare(const void *x, const void *y)
 {
     const rare *a = x, *b = y;
-    if (a->df != b->df)
-        return (a->df > b->df) - (a->df < b->df);
+    if (a->df != b->df) return (a->df > b->df) - (a->df < b->df);
     return (a->id > b->id) - (a->id < b->id);
 }
 
@@ -204,8 +197,7 @@ static rp_status unit_seeds(actx *c)
     uint32_t *start = rp__calloc(nv + 1, sizeof *start);
     uint32_t *post = NULL, *fill = NULL, *acc = NULL, *touched = NULL;
     rare *r = NULL;
-    if (start == NULL)
-        goto done;
+    if (start == NULL) goto done;
     for (size_t u = 0; u < c->a.n_units; u++) {
         const unit *un = &c->a.units[u];
         for (size_t k = 0; k < un->len; k++)
@@ -218,8 +210,7 @@ static rp_status unit_seeds(actx *c)
     acc = rp__calloc(c->a.n_units ? c->a.n_units : 1, sizeof *acc);
     touched = rp__malloc((c->a.n_units ? c->a.n_units : 1) * sizeof *touched);
     r = rp__malloc(UNIT_MAX * sizeof *r);
-    if (post == NULL || fill == NULL || acc == NULL || touched == NULL || r == NULL)
-        goto done;
+    if (post == NULL || fill == NULL || acc == NULL || touched == NULL || r == NULL) goto done;
     memcpy(fill, start, nv * sizeof *fill);
     for (size_t u = 0; u < c->a.n_units; u++) {
         const unit *un = &c->a.units[u];
@@ -232,18 +223,15 @@ static rp_status unit_seeds(actx *c)
         for (size_t k = 0; k < bu->len; k++) {
             uint32_t v = c->ids[bu->off + k];
             uint32_t df = c->df_a[v];
-            if (df >= 1 && df <= DF_CAP)
-                r[nr++] = (rare){df, v};
+            if (df >= 1 && df <= DF_CAP) r[nr++] = (rare){df, v};
         }
         qsort(r, nr, sizeof *r, cmp_rare);
-        if (nr > RARE_K)
-            nr = RARE_K;
+        if (nr > RARE_K) nr = RARE_K;
         size_t nt = 0;
         for (size_t k = 0; k < nr; k++) {
             for (uint32_t p = start[r[k].id]; p < start[r[k].id + 1]; p++) {
                 uint32_t ua = post[p];
-                if (acc[ua]++ == 0)
-                    touched[nt++] = ua;
+                if (acc[ua]++ == 0) touched[nt++] = ua;
             }
         }
         /* A seed needs at least two shared words (Dice >= SEED_SIM on units
@@ -255,8 +243,7 @@ static rp_status unit_seeds(actx *c)
             uint32_t ua = touched[t];
             uint32_t shared = acc[ua];
             acc[ua] = 0;
-            if (shared < need)
-                continue;
+            if (shared < need) continue;
             double cos, dice;
             unit_sim(c, &c->a.units[ua], bu, &cos, &dice);
             if (cos >= SEED_SIM && dice >= SEED_SIM) {
@@ -285,19 +272,16 @@ static rp_status ngram_seeds(actx *c)
 {
     bool swap = c->a.n > c->b.n;
     const side *x = swap ? &c->b : &c->a, *y = swap ? &c->a : &c->b;
-    if (x->n < NGRAM_K || y->n < NGRAM_K)
-        return RP_OK;
+    if (x->n < NGRAM_K || y->n < NGRAM_K) return RP_OK;
     size_t nx = x->n - NGRAM_K + 1, ny = y->n - NGRAM_K + 1;
     rp_status rc = RP_ERR_NOMEM;
     rp__hmap m = {0};
     uint32_t *next = NULL; /* chain of x positions with the same n-gram */
     uint32_t *cnt = NULL;  /* occurrences from this position on; at the head, all */
-    if (!rp__hmap_init(&m, nx))
-        goto done;
+    if (!rp__hmap_init(&m, nx)) goto done;
     next = rp__malloc(nx * sizeof *next);
     cnt = rp__malloc(nx * sizeof *cnt);
-    if (next == NULL || cnt == NULL)
-        goto done;
+    if (next == NULL || cnt == NULL) goto done;
     /* The map holds each chain's head; positions are 1-based so 0 ends. */
     for (size_t i = nx; i-- > 0;) {
         uint64_t h = 0;
@@ -305,8 +289,7 @@ static rp_status ngram_seeds(actx *c)
             h = rp__hash_combine(h, x->tok[i + k].hash);
         bool ins;
         uint32_t *v = rp__hmap_put(&m, h, (uint32_t)(i + 1), &ins);
-        if (v == NULL)
-            goto done;
+        if (v == NULL) goto done;
         next[i] = ins ? 0 : *v;
         cnt[i] = ins ? 1 : cnt[*v - 1] + 1;
         *v = (uint32_t)(i + 1);
@@ -326,8 +309,7 @@ static rp_status ngram_seeds(actx *c)
                     /* (i-1, j-1) matches too, so the run started earlier,
                      * unless that n-gram was too frequent to be used. */
                     const uint32_t *h2 = rp__hmap_get(&m, prev_h);
-                    if (h2 != NULL && cnt[*h2 - 1] <= NGRAM_DF_CAP)
-                        continue;
+                    if (h2 != NULL && cnt[*h2 - 1] <= NGRAM_DF_CAP) continue;
                 }
                 size_t len = NGRAM_K;
                 while (i + len < x->n && j + len < y->n &&
@@ -337,8 +319,7 @@ static rp_status ngram_seeds(actx *c)
                 uint32_t j0 = (uint32_t)j, j1 = (uint32_t)(j + len);
                 rp_status st = swap ? add_seed(c, j0, j1, i0, i1, (double)len)
                                     : add_seed(c, i0, i1, j0, j1, (double)len);
-                if (st != RP_OK)
-                    goto done;
+                if (st != RP_OK) goto done;
             }
         }
         prev_h = h;
@@ -356,10 +337,8 @@ done:
 static int cmp_seed_b(const void *x, const void *y)
 {
     const seed *a = x, *b = y;
-    if (a->blo != b->blo)
-        return (a->blo > b->blo) - (a->blo < b->blo);
-    if (a->alo != b->alo)
-        return (a->alo > b->alo) - (a->alo < b->alo);
+    if (a->blo != b->blo) return (a->blo > b->blo) - (a->blo < b->blo);
+    if (a->alo != b->alo) return (a->alo > b->alo) - (a->alo < b->alo);
     return (a->bhi > b->bhi) - (a->bhi < b->bhi);
 }
 
@@ -383,8 +362,7 @@ static void uf_union(uint32_t *parent, uint32_t x, uint32_t y)
 {
     x = uf_find(parent, x);
     y = uf_find(parent, y);
-    if (x != y)
-        parent[x > y ? x : y] = x < y ? x : y; /* smaller index wins: deterministic */
+    if (x != y) parent[x > y ? x : y] = x < y ? x : y; /* smaller index wins: deterministic */
 }
 
 /* Gap between [lo1, hi1) and [lo2, hi2): 0 when they overlap or touch. */
@@ -402,8 +380,7 @@ static rp_status link_seeds(seed *s, size_t n, uint32_t *parent)
     for (size_t i = 0; i < n; i++)
         parent[i] = (uint32_t)i;
     uint32_t *active = rp__malloc((n ? n : 1) * sizeof *active);
-    if (active == NULL)
-        return RP_ERR_NOMEM;
+    if (active == NULL) return RP_ERR_NOMEM;
     size_t n_active = 0;
     for (size_t i = 0; i < n; i++) {
         size_t w = 0;
@@ -426,7 +403,8 @@ static rp_status link_seeds(seed *s, size_t n, uint32_t *parent)
  * another on both sides within MERGE_GAP tokens, with whatever lies between
  * them on one side also between them on the other, is the same passage resumed after a
  * stretch of rewritten text. Components that overlap or run backwards on
- * one side (a moved paragraph, a caption repeating a sentence) stay apart. s[] is sorted by B start, parent[] holds the components. */
+ * one side (a moved paragraph, a caption repeating a sentence) stay apart.
+ * s[] is sorted by B start; parent[] holds the components. */
 typedef struct comp {
     uint32_t alo, ahi, blo, bhi, root, rank_a;
 } comp;
@@ -434,16 +412,14 @@ typedef struct comp {
 static int cmp_comp_a(const void *x, const void *y)
 {
     const comp *a = x, *b = y;
-    if (a->alo != b->alo)
-        return (a->alo > b->alo) - (a->alo < b->alo);
+    if (a->alo != b->alo) return (a->alo > b->alo) - (a->alo < b->alo);
     return (a->root > b->root) - (a->root < b->root);
 }
 
 static int cmp_comp_b(const void *x, const void *y)
 {
     const comp *a = x, *b = y;
-    if (a->blo != b->blo)
-        return (a->blo > b->blo) - (a->blo < b->blo);
+    if (a->blo != b->blo) return (a->blo > b->blo) - (a->blo < b->blo);
     return (a->root > b->root) - (a->root < b->root);
 }
 
@@ -486,8 +462,8 @@ static rp_status merge_chains(const seed *s, size_t n, uint32_t *parent)
             const comp *x = &cs[j];
             if (x->ahi > y->alo + MERGE_TOL || x->bhi > y->blo + MERGE_TOL ||
                 gap(x->alo, x->ahi, y->alo, y->ahi) > MERGE_GAP ||
-                gap(x->blo, x->bhi, y->blo, y->bhi) > MERGE_GAP ||
-                y->rank_a < x->rank_a || y->rank_a - x->rank_a > MERGE_LOOKBACK)
+                gap(x->blo, x->bhi, y->blo, y->bhi) > MERGE_GAP || y->rank_a < x->rank_a ||
+                y->rank_a - x->rank_a > MERGE_LOOKBACK)
                 continue;
             /* Whatever lies between them on one side must lie between
              * them on the other too: then it belongs to the same passage;
@@ -525,10 +501,8 @@ typedef struct cand {
 static int cmp_cand(const void *x, const void *y)
 {
     const cand *a = x, *b = y;
-    if (a->score != b->score)
-        return a->score < b->score ? 1 : -1;
-    if (a->alo != b->alo)
-        return (a->alo > b->alo) - (a->alo < b->alo);
+    if (a->score != b->score) return a->score < b->score ? 1 : -1;
+    if (a->alo != b->alo) return (a->alo > b->alo) - (a->alo < b->alo);
     return (a->blo > b->blo) - (a->blo < b->blo);
 }
 
@@ -579,8 +553,7 @@ static bool overlaps(uint32_t lo, uint32_t hi, const cand *acc, size_t n, bool o
 {
     for (size_t i = 0; i < n; i++) {
         uint32_t l = on_a ? acc[i].alo : acc[i].blo, h = on_a ? acc[i].ahi : acc[i].bhi;
-        if (lo < h && l < hi)
-            return true;
+        if (lo < h && l < hi) return true;
     }
     return false;
 }
@@ -588,8 +561,7 @@ static bool overlaps(uint32_t lo, uint32_t hi, const cand *acc, size_t n, bool o
 static int cmp_cand_pos(const void *x, const void *y)
 {
     const cand *a = x, *b = y;
-    if (a->alo != b->alo)
-        return (a->alo > b->alo) - (a->alo < b->alo);
+    if (a->alo != b->alo) return (a->alo > b->alo) - (a->alo < b->alo);
     return (a->blo > b->blo) - (a->blo < b->blo);
 }
 
@@ -605,8 +577,7 @@ static double box_cosine(const actx *c, const cand *k, uint32_t *tf_a, uint32_t 
         tf_b[c->b.vid[i]]++;
     for (uint32_t i = k->alo; i < k->ahi; i++) {
         uint32_t v = c->a.vid[i];
-        if (tf_a[v] == 0)
-            continue;
+        if (tf_a[v] == 0) continue;
         double w2 = c->w[v] * c->w[v];
         dot += (double)tf_a[v] * (double)tf_b[v] * w2;
         na += (double)tf_a[v] * (double)tf_a[v] * w2;
@@ -614,8 +585,7 @@ static double box_cosine(const actx *c, const cand *k, uint32_t *tf_a, uint32_t 
     }
     for (uint32_t i = k->blo; i < k->bhi; i++) {
         uint32_t v = c->b.vid[i];
-        if (tf_b[v] == 0)
-            continue;
+        if (tf_b[v] == 0) continue;
         nb += (double)tf_b[v] * (double)tf_b[v] * c->w[v] * c->w[v];
         tf_b[v] = 0;
     }
@@ -629,10 +599,8 @@ static size_t whole_paragraphs(const rp_doc *d, size_t lo, size_t hi)
     const uint8_t *brk = d->toks.brk;
     size_t first = SIZE_MAX, last = 0;
     for (size_t i = lo; i < hi; i++) {
-        if (first == SIZE_MAX && (i == 0 || (brk[i - 1] & RP__BREAK_PARAGRAPH)))
-            first = i;
-        if (brk[i] & RP__BREAK_PARAGRAPH)
-            last = i + 1;
+        if (first == SIZE_MAX && (i == 0 || (brk[i - 1] & RP__BREAK_PARAGRAPH))) first = i;
+        if (brk[i] & RP__BREAK_PARAGRAPH) last = i + 1;
     }
     return (first != SIZE_MAX && last > first) ? last - first : 0;
 }
@@ -644,8 +612,7 @@ static size_t whole_paragraphs(const rp_doc *d, size_t lo, size_t hi)
  * additions inside a paragraph stay in the passage. */
 static bool splits(const rp_doc *a, const rp_doc *b, const rp_edit *e)
 {
-    if (e->op == RP_EDIT_EQUAL)
-        return false;
+    if (e->op == RP_EDIT_EQUAL) return false;
     size_t la = e->a_tok_end - e->a_tok, lb = e->b_tok_end - e->b_tok;
     if (lb >= SPLIT_RUN && la * SPLIT_RATIO <= lb)
         return whole_paragraphs(b, e->b_tok, e->b_tok_end) >= SPLIT_RUN;
@@ -665,8 +632,7 @@ static bool edge_trimmable(const rp_edit *e)
  * commas and the like). */
 static bool opens(int32_t cp)
 {
-    if (cp == '"' || cp == '\'')
-        return true;
+    if (cp == '"' || cp == '\'') return true;
     utf8proc_category_t c = utf8proc_category(cp);
     return c == UTF8PROC_CATEGORY_PS || c == UTF8PROC_CATEGORY_PI;
 }
@@ -691,15 +657,13 @@ static void extend_punct(const rp_doc *d, uint64_t *start, uint64_t *end, size_t
         while (p > floor && (t[p] & 0xC0) == 0x80)
             p--;
         int32_t cp;
-        if (rp__utf8_decode(t + p, s - p, &cp) != (int)(s - p) || !opens(cp))
-            break;
+        if (rp__utf8_decode(t + p, s - p, &cp) != (int)(s - p) || !opens(cp)) break;
         s = p;
     }
     while (e < ceil) {
         int32_t cp;
         int n = rp__utf8_decode(t + e, ceil - e, &cp);
-        if (n < 0 || !closes(cp))
-            break;
+        if (n < 0 || !closes(cp)) break;
         e += (uint64_t)n;
     }
     *start = s;
@@ -710,35 +674,30 @@ static void extend_punct(const rp_doc *d, uint64_t *start, uint64_t *end, size_t
  * paragraphs, trim each part to start and end on shared words, keep the
  * parts that still qualify (length, matched words, weighted similarity),
  * and record their edits. */
-static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand *acc,
-                        size_t n_acc, size_t min_words, uint32_t *tf_a, uint32_t *tf_b,
-                        rp__alignment *out)
+static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand *acc, size_t n_acc,
+                        size_t min_words, uint32_t *tf_a, uint32_t *tf_b, rp__alignment *out)
 {
     size_t cap = 0, cap_out = 0, cap_starts = 0, kept = 0;
     for (size_t i = 0; i < n_acc; i++) {
         const cand *f = &acc[i];
         size_t first = out->n_edits;
-        size_t m = rp__diff(c->a.tok + f->alo, f->ahi - f->alo, c->b.tok + f->blo,
-                            f->bhi - f->blo, f->alo, f->blo, &out->edits, &out->n_edits, &cap);
-        if (m == SIZE_MAX)
-            return RP_ERR_NOMEM;
+        size_t m = rp__diff(c->a.tok + f->alo, f->ahi - f->alo, c->b.tok + f->blo, f->bhi - f->blo,
+                            f->alo, f->blo, &out->edits, &out->n_edits, &cap);
+        if (m == SIZE_MAX) return RP_ERR_NOMEM;
         size_t end = out->n_edits, w = first, seg = first;
         for (size_t k = first; k <= end; k++) {
-            if (k < end && !splits(da, db, &out->edits[k]))
-                continue;
+            if (k < end && !splits(da, db, &out->edits[k])) continue;
             size_t lo = seg, hi = k;
             seg = k + 1;
             /* Trim short differing runs at the edges: a passage starts and
              * ends on words both sides share ("MOSCOW - The Kremlin said"
              * starts at "The"). Long differing runs (reordered text) stay. */
-            while (lo < hi && out->edits[lo].op != RP_EDIT_EQUAL &&
-                   edge_trimmable(&out->edits[lo]))
+            while (lo < hi && out->edits[lo].op != RP_EDIT_EQUAL && edge_trimmable(&out->edits[lo]))
                 lo++;
             while (hi > lo && out->edits[hi - 1].op != RP_EDIT_EQUAL &&
                    edge_trimmable(&out->edits[hi - 1]))
                 hi--;
-            if (lo == hi)
-                continue;
+            if (lo == hi) continue;
             rp_passage p = {0};
             p.a_tok = out->edits[lo].a_tok, p.b_tok = out->edits[lo].b_tok;
             p.a_tok_end = out->edits[hi - 1].a_tok_end;
@@ -748,12 +707,15 @@ static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand 
             for (size_t e = lo; e < hi; e++)
                 if (out->edits[e].op == RP_EDIT_EQUAL)
                     m += out->edits[e].a_tok_end - out->edits[e].a_tok;
-            if (la < min_words || lb < min_words || m < min_words)
-                continue;
-            cand part = {(uint32_t)p.a_tok, (uint32_t)p.a_tok_end, (uint32_t)p.b_tok,
-                         (uint32_t)p.b_tok_end, 0, 0, 0};
-            if (box_cosine(c, &part, tf_a, tf_b) < PASSAGE_SIM)
-                continue;
+            if (la < min_words || lb < min_words || m < min_words) continue;
+            cand part = {(uint32_t)p.a_tok,
+                         (uint32_t)p.a_tok_end,
+                         (uint32_t)p.b_tok,
+                         (uint32_t)p.b_tok_end,
+                         0,
+                         0,
+                         0};
+            if (box_cosine(c, &part, tf_a, tf_b) < PASSAGE_SIM) continue;
             memmove(out->edits + w, out->edits + lo, (hi - lo) * sizeof *out->edits);
             p.a_start = c->a.tok[p.a_tok].start;
             p.a_end = c->a.tok[p.a_tok_end - 1].end;
@@ -809,20 +771,18 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
         return out->edit_start ? RP_OK : RP_ERR_NOMEM;
     }
     /* The vocabulary grows as needed: it is far smaller than the text. */
-    if (!rp__hmap_init(&c.vocab, 4096))
-        goto done;
-    if (build_units(&c, &c.a) != RP_OK || build_units(&c, &c.b) != RP_OK)
-        goto done;
+    if (!rp__hmap_init(&c.vocab, 4096)) goto done;
+    if (build_units(&c, &c.a) != RP_OK || build_units(&c, &c.b) != RP_OK) goto done;
     c.df_a = rp__calloc(c.n_vocab, sizeof *c.df_a);
     c.df_b = rp__calloc(c.n_vocab, sizeof *c.df_b);
     c.w = rp__malloc(c.n_vocab * sizeof *c.w);
     stamp = rp__calloc(c.n_vocab, sizeof *stamp);
     tf_a = rp__calloc(c.n_vocab, sizeof *tf_a);
     tf_b = rp__calloc(c.n_vocab, sizeof *tf_b);
-    if (tf_a == NULL || tf_b == NULL || c.df_a == NULL || c.df_b == NULL || c.w == NULL || stamp == NULL)
+    if (tf_a == NULL || tf_b == NULL || c.df_a == NULL || c.df_b == NULL || c.w == NULL ||
+        stamp == NULL)
         goto done;
-    if (unit_sets(&c, &c.a, c.df_a) != RP_OK || unit_sets(&c, &c.b, c.df_b) != RP_OK)
-        goto done;
+    if (unit_sets(&c, &c.a, c.df_a) != RP_OK || unit_sets(&c, &c.b, c.df_b) != RP_OK) goto done;
     double n_units = (double)(c.a.n_units + c.b.n_units);
     for (size_t v = 0; v < c.n_vocab; v++)
         c.w[v] = log((n_units + 1.0) / (double)(c.df_a[v] + c.df_b[v]));
@@ -836,8 +796,7 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
             un->norm = sqrt(sum);
         }
     }
-    if (unit_seeds(&c) != RP_OK || ngram_seeds(&c) != RP_OK)
-        goto done;
+    if (unit_seeds(&c) != RP_OK || ngram_seeds(&c) != RP_OK) goto done;
     if (c.n_seeds == 0) {
         rc = refine(&c, da, db, NULL, 0, p->min_words, tf_a, tf_b, out);
         goto done;
@@ -854,8 +813,7 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
         order[i] = (uint64_t)uf_find(parent, (uint32_t)i) << 32 | (uint64_t)i;
     qsort(order, c.n_seeds, sizeof *order, cmp_u64);
     grouped = rp__malloc(c.n_seeds * sizeof *grouped);
-    if (grouped == NULL)
-        goto done;
+    if (grouped == NULL) goto done;
     for (size_t i = 0; i < c.n_seeds; i++)
         grouped[i] = c.seeds[order[i] & 0xFFFFFFFFu];
     memcpy(c.seeds, grouped, c.n_seeds * sizeof *grouped);
@@ -863,8 +821,7 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
         size_t j = i + 1;
         while (j < c.n_seeds && order[j] >> 32 == order[i] >> 32)
             j++;
-        if (!rp__grow((void **)&cands, &cap_cands, n_cands + 1, sizeof *cands))
-            goto done;
+        if (!rp__grow((void **)&cands, &cap_cands, n_cands + 1, sizeof *cands)) goto done;
         box_of(c.seeds, i, j, &cands[n_cands++]);
         i = j;
     }
@@ -872,8 +829,7 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
     /* Filtering and overlap resolution, strongest first. */
     qsort(cands, n_cands, sizeof *cands, cmp_cand);
     acc = rp__malloc(n_cands * sizeof *acc);
-    if (acc == NULL)
-        goto done;
+    if (acc == NULL) goto done;
     uint32_t mark = 0;
     for (size_t i = 0; i < n_cands; i++) {
         cand k = cands[i];
@@ -887,27 +843,22 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
                     !overlaps(sd->blo, sd->bhi, acc, n_acc, false))
                     c.seeds[w++] = *sd;
             }
-            if (w == k.lo)
-                continue;
+            if (w == k.lo) continue;
             box_of(c.seeds, k.lo, w, &k);
             trim_box(&c, &k, stamp, &mark);
             if (overlaps(k.alo, k.ahi, acc, n_acc, true) ||
                 overlaps(k.blo, k.bhi, acc, n_acc, false))
                 continue;
         }
-        if (k.ahi - k.alo < p->min_words || k.bhi - k.blo < p->min_words)
-            continue;
-        if (box_cosine(&c, &k, tf_a, tf_b) < PASSAGE_SIM)
-            continue;
+        if (k.ahi - k.alo < p->min_words || k.bhi - k.blo < p->min_words) continue;
+        if (box_cosine(&c, &k, tf_a, tf_b) < PASSAGE_SIM) continue;
         acc[n_acc++] = k;
     }
     qsort(acc, n_acc, sizeof *acc, cmp_cand_pos);
-    if (refine(&c, da, db, acc, n_acc, p->min_words, tf_a, tf_b, out) != RP_OK)
-        goto done;
+    if (refine(&c, da, db, acc, n_acc, p->min_words, tf_a, tf_b, out) != RP_OK) goto done;
     rc = RP_OK;
 done:
-    if (rc != RP_OK)
-        rp__alignment_free(out);
+    if (rc != RP_OK) rp__alignment_free(out);
     rp__free(parent);
     rp__free(order);
     rp__free(grouped);

@@ -38,22 +38,19 @@ size_t rp__alloc_fail_after(size_t n)
 
 void *rp__malloc(size_t size)
 {
-    if (should_fail())
-        return NULL;
+    if (should_fail()) return NULL;
     return malloc(size ? size : 1);
 }
 
 void *rp__calloc(size_t n, size_t size)
 {
-    if (should_fail())
-        return NULL;
+    if (should_fail()) return NULL;
     return calloc(n ? n : 1, size ? size : 1);
 }
 
 void *rp__realloc(void *p, size_t size)
 {
-    if (should_fail())
-        return NULL;
+    if (should_fail()) return NULL;
     return realloc(p, size ? size : 1);
 }
 
@@ -64,19 +61,15 @@ void rp__free(void *p)
 
 bool rp__grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return true;
+    if (need <= *cap) return true;
     size_t ncap = *cap ? *cap : 16;
     while (ncap < need) {
-        if (ncap > SIZE_MAX / 2)
-            return false;
+        if (ncap > SIZE_MAX / 2) return false;
         ncap *= 2;
     }
-    if (ncap > SIZE_MAX / elem)
-        return false;
+    if (ncap > SIZE_MAX / elem) return false;
     void *np = rp__realloc(*p, ncap * elem);
-    if (np == NULL)
-        return false;
+    if (np == NULL) return false;
     *p = np;
     *cap = ncap;
     return true;

@@ -11,9 +11,9 @@
 
 /* Verdict thresholds on containment_b, chosen on the Clough-Stevenson corpus
  * (eval/clough.py; documented in reprint-compare(1)). */
-#define WHOLLY_DEFAULT 0.75
+#define WHOLLY_DEFAULT            0.75
 #define WHOLLY_SIMILARITY_DEFAULT 0.87
-#define PARTIALLY_DEFAULT 0.20
+#define PARTIALLY_DEFAULT         0.20
 
 struct rp_result {
     double jaccard, cont_a, cont_b;
@@ -57,13 +57,11 @@ static int cmp_u64(const void *x, const void *y)
 static size_t shingles(const rp_token *t, size_t nt, size_t n, uint64_t **out)
 {
     *out = NULL;
-    if (nt == 0)
-        return 0;
+    if (nt == 0) return 0;
     size_t ns = nt >= n ? nt - n + 1 : 1;
     size_t k = nt >= n ? n : nt;
     uint64_t *h = rp__malloc(ns * sizeof *h);
-    if (h == NULL)
-        return SIZE_MAX;
+    if (h == NULL) return SIZE_MAX;
     for (size_t i = 0; i < ns; i++) {
         uint64_t x = 0;
         for (size_t j = 0; j < k; j++)
@@ -73,8 +71,7 @@ static size_t shingles(const rp_token *t, size_t nt, size_t n, uint64_t **out)
     qsort(h, ns, sizeof *h, cmp_u64);
     size_t m = 0;
     for (size_t i = 0; i < ns; i++)
-        if (m == 0 || h[m - 1] != h[i])
-            h[m++] = h[i];
+        if (m == 0 || h[m - 1] != h[i]) h[m++] = h[i];
     *out = h;
     return m;
 }
@@ -103,8 +100,8 @@ double rp__jaccard_ngrams(const rp_token *a, size_t na, const rp_token *b, size_
     return j;
 }
 
-rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *opts,
-                     rp_result **out, rp_error *err)
+rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *opts, rp_result **out,
+                     rp_error *err)
 {
     rp_compare_opts defaults;
     if (opts == NULL) {
@@ -127,16 +124,13 @@ rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *op
     if (a->seed != b->seed)
         return rp__fail(err, RP_ERR_MISMATCH, b->name, 0,
                         "documents hashed with different seeds (%llu for %s, %llu for %s)",
-                        (unsigned long long)a->seed, a->name, (unsigned long long)b->seed,
-                        b->name);
+                        (unsigned long long)a->seed, a->name, (unsigned long long)b->seed, b->name);
 
     rp_result *r = rp__calloc(1, sizeof *r);
-    if (r == NULL)
-        goto nomem;
+    if (r == NULL) goto nomem;
     rp__align_params ap = {opts->min_words};
     rp__alignment al = {0};
-    if (rp__align(a, b, &ap, &al) != RP_OK)
-        goto nomem;
+    if (rp__align(a, b, &ap, &al) != RP_OK) goto nomem;
     r->passages = al.passages;
     r->n_passages = al.n_passages;
     r->edits = al.edits;
@@ -154,10 +148,9 @@ rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *op
     r->sim = cov_b ? sim_b / (double)cov_b : 0;
     r->cont_a = a->toks.n ? (double)cov_a / (double)a->toks.n : 0;
     r->cont_b = b->toks.n ? (double)cov_b / (double)b->toks.n : 0;
-    r->jaccard = rp__jaccard_ngrams(a->toks.tok, a->toks.n, b->toks.tok, b->toks.n,
-                                    opts->jaccard_ngram);
-    if (r->jaccard < 0)
-        goto nomem;
+    r->jaccard =
+        rp__jaccard_ngrams(a->toks.tok, a->toks.n, b->toks.tok, b->toks.n, opts->jaccard_ngram);
+    if (r->jaccard < 0) goto nomem;
     if (r->cont_b < opts->partially_threshold)
         r->verdict = RP_VERDICT_NON_DERIVED;
     else if (r->cont_b >= opts->wholly_threshold && r->sim >= opts->wholly_similarity)
@@ -174,8 +167,7 @@ nomem:
 
 void rp_result_free(rp_result *res)
 {
-    if (res == NULL)
-        return;
+    if (res == NULL) return;
     rp__free(res->passages);
     rp__free(res->edits);
     rp__free(res->edit_start);
@@ -209,19 +201,16 @@ rp_verdict rp_result_verdict(const rp_result *res)
 
 const rp_passage *rp_result_passages(const rp_result *res, size_t *n)
 {
-    if (n != NULL)
-        *n = res->n_passages;
+    if (n != NULL) *n = res->n_passages;
     return res->passages;
 }
 
 const rp_edit *rp_result_edits(const rp_result *res, size_t i, size_t *n)
 {
     if (i >= res->n_passages) {
-        if (n != NULL)
-            *n = 0;
+        if (n != NULL) *n = 0;
         return NULL;
     }
-    if (n != NULL)
-        *n = res->edit_start[i + 1] - res->edit_start[i];
+    if (n != NULL) *n = res->edit_start[i + 1] - res->edit_start[i];
     return res->edits + res->edit_start[i];
 }

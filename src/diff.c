@@ -24,10 +24,8 @@ typedef struct dctx {
 
 static void push(dctx *c, rp_edit_op op, size_t a0, size_t a1, size_t b0, size_t b1)
 {
-    if (c->oom || (a0 == a1 && b0 == b1))
-        return;
-    if (op == RP_EDIT_EQUAL)
-        c->matched += a1 - a0;
+    if (c->oom || (a0 == a1 && b0 == b1)) return;
+    if (op == RP_EDIT_EQUAL) c->matched += a1 - a0;
     a0 += c->a_base, a1 += c->a_base, b0 += c->b_base, b1 += c->b_base;
     if (*c->n > 0) {
         rp_edit *last = &(*c->e)[*c->n - 1];
@@ -37,7 +35,9 @@ static void push(dctx *c, rp_edit_op op, size_t a0, size_t a1, size_t b0, size_t
             last->b_tok_end = b1;
             if (!new_eq) {
                 bool has_a = last->a_tok_end > last->a_tok, has_b = last->b_tok_end > last->b_tok;
-                last->op = has_a && has_b ? RP_EDIT_REPLACE : has_a ? RP_EDIT_DELETE : RP_EDIT_INSERT;
+                last->op = has_a && has_b ? RP_EDIT_REPLACE
+                           : has_a        ? RP_EDIT_DELETE
+                                          : RP_EDIT_INSERT;
             }
             return;
         }
@@ -104,39 +104,32 @@ static size_t find_anchors(dctx *c, size_t alo, size_t ahi, size_t blo, size_t b
     anchor *pairs = NULL;
     uint32_t *tails = NULL, *prev = NULL, *tail_idx = NULL;
     *out = NULL;
-    if (!rp__hmap_init(&m, ahi - alo))
-        goto oom;
+    if (!rp__hmap_init(&m, ahi - alo)) goto oom;
     /* value: position in a (offset), or UINT32_MAX when repeated in a;
      * a second map marks b counts by storing in the high values. */
     for (size_t i = alo; i < ahi; i++) {
         bool ins;
         uint32_t *v = rp__hmap_put(&m, c->a[i].hash, (uint32_t)(i - alo), &ins);
-        if (v == NULL)
-            goto oom;
-        if (!ins)
-            *v = UINT32_MAX;
+        if (v == NULL) goto oom;
+        if (!ins) *v = UINT32_MAX;
     }
     rp__hmap mb;
-    if (!rp__hmap_init(&mb, bhi - blo))
-        goto oom;
+    if (!rp__hmap_init(&mb, bhi - blo)) goto oom;
     for (size_t j = blo; j < bhi; j++) {
-        if (rp__hmap_get(&m, c->b[j].hash) == NULL)
-            continue;
+        if (rp__hmap_get(&m, c->b[j].hash) == NULL) continue;
         bool ins;
         uint32_t *v = rp__hmap_put(&mb, c->b[j].hash, (uint32_t)(j - blo), &ins);
         if (v == NULL) {
             rp__hmap_free(&mb);
             goto oom;
         }
-        if (!ins)
-            *v = UINT32_MAX;
+        if (!ins) *v = UINT32_MAX;
     }
     size_t cap = 0;
     for (size_t i = alo; i < ahi; i++) {
         const uint32_t *va = rp__hmap_get(&m, c->a[i].hash);
         const uint32_t *vb = rp__hmap_get(&mb, c->a[i].hash);
-        if (va == NULL || vb == NULL || *va == UINT32_MAX || *vb == UINT32_MAX)
-            continue;
+        if (va == NULL || vb == NULL || *va == UINT32_MAX || *vb == UINT32_MAX) continue;
         if (!rp__grow((void **)&pairs, &cap, k + 1, sizeof *pairs)) {
             rp__hmap_free(&mb);
             goto oom;
@@ -153,8 +146,7 @@ static size_t find_anchors(dctx *c, size_t alo, size_t ahi, size_t blo, size_t b
     tails = rp__malloc(k * sizeof *tails);
     tail_idx = rp__malloc(k * sizeof *tail_idx);
     prev = rp__malloc(k * sizeof *prev);
-    if (tails == NULL || tail_idx == NULL || prev == NULL)
-        goto oom2;
+    if (tails == NULL || tail_idx == NULL || prev == NULL) goto oom2;
     size_t len = 0;
     for (size_t x = 0; x < k; x++) {
         size_t lo = 0, hi = len;
@@ -168,12 +160,10 @@ static size_t find_anchors(dctx *c, size_t alo, size_t ahi, size_t blo, size_t b
         tails[lo] = pairs[x].j;
         tail_idx[lo] = (uint32_t)x;
         prev[x] = lo > 0 ? tail_idx[lo - 1] : UINT32_MAX;
-        if (lo == len)
-            len++;
+        if (lo == len) len++;
     }
     anchor *chain = rp__malloc(len * sizeof *chain);
-    if (chain == NULL)
-        goto oom2;
+    if (chain == NULL) goto oom2;
     uint32_t x = tail_idx[len - 1];
     for (size_t y = len; y-- > 0;) {
         chain[y] = pairs[x];
@@ -201,8 +191,7 @@ oom:
 
 static void diff_range(dctx *c, size_t alo, size_t ahi, size_t blo, size_t bhi)
 {
-    if (c->oom)
-        return;
+    if (c->oom) return;
     size_t p = 0;
     while (alo + p < ahi && blo + p < bhi && c->a[alo + p].hash == c->b[blo + p].hash)
         p++;
@@ -227,8 +216,7 @@ static void diff_range(dctx *c, size_t alo, size_t ahi, size_t blo, size_t bhi)
             size_t pa = alo, pb = blo;
             for (size_t x = 0; x < k && !c->oom; x++) {
                 size_t ai = alo + an[x].i, bj = blo + an[x].j;
-                if (ai < pa || bj < pb)
-                    continue;
+                if (ai < pa || bj < pb) continue;
                 diff_range(c, pa, ai, pb, bj);
                 push(c, RP_EDIT_EQUAL, ai, ai + 1, bj, bj + 1);
                 pa = ai + 1, pb = bj + 1;

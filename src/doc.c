@@ -17,8 +17,7 @@ static char *dup_str(const char *s)
 {
     size_t n = strlen(s);
     char *d = rp__malloc(n + 1);
-    if (d != NULL)
-        memcpy(d, s, n + 1);
+    if (d != NULL) memcpy(d, s, n + 1);
     return d;
 }
 
@@ -58,15 +57,13 @@ static rp_status doc_take(const char *name, char *text, size_t len, const rp_tex
         }
     }
     d = rp__calloc(1, sizeof *d);
-    if (d == NULL || (d->name = dup_str(label)) == NULL)
-        goto nomem;
+    if (d == NULL || (d->name = dup_str(label)) == NULL) goto nomem;
     d->text = text;
     text = NULL;
     d->len = len;
     d->seed = opts->seed;
     rc = rp__tokenize(d->text, d->len, opts->lossy != 0, d->seed, &d->toks);
-    if (rc != RP_OK)
-        goto nomem;
+    if (rc != RP_OK) goto nomem;
     *out = d;
     return RP_OK;
 nomem:
@@ -89,10 +86,8 @@ rp_status rp_doc_new(const char *name, const char *text, size_t len, const rp_te
                         "document of %zu bytes exceeds the limit of %zu bytes", len,
                         (size_t)RP_DOC_MAX_BYTES);
     char *copy = rp__malloc(len + 1);
-    if (copy == NULL)
-        return rp__fail(err, RP_ERR_NOMEM, name ? name : "", 0, "out of memory");
-    if (len > 0)
-        memcpy(copy, text, len);
+    if (copy == NULL) return rp__fail(err, RP_ERR_NOMEM, name ? name : "", 0, "out of memory");
+    if (len > 0) memcpy(copy, text, len);
     copy[len] = '\0';
     return doc_take(name, copy, len, opts, out, err);
 }
@@ -110,8 +105,7 @@ rp_status rp_doc_load(const char *path, const rp_text_opts *opts, rp_doc **out, 
 
 void rp_doc_free(rp_doc *doc)
 {
-    if (doc == NULL)
-        return;
+    if (doc == NULL) return;
     rp__free(doc->name);
     rp__free(doc->text);
     rp__tokens_free(&doc->toks);
@@ -125,30 +119,26 @@ const char *rp_doc_name(const rp_doc *doc)
 
 const char *rp_doc_text(const rp_doc *doc, size_t *len)
 {
-    if (len != NULL)
-        *len = doc->len;
+    if (len != NULL) *len = doc->len;
     return doc->text;
 }
 
 const rp_token *rp_doc_tokens(const rp_doc *doc, size_t *n)
 {
-    if (n != NULL)
-        *n = doc->toks.n;
+    if (n != NULL) *n = doc->toks.n;
     return doc->toks.tok;
 }
 
 size_t rp_doc_token_text(const rp_doc *doc, size_t i, char *buf, size_t cap)
 {
-    if (i >= doc->toks.n)
-        return 0;
+    if (i >= doc->toks.n) return 0;
     const rp_token *t = &doc->toks.tok[i];
     uint8_t *nbuf = NULL;
     size_t ncap = 0;
-    size_t nl = rp__normalize((const uint8_t *)doc->text + t->start, t->end - t->start, &nbuf,
-                              &ncap);
+    size_t nl =
+        rp__normalize((const uint8_t *)doc->text + t->start, t->end - t->start, &nbuf, &ncap);
     if (nl == SIZE_MAX) {
-        if (cap > 0)
-            buf[0] = '\0';
+        if (cap > 0) buf[0] = '\0';
         return 0;
     }
     if (cap > 0) {

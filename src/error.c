@@ -32,13 +32,11 @@ const char *rp_strerror(rp_status code)
 rp_status rp__fail(rp_error *err, rp_status code, const char *path, uint64_t offset,
                    const char *fmt, ...)
 {
-    if (err == NULL)
-        return code;
+    if (err == NULL) return code;
     memset(err, 0, sizeof *err);
     err->code = code;
     err->offset = offset;
-    if (path != NULL)
-        snprintf(err->path, sizeof err->path, "%s", path);
+    if (path != NULL) snprintf(err->path, sizeof err->path, "%s", path);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);

@@ -16,13 +16,11 @@ bool rp__hmap_init(rp__hmap *m, size_t expected)
 {
     size_t cap = 16;
     while (cap < expected * 2 + 1) {
-        if (cap > SIZE_MAX / 4 / sizeof(rp__hmap_slot))
-            return false;
+        if (cap > SIZE_MAX / 4 / sizeof(rp__hmap_slot)) return false;
         cap *= 2;
     }
     m->slots = rp__calloc(cap, sizeof *m->slots);
-    if (m->slots == NULL)
-        return false;
+    if (m->slots == NULL) return false;
     m->mask = cap - 1;
     m->n = 0;
     return true;
@@ -37,8 +35,7 @@ void rp__hmap_free(rp__hmap *m)
 static bool rehash(rp__hmap *m)
 {
     rp__hmap bigger;
-    if (!rp__hmap_init(&bigger, (m->mask + 1)))
-        return false;
+    if (!rp__hmap_init(&bigger, (m->mask + 1))) return false;
     for (size_t i = 0; i <= m->mask; i++) {
         if (m->slots[i].used) {
             size_t s = slot_of(m->slots[i].key, bigger.mask);
@@ -55,8 +52,7 @@ static bool rehash(rp__hmap *m)
 
 uint32_t *rp__hmap_put(rp__hmap *m, uint64_t key, uint32_t value, bool *inserted)
 {
-    if ((m->n + 1) * 2 > m->mask + 1 && !rehash(m))
-        return NULL;
+    if ((m->n + 1) * 2 > m->mask + 1 && !rehash(m)) return NULL;
     size_t s = slot_of(key, m->mask);
     while (m->slots[s].used) {
         if (m->slots[s].key == key) {
@@ -77,8 +73,7 @@ const uint32_t *rp__hmap_get(const rp__hmap *m, uint64_t key)
 {
     size_t s = slot_of(key, m->mask);
     while (m->slots[s].used) {
-        if (m->slots[s].key == key)
-            return &m->slots[s].value;
+        if (m->slots[s].key == key) return &m->slots[s].value;
         s = (s + 1) & m->mask;
     }
     return NULL;

@@ -37,8 +37,7 @@ rp_status rp__fail(rp_error *err, rp_status code, const char *path, uint64_t off
 #define RP_TRY(expr)                                                                               \
     do {                                                                                           \
         rp_status rp__st = (expr);                                                                 \
-        if (rp__st != RP_OK)                                                                       \
-            return rp__st;                                                                         \
+        if (rp__st != RP_OK) return rp__st;                                                        \
     } while (0)
 
 /* ---- hashing (hash.c) ---------------------------------------------------- */

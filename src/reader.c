@@ -20,8 +20,7 @@ rp_status rp__read_file(const char *path, char **data, size_t *len, rp_error *er
     if (fd < 0) {
         int e = errno;
         rp__fail(err, RP_ERR_IO, path, 0, "cannot open: %s", strerror(e));
-        if (err)
-            err->sys_errno = e;
+        if (err) err->sys_errno = e;
         return RP_ERR_IO;
     }
     rp_status rc = RP_OK;
@@ -31,8 +30,7 @@ rp_status rp__read_file(const char *path, char **data, size_t *len, rp_error *er
     if (fstat(fd, &sb) == 0) {
         if (S_ISDIR(sb.st_mode)) {
             rc = rp__fail(err, RP_ERR_IO, path, 0, "is a directory, not a file");
-            if (err)
-                err->sys_errno = EISDIR;
+            if (err) err->sys_errno = EISDIR;
             goto done;
         }
         if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > (uint64_t)RP_DOC_MAX_BYTES) {
@@ -41,30 +39,24 @@ rp_status rp__read_file(const char *path, char **data, size_t *len, rp_error *er
                           (long long)sb.st_size, (size_t)RP_DOC_MAX_BYTES);
             goto done;
         }
-        if (S_ISREG(sb.st_mode) && sb.st_size > 0)
-            cap = (size_t)sb.st_size + 1;
+        if (S_ISREG(sb.st_mode) && sb.st_size > 0) cap = (size_t)sb.st_size + 1;
     }
-    if (cap == 0)
-        cap = 1 << 16;
+    if (cap == 0) cap = 1 << 16;
     buf = rp__malloc(cap);
-    if (buf == NULL)
-        goto nomem;
+    if (buf == NULL) goto nomem;
     for (;;) {
         if (n + 1 >= cap) {
             /* Full: probe for more before growing, so a file read to its
              * stat size costs no extra copy. */
             char probe[4096];
             ssize_t pr = read(fd, probe, sizeof probe);
-            if (pr < 0 && errno == EINTR)
-                continue;
-            if (pr == 0)
-                break;
+            if (pr < 0 && errno == EINTR) continue;
+            if (pr == 0) break;
             if (pr < 0) {
                 int e = errno;
-                rc = rp__fail(err, RP_ERR_IO, path, n, "read error at byte %zu: %s", n,
-                              strerror(e));
-                if (err)
-                    err->sys_errno = e;
+                rc =
+                    rp__fail(err, RP_ERR_IO, path, n, "read error at byte %zu: %s", n, strerror(e));
+                if (err) err->sys_errno = e;
                 goto done;
             }
             if (cap > RP_DOC_MAX_BYTES) {
@@ -72,27 +64,22 @@ rp_status rp__read_file(const char *path, char **data, size_t *len, rp_error *er
                               (size_t)RP_DOC_MAX_BYTES);
                 goto done;
             }
-            if (!rp__grow((void **)&buf, &cap, n + (size_t)pr + 1, 1))
-                goto nomem;
+            if (!rp__grow((void **)&buf, &cap, n + (size_t)pr + 1, 1)) goto nomem;
             memcpy(buf + n, probe, (size_t)pr);
             n += (size_t)pr;
             continue;
         }
         size_t want = cap - 1 - n;
-        if (want > (1u << 30))
-            want = 1u << 30;
+        if (want > (1u << 30)) want = 1u << 30;
         ssize_t r = read(fd, buf + n, want);
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             int e = errno;
             rc = rp__fail(err, RP_ERR_IO, path, n, "read error at byte %zu: %s", n, strerror(e));
-            if (err)
-                err->sys_errno = e;
+            if (err) err->sys_errno = e;
             goto done;
         }
-        if (r == 0)
-            break;
+        if (r == 0) break;
         n += (size_t)r;
     }
     if (n > RP_DOC_MAX_BYTES) {
@@ -109,7 +96,6 @@ nomem:
     rc = rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory reading the file");
 done:
     rp__free(buf);
-    if (!is_stdin)
-        close(fd);
+    if (!is_stdin) close(fd);
     return rc;
 }

@@ -24,8 +24,7 @@
 
 int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp)
 {
-    if (len == 0)
-        return -1;
+    if (len == 0) return -1;
     uint8_t c = s[0];
     if (c < 0x80) {
         *cp = c;
@@ -42,15 +41,12 @@ int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp)
     } else {
         return -1;
     }
-    if (len < (size_t)n)
-        return -1;
+    if (len < (size_t)n) return -1;
     for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return -1;
+        if ((s[i] & 0xC0) != 0x80) return -1;
         v = (v << 6) | (s[i] & 0x3F);
     }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return -1;
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return -1;
     *cp = v;
     return n;
 }
@@ -69,8 +65,7 @@ size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul)
                 break;
             i += 8;
         }
-        if (i >= len)
-            break;
+        if (i >= len) break;
         if (s[i] == 0) {
             *is_nul = true;
             return i;
@@ -81,8 +76,7 @@ size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul)
         }
         int32_t cp;
         int n = rp__utf8_decode(s + i, len - i, &cp);
-        if (n < 0)
-            return i;
+        if (n < 0) return i;
         i += (size_t)n;
     }
     return len;
@@ -90,7 +84,7 @@ size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul)
 
 /* ---- the Latin table ------------------------------------------------------ */
 
-#define LATIN_LIMIT 0x300
+#define LATIN_LIMIT  0x300
 #define LATIN_MAXLEN 12
 static uint8_t latin_len[LATIN_LIMIT];
 static uint8_t latin_map[LATIN_LIMIT][LATIN_MAXLEN];
@@ -100,8 +94,7 @@ static pthread_once_t latin_once = PTHREAD_ONCE_INIT;
 static utf8proc_int32_t fold_apostrophe(utf8proc_int32_t cp, void *data)
 {
     (void)data;
-    if (cp == 0x2019 || cp == 0x2018 || cp == 0x02BC)
-        return '\'';
+    if (cp == 0x2019 || cp == 0x2018 || cp == 0x02BC) return '\'';
     return cp;
 }
 
@@ -114,16 +107,13 @@ static ptrdiff_t norm_utf8proc(const uint8_t *s, size_t len, uint8_t **buf, size
 {
     utf8proc_ssize_t need = utf8proc_decompose_custom(s, (utf8proc_ssize_t)len, NULL, 0,
                                                       NORM_OPTIONS, fold_apostrophe, NULL);
-    if (need < 0)
-        return need;
+    if (need < 0) return need;
     size_t bytes = ((size_t)need + 1) * sizeof(utf8proc_int32_t);
-    if (!rp__grow((void **)buf, cap, bytes, 1))
-        return UTF8PROC_ERROR_NOMEM;
+    if (!rp__grow((void **)buf, cap, bytes, 1)) return UTF8PROC_ERROR_NOMEM;
     utf8proc_int32_t *cps = (utf8proc_int32_t *)(void *)*buf;
     utf8proc_ssize_t got = utf8proc_decompose_custom(s, (utf8proc_ssize_t)len, cps, need,
                                                      NORM_OPTIONS, fold_apostrophe, NULL);
-    if (got < 0)
-        return got;
+    if (got < 0) return got;
     return utf8proc_reencode(cps, got, NORM_OPTIONS);
 }
 
@@ -148,17 +138,14 @@ static void latin_build(void)
 size_t rp__normalize_latin(const uint8_t *s, size_t len, uint8_t *out, size_t cap)
 {
     pthread_once(&latin_once, latin_build);
-    if (!latin_ok)
-        return SIZE_MAX;
+    if (!latin_ok) return SIZE_MAX;
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         int32_t cp;
         int n = rp__utf8_decode(s + i, len - i, &cp);
-        if (n < 0 || cp >= LATIN_LIMIT)
-            return SIZE_MAX;
+        if (n < 0 || cp >= LATIN_LIMIT) return SIZE_MAX;
         size_t l = latin_len[cp];
-        if (o + l > cap)
-            return SIZE_MAX;
+        if (o + l > cap) return SIZE_MAX;
         memcpy(out + o, latin_map[cp], l);
         o += l;
         i += (size_t)n;
@@ -185,15 +172,12 @@ size_t rp__normalize(const uint8_t *s, size_t len, uint8_t **buf, size_t *cap)
         return len;
     }
     size_t r = rp__normalize_latin(s, len, *buf, *cap);
-    if (r != SIZE_MAX)
-        return r;
+    if (r != SIZE_MAX) return r;
     ptrdiff_t u = norm_utf8proc(s, len, buf, cap);
-    if (u == UTF8PROC_ERROR_NOMEM)
-        return SIZE_MAX;
+    if (u == UTF8PROC_ERROR_NOMEM) return SIZE_MAX;
     if (u < 0) {
         /* Cannot happen for validated input; fall back to the raw bytes. */
-        if (!rp__grow((void **)buf, cap, len, 1))
-            return SIZE_MAX;
+        if (!rp__grow((void **)buf, cap, len, 1)) return SIZE_MAX;
         memcpy(*buf, s, len);
         return len;
     }

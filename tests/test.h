@@ -35,8 +35,8 @@ extern int test_failed; /* set by a failing check in the current test */
     do {                                                                                           \
         uint64_t check_a_ = (uint64_t)(a), check_b_ = (uint64_t)(b);                               \
         if (check_a_ != check_b_) {                                                                \
-            fprintf(stderr, "%s:%d: CHECK_U64_EQ(%s, %s) failed: 0x%016" PRIx64 " != 0x%016" PRIx64 \
-                            "\n",                                                                  \
+            fprintf(stderr,                                                                        \
+                    "%s:%d: CHECK_U64_EQ(%s, %s) failed: 0x%016" PRIx64 " != 0x%016" PRIx64 "\n",  \
                     __FILE__, __LINE__, #a, #b, check_a_, check_b_);                               \
             test_failed = 1;                                                                       \
         }                                                                                          \

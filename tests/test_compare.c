@@ -49,8 +49,7 @@ static void word(buf *b, int vocab)
     size_t idx = r < 300 ? rnd() % 20 : r < 700 ? rnd() % 400 : rnd() % 8000;
     char w[16];
     size_t n = 0;
-    if (vocab)
-        w[n++] = (char)('w' + vocab % 3);
+    if (vocab) w[n++] = (char)('w' + vocab % 3);
     size_t k = idx;
     do {
         const char *s = syl[k % 22];
@@ -65,8 +64,7 @@ static void sentence(buf *b, int vocab)
 {
     size_t len = 8 + rnd() % 14;
     for (size_t i = 0; i < len; i++) {
-        if (i)
-            puts_(b, " ");
+        if (i) puts_(b, " ");
         word(b, vocab);
     }
     puts_(b, ". ");
@@ -111,14 +109,12 @@ static void check_invariants(const rp_doc *a, const rp_doc *b, const rp_result *
         CHECK(p[i].b_start < p[i].b_end && p[i].b_end <= lb);
         CHECK(p[i].a_tok < p[i].a_tok_end && p[i].a_tok_end <= na);
         CHECK(p[i].b_tok < p[i].b_tok_end && p[i].b_tok_end <= nb);
-        if (test_failed)
-            return;
+        if (test_failed) return;
         CHECK(p[i].a_start <= ta[p[i].a_tok].start && p[i].a_end >= ta[p[i].a_tok_end - 1].end);
         CHECK(p[i].b_start <= tb[p[i].b_tok].start && p[i].b_end >= tb[p[i].b_tok_end - 1].end);
         CHECK(p[i].tokens >= 8); /* the default min_words */
         CHECK(p[i].similarity > 0 && p[i].similarity <= 1);
-        if (i > 0)
-            CHECK(p[i - 1].a_start <= p[i].a_start);
+        if (i > 0) CHECK(p[i - 1].a_start <= p[i].a_start);
         for (size_t j = 0; j < i; j++) {
             CHECK(p[j].a_tok_end <= p[i].a_tok || p[i].a_tok_end <= p[j].a_tok);
             CHECK(p[j].b_tok_end <= p[i].b_tok || p[i].b_tok_end <= p[j].b_tok);
@@ -235,9 +231,12 @@ void test_compare_edits(void)
             since = 0;
             next_edit = 4 + rnd() % 3;
             switch (rnd() % 3) {
-            case 0: put(&b, s, ws); puts_(&b, " Mr"); break; /* insert */
-            case 1: puts_(&b, "zzedit"); break;               /* substitute */
-            default: break;                                   /* delete */
+            case 0:
+                put(&b, s, ws);
+                puts_(&b, " Mr");
+                break;                          /* insert */
+            case 1: puts_(&b, "zzedit"); break; /* substitute */
+            default: break;                     /* delete */
             }
         } else {
             put(&b, s, ws);
@@ -412,7 +411,10 @@ void test_compare_offsets_random(void)
         for (size_t i = 0; i < n; i++) {
             char *p = paragraph((int)(rnd() % 2), 1 + rnd() % 4);
             switch (rnd() % 3) {
-            case 0: puts_(&a, p); puts_(&b, p); break;
+            case 0:
+                puts_(&a, p);
+                puts_(&b, p);
+                break;
             case 1: puts_(&a, p); break;
             default: puts_(&b, p); break;
             }
@@ -424,8 +426,7 @@ void test_compare_offsets_random(void)
         size_t n1, n2;
         const rp_passage *p1 = rp_result_passages(r1, &n1), *p2 = rp_result_passages(r2, &n2);
         CHECK_EQ(n1, n2);
-        if (n1 == n2 && n1 > 0)
-            CHECK_MEM_EQ(p1, p2, n1 * sizeof *p1);
+        if (n1 == n2 && n1 > 0) CHECK_MEM_EQ(p1, p2, n1 * sizeof *p1);
         rp_result_free(r1);
         rp_result_free(r2);
         rp_doc_free(da);
@@ -468,10 +469,8 @@ void test_fault_injection(void)
         rp_doc *a = NULL, *d = NULL;
         rp_result *r = NULL;
         rp_status st = rp_doc_new("a", x, strlen(x), NULL, &a, NULL);
-        if (st == RP_OK)
-            st = rp_doc_new("b", b.s, b.n, NULL, &d, NULL);
-        if (st == RP_OK)
-            st = rp_compare(a, d, NULL, &r, NULL);
+        if (st == RP_OK) st = rp_doc_new("b", b.s, b.n, NULL, &d, NULL);
+        if (st == RP_OK) st = rp_compare(a, d, NULL, &r, NULL);
         size_t made = rp__alloc_fail_after(0);
         rp_result_free(r);
         rp_doc_free(a);

@@ -22,11 +22,9 @@ static bool valid_script(const rp_token *a, size_t na, const rp_token *b, size_t
         if (e[k].a_tok != i || e[k].b_tok != j || e[k].a_tok_end < i || e[k].b_tok_end < j)
             return false;
         if (e[k].op == RP_EDIT_EQUAL) {
-            if (e[k].a_tok_end - e[k].a_tok != e[k].b_tok_end - e[k].b_tok)
-                return false;
+            if (e[k].a_tok_end - e[k].a_tok != e[k].b_tok_end - e[k].b_tok) return false;
             for (size_t x = 0; x < e[k].a_tok_end - e[k].a_tok; x++)
-                if (a[i + x].hash != b[j + x].hash)
-                    return false;
+                if (a[i + x].hash != b[j + x].hash) return false;
             *matched += e[k].a_tok_end - e[k].a_tok;
         }
         i = e[k].a_tok_end;
@@ -75,8 +73,7 @@ void test_diff_random(void)
         for (size_t k = 1; k < ne; k++)
             CHECK(!(e[k].op == RP_EDIT_EQUAL && e[k - 1].op == RP_EDIT_EQUAL));
         rp__free(e);
-        if (test_failed)
-            break;
+        if (test_failed) break;
     }
 }
 

@@ -50,8 +50,7 @@ void test_doc_load_errors(void)
     char path[] = "/tmp/reprint-test-XXXXXX";
     int fd = mkstemp(path);
     CHECK(fd >= 0);
-    if (fd < 0)
-        return;
+    if (fd < 0) return;
     const char text[] = "\xEF\xBB\xBFHello, world";
     CHECK_EQ(write(fd, text, sizeof text - 1), (long)(sizeof text - 1));
     close(fd);

@@ -8,11 +8,11 @@
 #include "test.h"
 
 /* Pinned values (XXH3-64; XXH3 of the empty input is its published vector). */
-#define HASH_THE_0 0xcb1283631cf33d7dULL
-#define HASH_KREMLIN_0 0x20517a926156b7f4ULL
-#define HASH_THE_42 0xfee50c6a94780e85ULL
-#define HASH_EMPTY_0 0x2d06800538d394c2ULL
-#define HASH_COMBINE_0_0 0x0000000000000000ULL
+#define HASH_THE_0               0xcb1283631cf33d7dULL
+#define HASH_KREMLIN_0           0x20517a926156b7f4ULL
+#define HASH_THE_42              0xfee50c6a94780e85ULL
+#define HASH_EMPTY_0             0x2d06800538d394c2ULL
+#define HASH_COMBINE_0_0         0x0000000000000000ULL
 #define HASH_COMBINE_THE_KREMLIN 0x4d428b1d4374fa2eULL
 
 static uint64_t first_token_hash(const char *text, uint64_t seed)
@@ -21,8 +21,7 @@ static uint64_t first_token_hash(const char *text, uint64_t seed)
     rp_text_opts_init(&o);
     o.seed = seed;
     rp_doc *d = NULL;
-    if (rp_doc_new("t", text, strlen(text), &o, &d, NULL) != RP_OK)
-        return 0;
+    if (rp_doc_new("t", text, strlen(text), &o, &d, NULL) != RP_OK) return 0;
     size_t n;
     const rp_token *t = rp_doc_tokens(d, &n);
     uint64_t h = n ? t[0].hash : 0;

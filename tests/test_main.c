@@ -25,8 +25,7 @@ int main(int argc, char **argv)
     test_seed = seed ? strtoull(seed, NULL, 10) : 20261122ULL;
     int passed = 0, failed = 0;
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (filter && strstr(tests[i].name, filter) == NULL)
-            continue;
+        if (filter && strstr(tests[i].name, filter) == NULL) continue;
         test_failed = 0;
         tests[i].fn();
         if (test_failed) {

@@ -47,10 +47,9 @@ static void describe(const rp_doc *d, char *buf, size_t cap)
     for (size_t i = 0; i < n && used + 1 < cap; i++) {
         char tok[128];
         rp_doc_token_text(d, i, tok, sizeof tok);
-        int w = snprintf(buf + used, cap - used, "%s%s@%u-%u", i ? " " : "", tok, t[i].start,
-                         t[i].end);
-        if (w < 0)
-            break;
+        int w =
+            snprintf(buf + used, cap - used, "%s%s@%u-%u", i ? " " : "", tok, t[i].start, t[i].end);
+        if (w < 0) break;
         used += (size_t)w;
     }
 }
@@ -59,8 +58,7 @@ void test_tokenize_vectors(void)
 {
     FILE *f = fopen(TEST_DATA "/tokens.txt", "r");
     CHECK(f != NULL);
-    if (f == NULL)
-        return;
+    if (f == NULL) return;
     char line[4096], text[4096], got[8192];
     size_t text_len = 0;
     int cases = 0, lineno = 0;
@@ -69,14 +67,12 @@ void test_tokenize_vectors(void)
         lineno++;
         if (strncmp(line, "in: ", 4) == 0) {
             text_len = unescape(line + 4, text);
-            if (print)
-                fputs(line, stdout);
+            if (print) fputs(line, stdout);
         } else if (strncmp(line, "out:", 4) == 0) {
             rp_doc *d = NULL;
             rp_status st = rp_doc_new("vector", text, text_len, NULL, &d, NULL);
             CHECK_EQ(st, RP_OK);
-            if (d == NULL)
-                continue;
+            if (d == NULL) continue;
             describe(d, got, sizeof got);
             const char *want = line[4] == ' ' ? line + 5 : line + 4;
             size_t wl = strcspn(want, "\n");

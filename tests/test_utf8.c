@@ -50,8 +50,7 @@ void test_normalize_paths_agree(void)
     size_t nl = 0;
     for (int32_t cp = 0x41; cp < 0x300 && nl < 600; cp++) {
         utf8proc_category_t c = utf8proc_category(cp);
-        if (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO)
-            letters[nl++] = cp;
+        if (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO) letters[nl++] = cp;
     }
     uint8_t *ref = NULL;
     size_t ref_cap = 0;
@@ -93,13 +92,15 @@ static void check_norm(const char *in, const char *want)
 void test_normalize_known(void)
 {
     check_norm("Trump", "trump");
-    check_norm("It\xE2\x80\x99s", "it's");          /* typographic apostrophe */
-    check_norm("It\xCA\xBCs", "it's");              /* modifier letter apostrophe */
-    check_norm("STRA\xC3\x9F" "E", "strasse");       /* sharp s folds to ss */
-    check_norm("Cafe\xCC\x81", "caf\xC3\xA9");      /* combining accent composes */
-    check_norm("\xEF\xBC\xA1\xEF\xBC\xA2", "ab");   /* fullwidth letters */
-    check_norm("\xEF\xAC\x81le", "file");           /* fi ligature */
-    check_norm("co\xC2\xADop", "coop");             /* soft hyphen is ignored */
+    check_norm("It\xE2\x80\x99s", "it's"); /* typographic apostrophe */
+    check_norm("It\xCA\xBCs", "it's");     /* modifier letter apostrophe */
+    check_norm("STRA\xC3\x9F"
+               "E",
+               "strasse");                        /* sharp s folds to ss */
+    check_norm("Cafe\xCC\x81", "caf\xC3\xA9");    /* combining accent composes */
+    check_norm("\xEF\xBC\xA1\xEF\xBC\xA2", "ab"); /* fullwidth letters */
+    check_norm("\xEF\xAC\x81le", "file");         /* fi ligature */
+    check_norm("co\xC2\xADop", "coop");           /* soft hyphen is ignored */
     check_norm("\xCE\xA3\xCE\xB9\xCF\x83", "\xCF\x83\xCE\xB9\xCF\x83"); /* Greek sigma */
     check_norm("\xC3\x85ngstr\xC3\xB6m", "\xC3\xA5ngstr\xC3\xB6m");
 }
