@@ -114,7 +114,7 @@ fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 	  clang $(CPPFLAGS_ALL) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
 	      -fno-sanitize-recover=all fuzz/$$t.c $(LIB_SRC) $(LIBS) -o $(BUILD)/fuzzer/$$t || exit 1; \
-	  mkdir -p fuzz/corpus/$$t; \
+	  mkdir -p fuzz/corpus/$$t $(BUILD)/fuzzer/corpus-$$t; \
 	  $(BUILD)/fuzzer/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	      -artifact_prefix=fuzz/corpus/$$t/crash- $(BUILD)/fuzzer/corpus-$$t fuzz/corpus/$$t \
 	      || exit 1; \

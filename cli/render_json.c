@@ -34,6 +34,9 @@ int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
     cJSON_AddNumberToObject(root, "containment_a", r4(rp_result_containment_a(r)));
     cJSON_AddNumberToObject(root, "containment_b", r4(rp_result_containment_b(r)));
     cJSON_AddStringToObject(root, "verdict", rp_verdict_name(rp_result_verdict(r)));
+    cJSON_AddNumberToObject(root, "similarity", r4(rp_result_similarity(r)));
+    cJSON_AddNumberToObject(root, "shingles_a", r4(rp_result_shingles_a(r)));
+    cJSON_AddNumberToObject(root, "shingles_b", r4(rp_result_shingles_b(r)));
     cJSON *arr = cJSON_AddArrayToObject(root, "passages");
     size_t n;
     const rp_passage *p = rp_result_passages(r, &n);

@@ -37,7 +37,10 @@ CLASSES = ["non", "heavy", "light", "cut"]              # ordered by amount of c
 VERDICTS = ["non-derived", "partially-derived", "wholly-derived"]
 EXPECTED_VERDICT = {"cut": "wholly-derived", "light": "partially-derived",
                     "heavy": "partially-derived", "non": "non-derived"}
-FEATURES = ["containment_b", "matched_b", "jaccard", "containment_a"]
+# "derivation" = containment_b + shingles_b: how much of B lies in passages plus
+# how much of it is verbatim (share of B's word 5-grams found in A). The first
+# separates derived from not derived, the second the degree of copying.
+FEATURES = ["derivation", "containment_b", "matched_b", "shingles_b", "jaccard", "containment_a"]
 INF = math.inf
 
 
@@ -348,6 +351,8 @@ def summarise(result):
     # share of B's words matched word for word inside passages
     nb = result["b"]["tokens"]
     row["matched_b"] = sum(p["tokens"] for p in result["passages"]) / nb if nb else 0.0
+    row["shingles_b"] = result["shingles_b"]
+    row["derivation"] = result["containment_b"] + result["shingles_b"]
     return row
 
 

@@ -281,6 +281,11 @@ RP_API void rp_result_free(rp_result *res);
  * opts.jaccard_ngram; documents shorter than n contribute one shingle of all
  * their tokens; two token-less documents give 0). */
 RP_API double rp_result_jaccard(const rp_result *res);
+/* Share of A's (B's) distinct word n-grams (same n as the Jaccard) that
+ * occur in the other document: how much of each side is verbatim shared,
+ * wherever it sits. 0 for a document without tokens. */
+RP_API double rp_result_shingles_a(const rp_result *res);
+RP_API double rp_result_shingles_b(const rp_result *res);
 /* Share of A's (B's) tokens inside reported passages, in [0,1]; 0 for a
  * document without tokens. */
 RP_API double rp_result_containment_a(const rp_result *res);

@@ -18,6 +18,7 @@
 struct rp_result {
     double jaccard, cont_a, cont_b;
     double sim; /* passage similarity, weighted by tokens on B */
+    double shingles_a, shingles_b; /* share of each side's n-grams found in the other */
     rp_verdict verdict;
     rp_passage *passages;
     size_t n_passages;
@@ -76,13 +77,14 @@ static size_t shingles(const rp_token *t, size_t nt, size_t n, uint64_t **out)
     return m;
 }
 
-double rp__jaccard_ngrams(const rp_token *a, size_t na, const rp_token *b, size_t nb, size_t n)
+bool rp__shingle_overlap(const rp_token *a, size_t na, const rp_token *b, size_t nb, size_t n,
+                         rp__overlap *out)
 {
     uint64_t *x, *y;
     size_t nx = shingles(a, na, n, &x);
     size_t ny = shingles(b, nb, n, &y);
-    double j = -1;
-    if (nx != SIZE_MAX && ny != SIZE_MAX) {
+    bool ok = nx != SIZE_MAX && ny != SIZE_MAX;
+    if (ok) {
         size_t i = 0, k = 0, inter = 0;
         while (i < nx && k < ny) {
             if (x[i] < y[k])
@@ -93,11 +95,13 @@ double rp__jaccard_ngrams(const rp_token *a, size_t na, const rp_token *b, size_
                 inter++, i++, k++;
         }
         size_t uni = nx + ny - inter;
-        j = uni ? (double)inter / (double)uni : 0;
+        out->jaccard = uni ? (double)inter / (double)uni : 0;
+        out->contained_a = nx ? (double)inter / (double)nx : 0;
+        out->contained_b = ny ? (double)inter / (double)ny : 0;
     }
     rp__free(x);
     rp__free(y);
-    return j;
+    return ok;
 }
 
 rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *opts, rp_result **out,
@@ -148,9 +152,13 @@ rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *op
     r->sim = cov_b ? sim_b / (double)cov_b : 0;
     r->cont_a = a->toks.n ? (double)cov_a / (double)a->toks.n : 0;
     r->cont_b = b->toks.n ? (double)cov_b / (double)b->toks.n : 0;
-    r->jaccard =
-        rp__jaccard_ngrams(a->toks.tok, a->toks.n, b->toks.tok, b->toks.n, opts->jaccard_ngram);
-    if (r->jaccard < 0) goto nomem;
+    rp__overlap ov;
+    if (!rp__shingle_overlap(a->toks.tok, a->toks.n, b->toks.tok, b->toks.n, opts->jaccard_ngram,
+                             &ov))
+        goto nomem;
+    r->jaccard = ov.jaccard;
+    r->shingles_a = ov.contained_a;
+    r->shingles_b = ov.contained_b;
     if (r->cont_b < opts->partially_threshold)
         r->verdict = RP_VERDICT_NON_DERIVED;
     else if (r->cont_b >= opts->wholly_threshold && r->sim >= opts->wholly_similarity)
@@ -177,6 +185,16 @@ void rp_result_free(rp_result *res)
 double rp_result_jaccard(const rp_result *res)
 {
     return res->jaccard;
+}
+
+double rp_result_shingles_a(const rp_result *res)
+{
+    return res->shingles_a;
+}
+
+double rp_result_shingles_b(const rp_result *res)
+{
+    return res->shingles_b;
 }
 
 double rp_result_containment_a(const rp_result *res)

@@ -137,6 +137,15 @@ size_t rp__diff(const rp_token *a, size_t na, const rp_token *b, size_t nb, size
                 size_t b_base, rp_edit **edits, size_t *n, size_t *cap);
 
 /* ---- scores (compare.c) ------------------------------------------------------ */
-double rp__jaccard_ngrams(const rp_token *a, size_t na, const rp_token *b, size_t nb, size_t n);
+/* Overlap of the distinct word n-gram sets of two token arrays (a document
+ * shorter than n gives one shingle of all its tokens). */
+typedef struct rp__overlap {
+    double jaccard;     /* |A and B| / |A or B| */
+    double contained_a; /* |A and B| / |A| */
+    double contained_b; /* |A and B| / |B| */
+} rp__overlap;
+/* Returns false on out of memory. */
+bool rp__shingle_overlap(const rp_token *a, size_t na, const rp_token *b, size_t nb, size_t n,
+                         rp__overlap *out);
 
 #endif /* REPRINT_INTERNAL_H */

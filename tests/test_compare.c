@@ -446,12 +446,21 @@ void test_jaccard_exact(void)
     for (int i = 0; i < 6; i++)
         a[i].hash = b[i].hash = (uint64_t)i + 1;
     b[5].hash = 99;
-    CHECK_NEAR(rp__jaccard_ngrams(a, 6, b, 6, 5), 1.0 / 3.0, 1e-12);
-    CHECK_NEAR(rp__jaccard_ngrams(a, 6, b, 6, 1), 5.0 / 7.0, 1e-12);
+    rp__overlap o;
+    CHECK(rp__shingle_overlap(a, 6, b, 6, 5, &o));
+    CHECK_NEAR(o.jaccard, 1.0 / 3.0, 1e-12);
+    CHECK_NEAR(o.contained_a, 0.5, 1e-12);
+    CHECK(rp__shingle_overlap(a, 6, b, 6, 1, &o));
+    CHECK_NEAR(o.jaccard, 5.0 / 7.0, 1e-12);
+    CHECK_NEAR(o.contained_b, 5.0 / 6.0, 1e-12);
     /* Shorter than n: one shingle of everything. */
-    CHECK_NEAR(rp__jaccard_ngrams(a, 3, b, 3, 5), 1.0, 1e-12);
-    CHECK_NEAR(rp__jaccard_ngrams(a, 3, b, 4, 5), 0.0, 1e-12);
-    CHECK_NEAR(rp__jaccard_ngrams(a, 0, b, 0, 5), 0.0, 1e-12);
+    CHECK(rp__shingle_overlap(a, 3, b, 3, 5, &o));
+    CHECK_NEAR(o.jaccard, 1.0, 1e-12);
+    CHECK(rp__shingle_overlap(a, 3, b, 4, 5, &o));
+    CHECK_NEAR(o.jaccard, 0.0, 1e-12);
+    CHECK(rp__shingle_overlap(a, 0, b, 0, 5, &o));
+    CHECK_NEAR(o.jaccard, 0.0, 1e-12);
+    CHECK_NEAR(o.contained_b, 0.0, 1e-12);
 }
 
 /* Fail each allocation in turn: every call must report RP_ERR_NOMEM and free
