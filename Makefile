@@ -121,7 +121,7 @@ fuzz: deps
 	done
 
 demo: all
-	@$(BUILD)/reprint compare --color=always examples/wire.txt examples/article.txt
+	@$(BUILD)/reprint compare --format text --color=always examples/wire.txt examples/article.txt
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libreprint.a
 	@mkdir -p $(dir $@)
