@@ -50,6 +50,8 @@
 #define MERGE_LOOKBACK 16   /* parts examined before each part */
 
 #define EDGE_TRIM_MAX 8  /* differing runs at a passage edge up to this long are trimmed */
+#define WEAK_EDGE     2  /* words in common at an edge that may be chance ... */
+#define WEAK_EDGE_RUN 16 /* ... before a differing run of at most this many */
 #define SPLIT_RUN     25 /* added paragraphs this long split a passage ... */
 #define SPLIT_RATIO   4  /* ... when the other side has at most a quarter as many tokens */
 
@@ -549,22 +551,6 @@ static void trim_box(actx *c, cand *k, uint32_t *stamp, uint32_t *mark)
     }
 }
 
-static bool overlaps(uint32_t lo, uint32_t hi, const cand *acc, size_t n, bool on_a)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint32_t l = on_a ? acc[i].alo : acc[i].blo, h = on_a ? acc[i].ahi : acc[i].bhi;
-        if (lo < h && l < hi) return true;
-    }
-    return false;
-}
-
-static int cmp_cand_pos(const void *x, const void *y)
-{
-    const cand *a = x, *b = y;
-    if (a->alo != b->alo) return (a->alo > b->alo) - (a->alo < b->alo);
-    return (a->blo > b->blo) - (a->blo < b->blo);
-}
-
 /* Weighted (tf-idf) cosine between the two sides of a box: the passage
  * check that tells paraphrase (shared rare words) from chance (shared common
  * words). tf_a/tf_b are zeroed scratch arrays of n_vocab counts. */
@@ -621,10 +607,27 @@ static bool splits(const rp_doc *a, const rp_doc *b, const rp_edit *e)
     return false;
 }
 
-/* An edge edit may be trimmed when it is short on both sides. */
+/* An edge edit may be trimmed when it is short on both sides or one-sided. */
+static size_t edit_len(const rp_edit *e)
+{
+    size_t la = e->a_tok_end - e->a_tok, lb = e->b_tok_end - e->b_tok;
+    return la > lb ? la : lb;
+}
+
+/* A passage edge that is a word or two in common followed by a longer
+ * differing run ("the [rule change, which has | exchange closes, ...]
+ * already") is chance agreement, not the start of the reuse. */
+static bool weak_edge(const rp_edit *eq, const rp_edit *next)
+{
+    if (eq->op != RP_EDIT_EQUAL || next->op == RP_EDIT_EQUAL) return false;
+    size_t le = edit_len(eq), ln = edit_len(next);
+    return le <= WEAK_EDGE && ln >= 4 * le && ln >= EDGE_TRIM_MAX && ln <= WEAK_EDGE_RUN;
+}
+
 static bool edge_trimmable(const rp_edit *e)
 {
-    return e->a_tok_end - e->a_tok <= EDGE_TRIM_MAX && e->b_tok_end - e->b_tok <= EDGE_TRIM_MAX;
+    size_t la = e->a_tok_end - e->a_tok, lb = e->b_tok_end - e->b_tok;
+    return la == 0 || lb == 0 || (la <= EDGE_TRIM_MAX && lb <= EDGE_TRIM_MAX);
 }
 
 /* Punctuation a passage may take in at its start (opening quotes and
@@ -670,75 +673,165 @@ static void extend_punct(const rp_doc *d, uint64_t *start, uint64_t *end, size_t
     *end = e;
 }
 
-/* Turn accepted boxes into passages: diff each box, split it at added
- * paragraphs, trim each part to start and end on shared words, keep the
- * parts that still qualify (length, matched words, weighted similarity),
- * and record their edits. */
-static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand *acc, size_t n_acc,
-                        size_t min_words, uint32_t *tf_a, uint32_t *tf_b, rp__alignment *out)
+/* Passages being built, with the capacities of their arrays. */
+typedef struct builder {
+    rp__alignment al;
+    size_t cap_edits, cap_passages, cap_starts;
+} builder;
+
+/* Turn one candidate box into passages, appended to *bd: diff the box,
+ * split it at added paragraphs, trim each part to start and end on shared
+ * words, and keep the parts that still qualify (length, matched words,
+ * weighted similarity), with their edits. */
+static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand *f,
+                        size_t min_words, uint32_t *tf_a, uint32_t *tf_b, builder *bd)
 {
-    size_t cap = 0, cap_out = 0, cap_starts = 0, kept = 0;
-    for (size_t i = 0; i < n_acc; i++) {
-        const cand *f = &acc[i];
-        size_t first = out->n_edits;
-        size_t m = rp__diff(c->a.tok + f->alo, f->ahi - f->alo, c->b.tok + f->blo, f->bhi - f->blo,
-                            f->alo, f->blo, &out->edits, &out->n_edits, &cap);
-        if (m == SIZE_MAX) return RP_ERR_NOMEM;
-        size_t end = out->n_edits, w = first, seg = first;
-        for (size_t k = first; k <= end; k++) {
-            if (k < end && !splits(da, db, &out->edits[k])) continue;
-            size_t lo = seg, hi = k;
-            seg = k + 1;
-            /* Trim short differing runs at the edges: a passage starts and
-             * ends on words both sides share ("MOSCOW - The Kremlin said"
-             * starts at "The"). Long differing runs (reordered text) stay. */
+    rp__alignment *out = &bd->al;
+    size_t first = out->n_edits;
+    size_t m = rp__diff(c->a.tok + f->alo, f->ahi - f->alo, c->b.tok + f->blo, f->bhi - f->blo,
+                        f->alo, f->blo, &out->edits, &out->n_edits, &bd->cap_edits);
+    if (m == SIZE_MAX) return RP_ERR_NOMEM;
+    size_t end = out->n_edits, w = first, seg = first;
+    for (size_t k = first; k <= end; k++) {
+        if (k < end && !splits(da, db, &out->edits[k])) continue;
+        size_t lo = seg, hi = k;
+        seg = k + 1;
+        /* Trim differing runs at the edges that are short, or present on one
+         * side only: a passage starts and ends on words both sides share
+         * ("MOSCOW - The Kremlin said" starts at "The"). Long two-sided runs
+         * (reordered text) stay. */
+        for (;;) {
             while (lo < hi && out->edits[lo].op != RP_EDIT_EQUAL && edge_trimmable(&out->edits[lo]))
                 lo++;
+            if (lo + 1 < hi && weak_edge(&out->edits[lo], &out->edits[lo + 1]))
+                lo += 2;
+            else
+                break;
+        }
+        for (;;) {
             while (hi > lo && out->edits[hi - 1].op != RP_EDIT_EQUAL &&
                    edge_trimmable(&out->edits[hi - 1]))
                 hi--;
-            if (lo == hi) continue;
-            rp_passage p = {0};
-            p.a_tok = out->edits[lo].a_tok, p.b_tok = out->edits[lo].b_tok;
-            p.a_tok_end = out->edits[hi - 1].a_tok_end;
-            p.b_tok_end = out->edits[hi - 1].b_tok_end;
-            size_t la = p.a_tok_end - p.a_tok, lb = p.b_tok_end - p.b_tok;
-            m = 0;
-            for (size_t e = lo; e < hi; e++)
-                if (out->edits[e].op == RP_EDIT_EQUAL)
-                    m += out->edits[e].a_tok_end - out->edits[e].a_tok;
-            if (la < min_words || lb < min_words || m < min_words) continue;
-            cand part = {(uint32_t)p.a_tok,
-                         (uint32_t)p.a_tok_end,
-                         (uint32_t)p.b_tok,
-                         (uint32_t)p.b_tok_end,
-                         0,
-                         0,
-                         0};
-            if (box_cosine(c, &part, tf_a, tf_b) < PASSAGE_SIM) continue;
-            memmove(out->edits + w, out->edits + lo, (hi - lo) * sizeof *out->edits);
-            p.a_start = c->a.tok[p.a_tok].start;
-            p.a_end = c->a.tok[p.a_tok_end - 1].end;
-            p.b_start = c->b.tok[p.b_tok].start;
-            p.b_end = c->b.tok[p.b_tok_end - 1].end;
-            extend_punct(da, &p.a_start, &p.a_end, p.a_tok, p.a_tok_end);
-            extend_punct(db, &p.b_start, &p.b_end, p.b_tok, p.b_tok_end);
-            p.tokens = m;
-            p.similarity = 2.0 * (double)m / (double)(la + lb);
-            if (!rp__grow((void **)&out->passages, &cap_out, kept + 1, sizeof *out->passages) ||
-                !rp__grow((void **)&out->edit_start, &cap_starts, kept + 2,
-                          sizeof *out->edit_start))
-                return RP_ERR_NOMEM;
-            out->edit_start[kept] = w;
-            out->passages[kept++] = p;
-            out->n_passages = kept;
-            w += hi - lo;
+            if (hi > lo + 1 && weak_edge(&out->edits[hi - 1], &out->edits[hi - 2]))
+                hi -= 2;
+            else
+                break;
         }
-        out->n_edits = w;
+        if (lo == hi) continue;
+        rp_passage p = {0};
+        p.a_tok = out->edits[lo].a_tok, p.b_tok = out->edits[lo].b_tok;
+        p.a_tok_end = out->edits[hi - 1].a_tok_end;
+        p.b_tok_end = out->edits[hi - 1].b_tok_end;
+        size_t la = p.a_tok_end - p.a_tok, lb = p.b_tok_end - p.b_tok;
+        m = 0;
+        for (size_t e = lo; e < hi; e++)
+            if (out->edits[e].op == RP_EDIT_EQUAL)
+                m += out->edits[e].a_tok_end - out->edits[e].a_tok;
+        if (la < min_words || lb < min_words || m < min_words) continue;
+        cand part = {(uint32_t)p.a_tok,
+                     (uint32_t)p.a_tok_end,
+                     (uint32_t)p.b_tok,
+                     (uint32_t)p.b_tok_end,
+                     0,
+                     0,
+                     0};
+        if (box_cosine(c, &part, tf_a, tf_b) < PASSAGE_SIM) continue;
+        memmove(out->edits + w, out->edits + lo, (hi - lo) * sizeof *out->edits);
+        p.a_start = c->a.tok[p.a_tok].start;
+        p.a_end = c->a.tok[p.a_tok_end - 1].end;
+        p.b_start = c->b.tok[p.b_tok].start;
+        p.b_end = c->b.tok[p.b_tok_end - 1].end;
+        extend_punct(da, &p.a_start, &p.a_end, p.a_tok, p.a_tok_end);
+        extend_punct(db, &p.b_start, &p.b_end, p.b_tok, p.b_tok_end);
+        p.tokens = m;
+        p.similarity = 2.0 * (double)m / (double)(la + lb);
+        size_t kept = out->n_passages;
+        if (!rp__grow((void **)&out->passages, &bd->cap_passages, kept + 1,
+                      sizeof *out->passages) ||
+            !rp__grow((void **)&out->edit_start, &bd->cap_starts, kept + 2,
+                      sizeof *out->edit_start))
+            return RP_ERR_NOMEM;
+        out->edit_start[kept] = w;
+        out->passages[kept] = p;
+        out->n_passages = kept + 1;
+        w += hi - lo;
+        out->edit_start[kept + 1] = w;
     }
-    if (!rp__grow((void **)&out->edit_start, &cap_starts, kept + 1, sizeof *out->edit_start))
+    out->n_edits = w;
+    return RP_OK;
+}
+
+/* Does [lo, hi) overlap a passage's token range on one side? */
+static bool overlaps_passage(size_t lo, size_t hi, const rp__alignment *al, size_t from, bool on_a)
+{
+    for (size_t i = from; i < al->n_passages; i++) {
+        const rp_passage *p = &al->passages[i];
+        size_t l = on_a ? p->a_tok : p->b_tok, h = on_a ? p->a_tok_end : p->b_tok_end;
+        if (lo < h && l < hi) return true;
+    }
+    return false;
+}
+
+/* Drop passages [from, n) of *bd that overlap an earlier one (0..from). */
+static bool clashes(const builder *bd, size_t from)
+{
+    const rp__alignment *al = &bd->al;
+    for (size_t i = from; i < al->n_passages; i++) {
+        const rp_passage *p = &al->passages[i];
+        for (size_t j = 0; j < from; j++) {
+            const rp_passage *q = &al->passages[j];
+            if ((p->a_tok < q->a_tok_end && q->a_tok < p->a_tok_end) ||
+                (p->b_tok < q->b_tok_end && q->b_tok < p->b_tok_end))
+                return true;
+        }
+    }
+    return false;
+}
+
+static void truncate_to(builder *bd, size_t n)
+{
+    bd->al.n_passages = n;
+    bd->al.n_edits = bd->al.edit_start[n];
+}
+
+static int cmp_passage_pos(const void *x, const void *y)
+{
+    const rp_passage *a = x, *b = y;
+    if (a->a_tok != b->a_tok) return (a->a_tok > b->a_tok) - (a->a_tok < b->a_tok);
+    return (a->b_tok > b->b_tok) - (a->b_tok < b->b_tok);
+}
+
+/* Copy the passages of *bd into *out sorted by position, with their edits. */
+static rp_status finish(const builder *bd, rp__alignment *out)
+{
+    const rp__alignment *al = &bd->al;
+    size_t n = al->n_passages;
+    uint64_t *ord = rp__malloc((n ? n : 1) * sizeof *ord);
+    out->passages = rp__malloc((n ? n : 1) * sizeof *out->passages);
+    out->edits = rp__malloc((al->n_edits ? al->n_edits : 1) * sizeof *out->edits);
+    out->edit_start = rp__malloc((n + 1) * sizeof *out->edit_start);
+    if (ord == NULL || out->passages == NULL || out->edits == NULL || out->edit_start == NULL) {
+        rp__free(ord);
         return RP_ERR_NOMEM;
-    out->edit_start[kept] = out->n_edits;
+    }
+    if (n > 0) memcpy(out->passages, al->passages, n * sizeof *out->passages);
+    qsort(out->passages, n, sizeof *out->passages, cmp_passage_pos);
+    /* Find each sorted passage's edits by its (unique) A start. */
+    for (size_t i = 0; i < n; i++)
+        ord[i] = (uint64_t)al->passages[i].a_tok << 32 | (uint64_t)i;
+    qsort(ord, n, sizeof *ord, cmp_u64);
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t src = (size_t)(ord[i] & 0xFFFFFFFFu);
+        size_t lo = al->edit_start[src], hi = al->edit_start[src + 1];
+        out->edit_start[i] = w;
+        memcpy(out->edits + w, al->edits + lo, (hi - lo) * sizeof *out->edits);
+        w += hi - lo;
+    }
+    out->edit_start[n] = w;
+    out->n_edits = w;
+    out->n_passages = n;
+    rp__free(ord);
     return RP_OK;
 }
 
@@ -762,9 +855,10 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
     uint32_t *parent = NULL;
     uint64_t *order = NULL;
     seed *grouped = NULL;
-    cand *cands = NULL, *acc = NULL;
+    cand *cands = NULL;
+    builder bd = {0};
     uint32_t *stamp = NULL, *tf_a = NULL, *tf_b = NULL;
-    size_t n_cands = 0, cap_cands = 0, n_acc = 0;
+    size_t n_cands = 0, cap_cands = 0;
 
     if (c.a.n == 0 || c.b.n == 0) {
         out->edit_start = rp__calloc(1, sizeof *out->edit_start);
@@ -798,7 +892,7 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
     }
     if (unit_seeds(&c) != RP_OK || ngram_seeds(&c) != RP_OK) goto done;
     if (c.n_seeds == 0) {
-        rc = refine(&c, da, db, NULL, 0, p->min_words, tf_a, tf_b, out);
+        rc = finish(&bd, out);
         goto done;
     }
 
@@ -826,44 +920,43 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
         i = j;
     }
 
-    /* Filtering and overlap resolution, strongest first. */
+    /* Refinement and overlap resolution, strongest candidate first: a
+     * candidate's passages are kept when they overlap no kept passage; when
+     * they do, the candidate is rebuilt from its seeds clear of the kept
+     * passages and refined once more. */
     qsort(cands, n_cands, sizeof *cands, cmp_cand);
-    acc = rp__malloc(n_cands * sizeof *acc);
-    if (acc == NULL) goto done;
     uint32_t mark = 0;
     for (size_t i = 0; i < n_cands; i++) {
         cand k = cands[i];
-        trim_box(&c, &k, stamp, &mark);
-        if (overlaps(k.alo, k.ahi, acc, n_acc, true) || overlaps(k.blo, k.bhi, acc, n_acc, false)) {
-            /* Keep only the seeds clear of accepted passages. */
+        size_t kept = bd.al.n_passages;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            trim_box(&c, &k, stamp, &mark);
+            if (k.ahi - k.alo < p->min_words || k.bhi - k.blo < p->min_words) break;
+            if (box_cosine(&c, &k, tf_a, tf_b) < PASSAGE_SIM) break;
+            if (refine(&c, da, db, &k, p->min_words, tf_a, tf_b, &bd) != RP_OK) goto done;
+            if (!clashes(&bd, kept)) break;
+            truncate_to(&bd, kept);
+            if (attempt == 1) break;
             size_t w = k.lo;
-            for (size_t s = k.lo; s < k.hi; s++) {
-                seed *sd = &c.seeds[s];
-                if (!overlaps(sd->alo, sd->ahi, acc, n_acc, true) &&
-                    !overlaps(sd->blo, sd->bhi, acc, n_acc, false))
+            for (size_t s2 = k.lo; s2 < k.hi; s2++) {
+                const seed *sd = &c.seeds[s2];
+                if (!overlaps_passage(sd->alo, sd->ahi, &bd.al, 0, true) &&
+                    !overlaps_passage(sd->blo, sd->bhi, &bd.al, 0, false))
                     c.seeds[w++] = *sd;
             }
-            if (w == k.lo) continue;
+            if (w == k.lo) break;
             box_of(c.seeds, k.lo, w, &k);
-            trim_box(&c, &k, stamp, &mark);
-            if (overlaps(k.alo, k.ahi, acc, n_acc, true) ||
-                overlaps(k.blo, k.bhi, acc, n_acc, false))
-                continue;
         }
-        if (k.ahi - k.alo < p->min_words || k.bhi - k.blo < p->min_words) continue;
-        if (box_cosine(&c, &k, tf_a, tf_b) < PASSAGE_SIM) continue;
-        acc[n_acc++] = k;
     }
-    qsort(acc, n_acc, sizeof *acc, cmp_cand_pos);
-    if (refine(&c, da, db, acc, n_acc, p->min_words, tf_a, tf_b, out) != RP_OK) goto done;
+    if (finish(&bd, out) != RP_OK) goto done;
     rc = RP_OK;
 done:
     if (rc != RP_OK) rp__alignment_free(out);
+    rp__alignment_free(&bd.al);
     rp__free(parent);
     rp__free(order);
     rp__free(grouped);
     rp__free(cands);
-    rp__free(acc);
     rp__free(stamp);
     rp__free(tf_a);
     rp__free(tf_b);

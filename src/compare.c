@@ -17,7 +17,7 @@
 
 struct rp_result {
     double jaccard, cont_a, cont_b;
-    double sim; /* passage similarity, weighted by tokens on B */
+    double sim;                    /* passage similarity, weighted by tokens on B */
     double shingles_a, shingles_b; /* share of each side's n-grams found in the other */
     rp_verdict verdict;
     rp_passage *passages;

@@ -85,7 +85,7 @@ const uint32_t *rp__hmap_get(const rp__hmap *m, uint64_t key);
 /* Break flags: what separates token i from token i+1. */
 enum {
     RP__BREAK_SENTENCE = 1, /* sentence-ending punctuation (. ! ? and CJK ones) */
-    RP__BREAK_PARAGRAPH = 2 /* a blank line */
+    RP__BREAK_PARAGRAPH = 2 /* a blank line or an indented line */
 };
 typedef struct rp__tokens {
     rp_token *tok;

@@ -8,7 +8,8 @@
  *
  * The tokenizer also records what separates consecutive tokens: a sentence
  * end (. ! ? and their CJK and other-script forms, when followed by space,
- * a closing quote or the end) or a paragraph break (a blank line). The
+ * a closing quote or the end) or a paragraph break (a blank line, or a
+ * line indented by a tab or two spaces). The
  * aligner groups tokens into sentences with these. */
 #include "internal.h"
 
@@ -247,6 +248,9 @@ rp_status rp__tokenize(const char *text, size_t len, bool lossy, uint64_t seed, 
         case C_CLOSE: break; /* keeps a pending terminator pending */
         case C_SPACE:
             if (term) sentence = true;
+            /* An indented line (Reuters-style paragraphs) starts a paragraph. */
+            if (newlines >= 1 && (cp == '\t' || (i + 1 < len && s[i] == ' ' && s[i + 1] == ' ')))
+                paragraph = true;
             break;
         case C_NEWLINE:
             if (term) sentence = true;
