@@ -48,6 +48,21 @@ FILE *cli_open_output(const char *path);
 /* Close an output opened by cli_open_output, reporting write errors. */
 bool cli_close_output(FILE *f, const char *path);
 
+/* ---- progress bar (progress.c) ---------------------------------------------- */
+typedef struct cli_progress {
+    bool on, drawn;
+    const char *label;
+    double start, last_draw, done;
+} cli_progress;
+/* Start timing; the bar shows only on a terminal and without quiet. */
+void cli_progress_start(cli_progress *p, bool quiet, const char *label);
+/* Name the current stage (reset to 0%). */
+void cli_progress_label(cli_progress *p, const char *label);
+/* An rp_progress_fn: user is the cli_progress. */
+void cli_progress_update(void *user, double done);
+/* Clear the bar's line. */
+void cli_progress_end(cli_progress *p);
+
 /* ---- renderers ---------------------------------------------------------------- */
 /* Terminal view: each passage with both sides and differing words marked,
  * then a one-line summary. color: ANSI colours, else [-deleted-] {+added+}. */

@@ -26,6 +26,8 @@ static void help(void)
            "      --lossy        read invalid UTF-8 bytes and NUL as U+FFFD instead of\n"
            "                     failing\n"
            "      --color WHEN   colour the text view: auto (default), always, never\n"
+           "  -q, --quiet        no progress bar (it shows only on a terminal, for long\n"
+           "                     runs)\n"
            "  -h, --help         show this help and exit\n"
            "\n"
            "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage errors.\n");
@@ -40,6 +42,7 @@ int rp_cmd_compare(int argc, char **argv)
         {"lossy", no_argument, NULL, 'L'},
         {"color", required_argument, NULL, 'C'},
         {"colour", required_argument, NULL, 'C'},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -52,7 +55,8 @@ int rp_cmd_compare(int argc, char **argv)
     int ch;
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":f:o:m:h", longopts, NULL)) != -1) {
+    bool quiet = false;
+    while ((ch = getopt_long(argc, argv, ":f:o:m:qh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'f':
             if (!cli_parse_format(optarg, &fmt))
@@ -64,6 +68,7 @@ int rp_cmd_compare(int argc, char **argv)
                 return cli_usage_error("--min-words takes a whole number >= 1, not '%s'", optarg);
             break;
         case 'L': topts.lossy = 1; break;
+        case 'q': quiet = true; break;
         case 'C': color_when = optarg; break;
         case 'h': help(); return EXIT_OK;
         case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -82,9 +87,20 @@ int rp_cmd_compare(int argc, char **argv)
     FILE *out = NULL;
     rp_error err;
     rp_status st;
-    if ((st = rp_doc_load(pa, &topts, &a, &err)) != RP_OK ||
-        (st = rp_doc_load(pb, &topts, &b, &err)) != RP_OK ||
-        (st = rp_compare(a, b, &copts, &r, &err)) != RP_OK) {
+    cli_progress bar;
+    cli_progress_start(&bar, quiet, "reading A");
+    copts.progress = cli_progress_update;
+    copts.progress_user = &bar;
+    if ((st = rp_doc_load(pa, &topts, &a, &err)) == RP_OK) {
+        cli_progress_label(&bar, "reading B");
+        st = rp_doc_load(pb, &topts, &b, &err);
+    }
+    if (st == RP_OK) {
+        cli_progress_label(&bar, "comparing");
+        st = rp_compare(a, b, &copts, &r, &err);
+    }
+    cli_progress_end(&bar);
+    if (st != RP_OK) {
         cli_report(&err, st);
         goto done;
     }

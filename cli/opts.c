@@ -13,7 +13,8 @@ const char *cli_prog = "reprint";
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((format(printf, 1, 0)))
 #endif
-static void vmessage(const char *fmt, va_list ap)
+static void
+vmessage(const char *fmt, va_list ap)
 {
     fprintf(stderr, "%s: ", cli_prog);
     vfprintf(stderr, fmt, ap);

@@ -202,6 +202,12 @@ typedef enum rp_verdict {
  * Static storage; "unknown" for other values. */
 RP_API const char *rp_verdict_name(rp_verdict v);
 
+/* A progress report: done is the share of the work finished, from 0 to 1,
+ * non-decreasing over one call of the function that reports it. Called on
+ * the caller's thread; it must not call back into the library with the
+ * objects being worked on. */
+typedef void (*rp_progress_fn)(void *user, double done);
+
 /* Comparison options. Initialize with rp_compare_opts_init(); the defaults
  * are the tuned configuration used for every reported evaluation. */
 typedef struct rp_compare_opts {
@@ -220,6 +226,10 @@ typedef struct rp_compare_opts {
     double wholly_threshold;
     double partially_threshold;
     double wholly_similarity;
+    /* Optional progress reports (NULL: none), a few hundred per call at
+     * most, with progress_user passed back. Default NULL. */
+    rp_progress_fn progress;
+    void *progress_user;
 } rp_compare_opts;
 
 /* rp_compare_opts_init() - fill *opts with the defaults. */

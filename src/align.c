@@ -87,6 +87,13 @@ typedef struct actx {
     size_t n_seeds, cap_seeds;
 } actx;
 
+/* Report progress: stage share [lo, hi) of the work, i of n done. */
+static void report(const rp__align_params *p, double lo, double hi, size_t i, size_t n)
+{
+    if (p->progress != NULL)
+        p->progress(p->progress_user, lo + (hi - lo) * (n ? (double)i / (double)n : 1.0));
+}
+
 static int cmp_u32(const void *x, const void *y)
 {
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
@@ -192,7 +199,7 @@ static int cmp_rare(const void *x, const void *y)
 }
 
 /* Unit-pair seeds through an inverted index of A's units. */
-static rp_status unit_seeds(actx *c)
+static rp_status unit_seeds(actx *c, const rp__align_params *prm)
 {
     rp_status rc = RP_ERR_NOMEM;
     size_t nv = c->n_vocab;
@@ -220,6 +227,7 @@ static rp_status unit_seeds(actx *c)
             post[fill[c->ids[un->off + k]]++] = (uint32_t)u;
     }
     for (size_t ub = 0; ub < c->b.n_units; ub++) {
+        if ((ub & 4095) == 0) report(prm, 0.10, 0.60, ub, c->b.n_units);
         const unit *bu = &c->b.units[ub];
         size_t nr = 0;
         for (size_t k = 0; k < bu->len; k++) {
@@ -277,9 +285,9 @@ static rp_status ngram_seeds(actx *c)
     if (x->n < NGRAM_K || y->n < NGRAM_K) return RP_OK;
     size_t nx = x->n - NGRAM_K + 1, ny = y->n - NGRAM_K + 1;
     rp_status rc = RP_ERR_NOMEM;
-    rp__hmap m = {0};
-    uint32_t *next = NULL; /* chain of x positions with the same n-gram */
-    uint32_t *cnt = NULL;  /* occurrences from this position on; at the head, all */
+    rp__hmap m = {0}, diags = {0}; /* diags: end (in y) of the last run per diagonal */
+    uint32_t *next = NULL;         /* chain of x positions with the same n-gram */
+    uint32_t *cnt = NULL;          /* occurrences from this position on; at the head, all */
     if (!rp__hmap_init(&m, nx)) goto done;
     next = rp__malloc(nx * sizeof *next);
     cnt = rp__malloc(nx * sizeof *cnt);
@@ -297,8 +305,10 @@ static rp_status ngram_seeds(actx *c)
         *v = (uint32_t)(i + 1);
     }
     /* For each y position, walk the x occurrences; a run is recorded from
-     * its first position only (where the previous diagonal cell differs). */
-    uint64_t prev_h = 0;
+     * its first usable n-gram and extended as far as the tokens agree, so
+     * each stretch of a diagonal is walked once (identical documents cost
+     * linear time, not quadratic). */
+    if (!rp__hmap_init(&diags, 1024)) goto done;
     for (size_t j = 0; j < ny; j++) {
         uint64_t h = 0;
         for (size_t k = 0; k < NGRAM_K; k++)
@@ -307,16 +317,18 @@ static rp_status ngram_seeds(actx *c)
         if (head != NULL && cnt[*head - 1] <= NGRAM_DF_CAP) {
             for (uint32_t p = *head; p != 0; p = next[p - 1]) {
                 size_t i = p - 1;
-                if (i > 0 && j > 0 && x->tok[i - 1].hash == y->tok[j - 1].hash) {
-                    /* (i-1, j-1) matches too, so the run started earlier,
-                     * unless that n-gram was too frequent to be used. */
-                    const uint32_t *h2 = rp__hmap_get(&m, prev_h);
-                    if (h2 != NULL && cnt[*h2 - 1] <= NGRAM_DF_CAP) continue;
-                }
+                /* Skip cells inside a run already recorded on this diagonal. */
+                uint64_t diag = (uint64_t)i - (uint64_t)j;
+                const uint32_t *run_end = rp__hmap_get(&diags, diag);
+                if (run_end != NULL && *run_end > j) continue;
                 size_t len = NGRAM_K;
                 while (i + len < x->n && j + len < y->n &&
                        x->tok[i + len].hash == y->tok[j + len].hash)
                     len++;
+                bool ins;
+                uint32_t *v = rp__hmap_put(&diags, diag, (uint32_t)(j + len), &ins);
+                if (v == NULL) goto done;
+                *v = (uint32_t)(j + len);
                 uint32_t i0 = (uint32_t)i, i1 = (uint32_t)(i + len);
                 uint32_t j0 = (uint32_t)j, j1 = (uint32_t)(j + len);
                 rp_status st = swap ? add_seed(c, j0, j1, i0, i1, (double)len)
@@ -324,11 +336,11 @@ static rp_status ngram_seeds(actx *c)
                 if (st != RP_OK) goto done;
             }
         }
-        prev_h = h;
     }
     rc = RP_OK;
 done:
     rp__hmap_free(&m);
+    rp__hmap_free(&diags);
     rp__free(next);
     rp__free(cnt);
     return rc;
@@ -890,7 +902,11 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
             un->norm = sqrt(sum);
         }
     }
-    if (unit_seeds(&c) != RP_OK || ngram_seeds(&c) != RP_OK) goto done;
+    report(p, 0.0, 0.10, 1, 1);
+    if (unit_seeds(&c, p) != RP_OK) goto done;
+    report(p, 0.60, 0.70, 0, 1);
+    if (ngram_seeds(&c) != RP_OK) goto done;
+    report(p, 0.70, 0.75, 1, 1);
     if (c.n_seeds == 0) {
         rc = finish(&bd, out);
         goto done;
@@ -927,6 +943,7 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
     qsort(cands, n_cands, sizeof *cands, cmp_cand);
     uint32_t mark = 0;
     for (size_t i = 0; i < n_cands; i++) {
+        if ((i & 255) == 0) report(p, 0.75, 0.99, i, n_cands);
         cand k = cands[i];
         size_t kept = bd.al.n_passages;
         for (int attempt = 0; attempt < 2; attempt++) {

@@ -132,7 +132,7 @@ rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *op
 
     rp_result *r = rp__calloc(1, sizeof *r);
     if (r == NULL) goto nomem;
-    rp__align_params ap = {opts->min_words};
+    rp__align_params ap = {opts->min_words, opts->progress, opts->progress_user};
     rp__alignment al = {0};
     if (rp__align(a, b, &ap, &al) != RP_OK) goto nomem;
     r->passages = al.passages;
@@ -159,6 +159,7 @@ rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *op
     r->jaccard = ov.jaccard;
     r->shingles_a = ov.contained_a;
     r->shingles_b = ov.contained_b;
+    if (opts->progress != NULL) opts->progress(opts->progress_user, 1.0);
     if (r->cont_b < opts->partially_threshold)
         r->verdict = RP_VERDICT_NON_DERIVED;
     else if (r->cont_b >= opts->wholly_threshold && r->sim >= opts->wholly_similarity)

@@ -112,6 +112,8 @@ rp_status rp__read_file(const char *path, char **data, size_t *len, rp_error *er
 /* ---- alignment (align.c) --------------------------------------------------- */
 typedef struct rp__align_params {
     size_t min_words;
+    rp_progress_fn progress; /* may be NULL */
+    void *progress_user;
 } rp__align_params;
 /* The passages between two documents with their edits: the edits of
  * passage i are edits[edit_start[i] .. edit_start[i+1]). */
