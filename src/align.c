@@ -20,10 +20,16 @@
  *     candidate passage. A component need not be monotone, so shuffled text
  *     is one passage, while a moved paragraph, far from its neighbours on
  *     one side, is a passage of its own.
- *  5. Filtering. Each cluster's box is trimmed at its edges to tokens that
- *     occur on the other side, weak clusters are dropped, passages shorter
- *     than min_words are dropped, and overlaps are resolved in favour of
- *     the stronger passage.
+ *  5. Joining. Components that continue one another on both sides (the
+ *     same passage resumed after a rewritten stretch) are joined, unless
+ *     something else lies between them on one side only.
+ *  6. Refinement. Strongest first, each candidate box is trimmed to words
+ *     the other side has, diffed (diff.c), split where one side adds whole
+ *     paragraphs, trimmed to start and end on shared words, and kept when
+ *     long enough, with enough matched words and either enough weighted
+ *     similarity (rare words shared) or enough matched words (repeated
+ *     text). Passages overlapping a stronger one are rebuilt from the seeds
+ *     clear of it, once.
  *
  * Everything is near-linear: the inverted index is capped, n-gram seeds use
  * a hash map, and clustering sorts. */
@@ -42,9 +48,11 @@
 #define DF_CAP         64   /* words in more A units do not generate candidates */
 #define RARE_K         16   /* at most this many rarest words of a B unit generate */
 #define NGRAM_K        4    /* exact shared word n-grams of this length seed too */
-#define NGRAM_DF_CAP   8    /* n-grams occurring more often in A are ignored */
+#define NGRAM_DF_CAP   8    /* n-grams more frequent than this pair by occurrence order */
 #define MAX_GAP        40   /* tokens between linked seeds, on both sides */
-#define PASSAGE_SIM    0.4  /* min weighted cosine between a passage's two sides */
+#define PASSAGE_SIM    0.4  /* min weighted cosine between a passage's two sides, ... */
+#define PLAIN_SIM      0.8  /* ... or, for a candidate, min plain cosine (repeated text) */
+#define VERBATIM_SIM   0.5  /* ... or, for a passage, min similarity (matched words) */
 #define MERGE_GAP      300  /* tokens between parts of a passage that continue one another */
 #define MERGE_TOL      5    /* tokens the parts may overlap */
 #define MERGE_LOOKBACK 16   /* parts examined before each part */
@@ -275,9 +283,43 @@ done:
     return rc;
 }
 
+/* Record the maximal run through (i, j) on its diagonal, unless a run
+ * already recorded there covers it. diags maps a diagonal to the end (in y)
+ * of its last run, so each stretch of a diagonal is walked once. */
+static rp_status try_run(actx *c, const side *x, const side *y, bool swap, rp__hmap *diags,
+                         size_t i, size_t j)
+{
+    uint64_t diag = (uint64_t)i - (uint64_t)j;
+    const uint32_t *run_end = rp__hmap_get(diags, diag);
+    if (run_end != NULL && *run_end > j) return RP_OK;
+    size_t len = NGRAM_K;
+    while (i + len < x->n && j + len < y->n && x->tok[i + len].hash == y->tok[j + len].hash)
+        len++;
+    bool ins;
+    uint32_t *v = rp__hmap_put(diags, diag, (uint32_t)(j + len), &ins);
+    if (v == NULL) return RP_ERR_NOMEM;
+    *v = (uint32_t)(j + len);
+    uint32_t i0 = (uint32_t)i, i1 = (uint32_t)(i + len);
+    uint32_t j0 = (uint32_t)j, j1 = (uint32_t)(j + len);
+    return swap ? add_seed(c, j0, j1, i0, i1, (double)len)
+                : add_seed(c, i0, i1, j0, j1, (double)len);
+}
+
+static uint64_t ngram_at(const side *s, size_t i)
+{
+    uint64_t h = 0;
+    for (size_t k = 0; k < NGRAM_K; k++)
+        h = rp__hash_combine(h, s->tok[i + k].hash);
+    return h;
+}
+
 /* Seeds from exactly shared word n-grams: maximal diagonal runs. The
- * smaller document is indexed (a chain of positions per n-gram) and the
- * larger one streamed past it, so memory follows the smaller side. */
+ * smaller document is indexed (the positions of each n-gram, in order) and
+ * the larger one streamed past it, so memory follows the smaller side. An
+ * n-gram found up to NGRAM_DF_CAP times in the indexed side pairs with all
+ * its occurrences; a more frequent one (repeated text) pairs its k-th
+ * occurrence in one document with its k-th in the other, so repetitive
+ * documents still align, in linear time. */
 static rp_status ngram_seeds(actx *c)
 {
     bool swap = c->a.n > c->b.n;
@@ -285,64 +327,52 @@ static rp_status ngram_seeds(actx *c)
     if (x->n < NGRAM_K || y->n < NGRAM_K) return RP_OK;
     size_t nx = x->n - NGRAM_K + 1, ny = y->n - NGRAM_K + 1;
     rp_status rc = RP_ERR_NOMEM;
-    rp__hmap m = {0}, diags = {0}; /* diags: end (in y) of the last run per diagonal */
-    uint32_t *next = NULL;         /* chain of x positions with the same n-gram */
-    uint32_t *cnt = NULL;          /* occurrences from this position on; at the head, all */
-    if (!rp__hmap_init(&m, nx)) goto done;
-    next = rp__malloc(nx * sizeof *next);
-    cnt = rp__malloc(nx * sizeof *cnt);
-    if (next == NULL || cnt == NULL) goto done;
-    /* The map holds each chain's head; positions are 1-based so 0 ends. */
-    for (size_t i = nx; i-- > 0;) {
-        uint64_t h = 0;
-        for (size_t k = 0; k < NGRAM_K; k++)
-            h = rp__hash_combine(h, x->tok[i + k].hash);
+    rp__hmap ids = {0}, diags = {0};
+    uint32_t *id_of = NULL; /* n-gram id of each x position */
+    uint32_t *start = NULL; /* positions of id k: pos[start[k] .. start[k+1]) */
+    uint32_t *pos = NULL, *seen = NULL;
+    size_t n_ids = 0;
+    if (!rp__hmap_init(&ids, nx) || !rp__hmap_init(&diags, 1024)) goto done;
+    id_of = rp__malloc(nx * sizeof *id_of);
+    pos = rp__malloc(nx * sizeof *pos);
+    if (id_of == NULL || pos == NULL) goto done;
+    for (size_t i = 0; i < nx; i++) {
         bool ins;
-        uint32_t *v = rp__hmap_put(&m, h, (uint32_t)(i + 1), &ins);
+        uint32_t *v = rp__hmap_put(&ids, ngram_at(x, i), (uint32_t)n_ids, &ins);
         if (v == NULL) goto done;
-        next[i] = ins ? 0 : *v;
-        cnt[i] = ins ? 1 : cnt[*v - 1] + 1;
-        *v = (uint32_t)(i + 1);
+        if (ins) n_ids++;
+        id_of[i] = *v;
     }
-    /* For each y position, walk the x occurrences; a run is recorded from
-     * its first usable n-gram and extended as far as the tokens agree, so
-     * each stretch of a diagonal is walked once (identical documents cost
-     * linear time, not quadratic). */
-    if (!rp__hmap_init(&diags, 1024)) goto done;
+    start = rp__calloc(n_ids + 1, sizeof *start);
+    seen = rp__calloc(n_ids ? n_ids : 1, sizeof *seen);
+    if (start == NULL || seen == NULL) goto done;
+    for (size_t i = 0; i < nx; i++)
+        start[id_of[i] + 1]++;
+    for (size_t k = 0; k < n_ids; k++)
+        start[k + 1] += start[k];
+    for (size_t i = 0; i < nx; i++) /* seen[] doubles as the fill cursor */
+        pos[start[id_of[i]] + seen[id_of[i]]++] = (uint32_t)i;
+    memset(seen, 0, n_ids * sizeof *seen);
     for (size_t j = 0; j < ny; j++) {
-        uint64_t h = 0;
-        for (size_t k = 0; k < NGRAM_K; k++)
-            h = rp__hash_combine(h, y->tok[j + k].hash);
-        const uint32_t *head = rp__hmap_get(&m, h);
-        if (head != NULL && cnt[*head - 1] <= NGRAM_DF_CAP) {
-            for (uint32_t p = *head; p != 0; p = next[p - 1]) {
-                size_t i = p - 1;
-                /* Skip cells inside a run already recorded on this diagonal. */
-                uint64_t diag = (uint64_t)i - (uint64_t)j;
-                const uint32_t *run_end = rp__hmap_get(&diags, diag);
-                if (run_end != NULL && *run_end > j) continue;
-                size_t len = NGRAM_K;
-                while (i + len < x->n && j + len < y->n &&
-                       x->tok[i + len].hash == y->tok[j + len].hash)
-                    len++;
-                bool ins;
-                uint32_t *v = rp__hmap_put(&diags, diag, (uint32_t)(j + len), &ins);
-                if (v == NULL) goto done;
-                *v = (uint32_t)(j + len);
-                uint32_t i0 = (uint32_t)i, i1 = (uint32_t)(i + len);
-                uint32_t j0 = (uint32_t)j, j1 = (uint32_t)(j + len);
-                rp_status st = swap ? add_seed(c, j0, j1, i0, i1, (double)len)
-                                    : add_seed(c, i0, i1, j0, j1, (double)len);
-                if (st != RP_OK) goto done;
-            }
+        const uint32_t *id = rp__hmap_get(&ids, ngram_at(y, j));
+        if (id == NULL) continue;
+        uint32_t lo = start[*id], hi = start[*id + 1];
+        if (hi - lo <= NGRAM_DF_CAP) {
+            for (uint32_t k = lo; k < hi; k++)
+                if (try_run(c, x, y, swap, &diags, pos[k], j) != RP_OK) goto done;
+        } else {
+            uint32_t r = seen[*id]++;
+            if (lo + r < hi && try_run(c, x, y, swap, &diags, pos[lo + r], j) != RP_OK) goto done;
         }
     }
     rc = RP_OK;
 done:
-    rp__hmap_free(&m);
+    rp__hmap_free(&ids);
     rp__hmap_free(&diags);
-    rp__free(next);
-    rp__free(cnt);
+    rp__free(id_of);
+    rp__free(start);
+    rp__free(pos);
+    rp__free(seen);
     return rc;
 }
 
@@ -566,9 +596,10 @@ static void trim_box(actx *c, cand *k, uint32_t *stamp, uint32_t *mark)
 /* Weighted (tf-idf) cosine between the two sides of a box: the passage
  * check that tells paraphrase (shared rare words) from chance (shared common
  * words). tf_a/tf_b are zeroed scratch arrays of n_vocab counts. */
-static double box_cosine(const actx *c, const cand *k, uint32_t *tf_a, uint32_t *tf_b)
+static double box_cosine(const actx *c, const cand *k, uint32_t *tf_a, uint32_t *tf_b,
+                         double *plain)
 {
-    double dot = 0, na = 0, nb = 0;
+    double dot = 0, na = 0, nb = 0, pdot = 0, pna = 0, pnb = 0;
     for (uint32_t i = k->alo; i < k->ahi; i++)
         tf_a[c->a.vid[i]]++;
     for (uint32_t i = k->blo; i < k->bhi; i++)
@@ -576,17 +607,22 @@ static double box_cosine(const actx *c, const cand *k, uint32_t *tf_a, uint32_t 
     for (uint32_t i = k->alo; i < k->ahi; i++) {
         uint32_t v = c->a.vid[i];
         if (tf_a[v] == 0) continue;
-        double w2 = c->w[v] * c->w[v];
-        dot += (double)tf_a[v] * (double)tf_b[v] * w2;
-        na += (double)tf_a[v] * (double)tf_a[v] * w2;
+        double w2 = c->w[v] * c->w[v], xa = (double)tf_a[v], xb = (double)tf_b[v];
+        dot += xa * xb * w2;
+        na += xa * xa * w2;
+        pdot += xa * xb;
+        pna += xa * xa;
         tf_a[v] = 0;
     }
     for (uint32_t i = k->blo; i < k->bhi; i++) {
         uint32_t v = c->b.vid[i];
         if (tf_b[v] == 0) continue;
-        nb += (double)tf_b[v] * (double)tf_b[v] * c->w[v] * c->w[v];
+        double xb = (double)tf_b[v];
+        nb += xb * xb * c->w[v] * c->w[v];
+        pnb += xb * xb;
         tf_b[v] = 0;
     }
+    *plain = (pna > 0 && pnb > 0) ? pdot / sqrt(pna * pnb) : 0;
     return (na > 0 && nb > 0) ? dot / sqrt(na * nb) : 0;
 }
 
@@ -747,7 +783,8 @@ static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand 
                      0,
                      0,
                      0};
-        if (box_cosine(c, &part, tf_a, tf_b) < PASSAGE_SIM) continue;
+        double plain, sim = 2.0 * (double)m / (double)(la + lb);
+        if (box_cosine(c, &part, tf_a, tf_b, &plain) < PASSAGE_SIM && sim < VERBATIM_SIM) continue;
         memmove(out->edits + w, out->edits + lo, (hi - lo) * sizeof *out->edits);
         p.a_start = c->a.tok[p.a_tok].start;
         p.a_end = c->a.tok[p.a_tok_end - 1].end;
@@ -756,7 +793,7 @@ static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand 
         extend_punct(da, &p.a_start, &p.a_end, p.a_tok, p.a_tok_end);
         extend_punct(db, &p.b_start, &p.b_end, p.b_tok, p.b_tok_end);
         p.tokens = m;
-        p.similarity = 2.0 * (double)m / (double)(la + lb);
+        p.similarity = sim;
         size_t kept = out->n_passages;
         if (!rp__grow((void **)&out->passages, &bd->cap_passages, kept + 1,
                       sizeof *out->passages) ||
@@ -949,7 +986,8 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
         for (int attempt = 0; attempt < 2; attempt++) {
             trim_box(&c, &k, stamp, &mark);
             if (k.ahi - k.alo < p->min_words || k.bhi - k.blo < p->min_words) break;
-            if (box_cosine(&c, &k, tf_a, tf_b) < PASSAGE_SIM) break;
+            double plain;
+            if (box_cosine(&c, &k, tf_a, tf_b, &plain) < PASSAGE_SIM && plain < PLAIN_SIM) break;
             if (refine(&c, da, db, &k, p->min_words, tf_a, tf_b, &bd) != RP_OK) goto done;
             if (!clashes(&bd, kept)) break;
             truncate_to(&bd, kept);

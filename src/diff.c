@@ -3,10 +3,12 @@
  * A patience-style diff: strip the common prefix and suffix; solve small
  * ranges exactly with a longest-common-subsequence table; split large ranges
  * at anchors (tokens that occur exactly once on each side, kept in order by
- * a longest increasing subsequence) and recurse between them. The cost is
- * close to linear for real text, and bounded by the table size otherwise,
- * so a 10 MB passage never triggers quadratic work. Ranges too large for the
- * table and without anchors are reported as one REPLACE. */
+ * a longest increasing subsequence) and recurse between them. Repeated text
+ * without such tokens is anchored by pairing the n-th occurrence of a token
+ * on one side with its n-th occurrence on the other. The cost is close to
+ * linear for real text, and bounded by the table size otherwise, so a 10 MB
+ * passage never triggers quadratic work. Ranges too large for the table and
+ * without anchors are reported as one REPLACE. */
 #include "internal.h"
 
 #include <string.h>
@@ -95,8 +97,61 @@ typedef struct anchor {
     uint32_t i, j;
 } anchor;
 
-/* Anchors: tokens unique in both ranges, in a-order, filtered to the longest
- * chain increasing in b. Returns the count (0 on none or out of memory). */
+/* Pairs (i, j) where a[i] is the n-th occurrence of its token in a's range
+ * and b[j] the n-th occurrence of the same token in b's range, in a order.
+ * Returns the count, or SIZE_MAX on out of memory. */
+static size_t ordinal_pairs(dctx *c, size_t alo, size_t ahi, size_t blo, size_t bhi, anchor **out)
+{
+    size_t na = ahi - alo, nb = bhi - blo, n_ids = 0, k = SIZE_MAX;
+    rp__hmap ids = {0};
+    uint32_t *id_b = rp__malloc((nb ? nb : 1) * sizeof *id_b);
+    uint32_t *start = NULL, *pos = NULL, *seen = NULL;
+    anchor *pairs = NULL;
+    if (id_b == NULL || !rp__hmap_init(&ids, 1024)) goto done;
+    for (size_t j = 0; j < nb; j++) {
+        bool ins;
+        uint32_t *v = rp__hmap_put(&ids, c->b[blo + j].hash, (uint32_t)n_ids, &ins);
+        if (v == NULL) goto done;
+        if (ins) n_ids++;
+        id_b[j] = *v;
+    }
+    start = rp__calloc(n_ids + 1, sizeof *start);
+    seen = rp__calloc(n_ids ? n_ids : 1, sizeof *seen);
+    pos = rp__malloc((nb ? nb : 1) * sizeof *pos);
+    pairs = rp__malloc((na < nb ? (na ? na : 1) : (nb ? nb : 1)) * sizeof *pairs);
+    if (start == NULL || seen == NULL || pos == NULL || pairs == NULL) goto done;
+    for (size_t j = 0; j < nb; j++)
+        start[id_b[j] + 1]++;
+    for (size_t x = 0; x < n_ids; x++)
+        start[x + 1] += start[x];
+    for (size_t j = 0; j < nb; j++)
+        pos[start[id_b[j]] + seen[id_b[j]]++] = (uint32_t)j;
+    memset(seen, 0, n_ids * sizeof *seen);
+    k = 0;
+    for (size_t i = 0; i < na; i++) {
+        const uint32_t *id = rp__hmap_get(&ids, c->a[alo + i].hash);
+        if (id == NULL) continue;
+        uint32_t r = seen[*id]++;
+        if (start[*id] + r < start[*id + 1])
+            pairs[k++] = (anchor){(uint32_t)i, pos[start[*id] + r]};
+    }
+done:
+    rp__hmap_free(&ids);
+    rp__free(id_b);
+    rp__free(start);
+    rp__free(pos);
+    rp__free(seen);
+    if (k == SIZE_MAX || k == 0) {
+        rp__free(pairs);
+        pairs = NULL;
+    }
+    *out = pairs;
+    return k;
+}
+
+/* Anchors: tokens unique in both ranges (else ordinal pairs), in a-order,
+ * filtered to the longest chain increasing in b. Returns the count (0 on
+ * none or out of memory). */
 static size_t find_anchors(dctx *c, size_t alo, size_t ahi, size_t blo, size_t bhi, anchor **out)
 {
     rp__hmap m;
@@ -139,8 +194,13 @@ static size_t find_anchors(dctx *c, size_t alo, size_t ahi, size_t blo, size_t b
     rp__hmap_free(&mb);
     rp__hmap_free(&m);
     if (k == 0) {
+        /* Nothing occurs once on each side (repeated text): pair the n-th
+         * occurrence of each token in a with its n-th occurrence in b. */
         rp__free(pairs);
-        return 0;
+        pairs = NULL;
+        k = ordinal_pairs(c, alo, ahi, blo, bhi, &pairs);
+        if (k == SIZE_MAX) goto oom2;
+        if (k == 0) return 0;
     }
     /* Longest increasing subsequence of pairs[].j (patience sorting). */
     tails = rp__malloc(k * sizeof *tails);

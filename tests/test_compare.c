@@ -314,6 +314,35 @@ void test_compare_reordered(void)
     free(b.s);
 }
 
+/* Documents made of one paragraph repeated: every word and n-gram is
+ * frequent, yet the reuse is found and aligned word for word. */
+void test_compare_repetitive(void)
+{
+    const char *para = "The harbour authority approved a trial of night ferries to the "
+                       "island on Tuesday, ending a dispute with residents.\n\n";
+    buf a = {0}, b = {0};
+    for (int i = 0; i < 300; i++)
+        puts_(&a, para);
+    for (int i = 0; i < 200; i++)
+        puts_(&b, i % 2 ? para
+                        : "The harbour authority approved a trial of night ferries to the "
+                          "island on Monday, ending a dispute with residents.\n\n");
+    rp_doc *da = mk("a", a.s, a.n), *db = mk("b", b.s, b.n);
+    rp_result *r = cmp(da, db);
+    size_t np, nb;
+    const rp_passage *p = rp_result_passages(r, &np);
+    rp_doc_tokens(db, &nb);
+    CHECK(np >= 1);
+    CHECK(rp_result_containment_b(r) > 0.99);
+    if (np >= 1) CHECK(p[0].similarity > 0.95);
+    check_invariants(da, db, r);
+    rp_result_free(r);
+    rp_doc_free(da);
+    rp_doc_free(db);
+    free(a.s);
+    free(b.s);
+}
+
 void test_compare_min_words(void)
 {
     const char *x = "Alpha beta gamma delta. One two three four five six seven. Omega psi chi.";
