@@ -12,4 +12,7 @@ $REPRINT compare examples/wire.txt "$d/nul.bin" 2>&1 | sed "s|$d|DIR|g"
 $REPRINT compare --lossy --format json "$d/latin1.txt" "$d/nul.bin" | sed "s|$d|DIR|g"
 # empty and token-less documents are valid, with empty results
 $REPRINT compare --format json "$d/empty.txt" "$d/punct.txt" | sed "s|$d|DIR|g"
+# a file over the 4 GiB limit is refused before it is read (sparse: no disk used)
+truncate -s 4294967296 "$d/huge.txt"
+$REPRINT compare "$d/huge.txt" examples/wire.txt 2>&1 | sed "s|$d|DIR|g"
 rm -rf "$d"
