@@ -120,17 +120,22 @@ fuzz: deps
 	      || exit 1; \
 	done
 
-demo: all
+# demo, bench and eval install what is missing first, like test, so each
+# works on a fresh machine; the sub-make re-reads pkg-config afterwards.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@$(BUILD)/reprint compare --format text --color=always examples/wire.txt examples/article.txt
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libreprint.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libreprint.a $(LIBS)
 
-bench: all $(BUILD)/bench/bench_align
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench_align
 	@BUILD=$(BUILD) sh bench/run.sh
 
-eval: all
+eval: deps
+	@$(MAKE) --no-print-directory all
 	@bash eval/run.sh
 
 format:
