@@ -62,7 +62,7 @@ static rp_status doc_take(const char *name, char *text, size_t len, const rp_tex
     text = NULL;
     d->len = len;
     d->seed = opts->seed;
-    rc = rp__tokenize(d->text, d->len, opts->lossy != 0, d->seed, &d->toks);
+    rc = rp__tokenize(d->text, d->len, d->seed, &d->toks);
     if (rc != RP_OK) goto nomem;
     *out = d;
     return RP_OK;

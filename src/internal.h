@@ -92,8 +92,10 @@ typedef struct rp__tokens {
     uint8_t *brk; /* brk[i]: RP__BREAK_* flags after token i */
     size_t n, cap;
 } rp__tokens;
-/* Tokenize text[0..len) (already validated unless lossy) into *out. */
-rp_status rp__tokenize(const char *text, size_t len, bool lossy, uint64_t seed, rp__tokens *out);
+/* Tokenize text[0..len) into *out. Invalid bytes and NUL (possible only in
+ * lossy mode: strict documents are validated first) read as U+FFFD, a
+ * separator. */
+rp_status rp__tokenize(const char *text, size_t len, uint64_t seed, rp__tokens *out);
 void rp__tokens_free(rp__tokens *t);
 
 /* ---- documents (doc.c) ----------------------------------------------------- */

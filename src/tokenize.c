@@ -180,9 +180,8 @@ static int next_cp(const uint8_t *s, size_t len, size_t i, int32_t *cp)
     return n;
 }
 
-rp_status rp__tokenize(const char *text, size_t len, bool lossy, uint64_t seed, rp__tokens *out)
+rp_status rp__tokenize(const char *text, size_t len, uint64_t seed, rp__tokens *out)
 {
-    (void)lossy; /* validated input decodes cleanly; lossy input maps bad bytes to U+FFFD */
     const uint8_t *s = (const uint8_t *)text;
     tk_state st = {out, seed, NULL, 0, s};
     rp_status rc = RP_OK;

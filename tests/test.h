@@ -94,6 +94,7 @@ extern unsigned long long test_seed;
     X(compare_empty)                                                                               \
     X(compare_edits)                                                                               \
     X(compare_reordered)                                                                           \
+    X(compare_surface_changes)                                                                     \
     X(compare_repetitive)                                                                          \
     X(compare_min_words)                                                                           \
     X(compare_cjk)                                                                                 \

@@ -343,6 +343,34 @@ void test_compare_repetitive(void)
     free(b.s);
 }
 
+/* Case, quote style, apostrophes, dashes and line wrapping change nothing:
+ * the rewrapped copy is one passage of similarity 1 covering both texts. */
+void test_compare_surface_changes(void)
+{
+    const char *a = "\"It's too early to draw this conclusion,\" Kremlin spokesman Dmitry "
+                    "Peskov told reporters - but the fact that a dialogue is taking place "
+                    "is very positive.";
+    const char *b = "\xE2\x80\x9CIT\xE2\x80\x99S TOO EARLY to draw this\nconclusion,\xE2\x80\x9D "
+                    "kremlin spokesman\r\nDmitry Peskov told reporters \xE2\x80\x94 but the "
+                    "fact\n\nthat a dialogue is taking place is very positive!";
+    rp_doc *da = mk("a", a, strlen(a)), *db = mk("b", b, strlen(b));
+    rp_result *r = cmp(da, db);
+    size_t np;
+    const rp_passage *p = rp_result_passages(r, &np);
+    CHECK_EQ(np, 1);
+    if (np == 1) {
+        CHECK_NEAR(p[0].similarity, 1.0, 1e-12);
+        CHECK_EQ(p[0].a_start, 0);
+        CHECK_EQ(p[0].a_end, strlen(a));
+        CHECK_EQ(p[0].b_start, 0);
+        CHECK_EQ(p[0].b_end, strlen(b));
+    }
+    CHECK_NEAR(rp_result_jaccard(r), 1.0, 1e-12);
+    rp_result_free(r);
+    rp_doc_free(da);
+    rp_doc_free(db);
+}
+
 void test_compare_min_words(void)
 {
     const char *x = "Alpha beta gamma delta. One two three four five six seven. Omega psi chi.";

@@ -95,7 +95,7 @@ void test_tokenize_breaks(void)
 {
     const char *text = "Mr. Smith paid 3.5 dollars. \"Really?\" she asked.\n\nNew para here";
     rp__tokens t = {0};
-    CHECK_EQ(rp__tokenize(text, strlen(text), false, 0, &t), RP_OK);
+    CHECK_EQ(rp__tokenize(text, strlen(text), 0, &t), RP_OK);
     /* mr . smith paid 3 . 5 dollars . really ? she asked . \n\n new para here */
     CHECK_EQ(t.n, 12);
     if (t.n == 12) {
