@@ -240,7 +240,8 @@ def report_verdicts(rows):
 def report_loo(rows):
     labels = [CLASSES.index(r["class"]) for r in rows]
     positive = [r["class"] != "non" for r in rows]
-    print("\nleave-one-out classification (thresholds fitted on the other 94 answers):")
+    print("\nleave-one-out classification (thresholds fitted on the other 94 answers); the first row,")
+    print("derivation = containment_b + shingles_b, is the reported classifier:")
     print(f"{'feature':14s} {'4-class acc':>11s} {'macro-F1':>8s} {'bin P':>6s} {'bin R':>6s} "
           f"{'bin F1':>6s} {'AUC':>6s}")
     primary = None
@@ -256,7 +257,7 @@ def report_loo(rows):
         bp, br, bf = prf(tp, fp, fn)
         a = auc([v for v, t in zip(values, positive) if t], [v for v, t in zip(values, positive) if not t])
         print(f"{feat:14s} {acc4:11.4f} {mf1:8.4f} {bp:6.3f} {br:6.3f} {bf:6.3f} {a:6.3f}")
-        if feat == "containment_b":
+        if feat == FEATURES[0]:
             primary = (pred4, pred2, (tp, fp, fn))
     pred4, pred2, (tp, fp, fn) = primary
     counts = {}
@@ -265,9 +266,11 @@ def report_loo(rows):
         counts[key] = counts.get(key, 0) + 1
     print()
     rev = list(reversed(CLASSES))
-    print_matrix("containment_b, 4-class LOO confusion (rows truth, columns predicted):", rev, rev, counts)
+    print_matrix(f"{FEATURES[0]}, 4-class LOO confusion (rows truth, columns predicted):", rev, rev,
+                 counts)
     print()
-    print_matrix("containment_b, binary LOO confusion (rows truth, columns predicted):", ["plagiarised", "non"], ["plagiarised", "non"],
+    print_matrix(f"{FEATURES[0]}, binary LOO confusion (rows truth, columns predicted):",
+                 ["plagiarised", "non"], ["plagiarised", "non"],
                  {("plagiarised", "plagiarised"): tp, ("plagiarised", "non"): fn,
                   ("non", "plagiarised"): fp, ("non", "non"): len(rows) - tp - fp - fn})
 
