@@ -11,9 +11,9 @@
  *     rp_doc, rp_doc --rp_compare()--> rp_result (passages, scores, verdict)
  *
  * MEMORY OWNERSHIP (applies to every function below)
- *  1. Whoever calls rp_X_new / rp_X_load / rp_compare owns the object it
- *     returns and releases it with the matching rp_X_free. rp_X_free(NULL) is
- *     a no-op.
+ *  1. Whoever calls rp_X_new / rp_X_load / rp_X_open / rp_compare owns the
+ *     object it returns and releases it with the matching rp_X_free.
+ *     rp_X_free(NULL) is a no-op.
  *  2. Pointer arguments are borrowed for the duration of the call only. The
  *     library copies whatever it keeps.
  *  3. Arrays returned by getters (rp_doc_tokens, rp_result_passages, ...)
@@ -313,6 +313,139 @@ RP_API const rp_passage *rp_result_passages(const rp_result *res, size_t *n);
 /* The edits of passage i (see rp_edit); *n receives their number. NULL with
  * *n = 0 when i is out of range. Borrowed from res. */
 RP_API const rp_edit *rp_result_edits(const rp_result *res, size_t i, size_t *n);
+
+/* ------------------------------------------------------------------------
+ * Corpus input
+ * ------------------------------------------------------------------------
+ *
+ * An rp_source reads the documents of a corpus ("records") one at a time
+ * from files, directories and standard input. Input is streamed: memory
+ * stays in proportion to the longest record, whatever the size of the files.
+ *
+ * Paths are visited in the order given; "-" is standard input. A directory
+ * is walked recursively and yields every regular file below it, hidden ones
+ * included, in the byte order (strcmp) of their full paths. Symbolic links
+ * are followed, except links that loop and links back to a directory being
+ * walked; a broken link is an error when reached. Fifos, sockets and devices
+ * inside directories are left out (a path given by the caller is read
+ * whatever it is).
+ *
+ * Compression is recognized from the content, not the name: gzip (members
+ * one after another are one stream) and zstd are decompressed on the fly.
+ *
+ * A file is JSONL when its name, after a .gz, .zst or .zstd suffix is
+ * removed, ends in .jsonl or .json (any case). Other files and standard
+ * input are JSONL when their content starts, after blanks and a byte order
+ * mark, with '{' followed by '"' or '}' (so wiki text starting "{{" stays
+ * text); otherwise plain text.
+ *
+ * JSONL: one JSON object per line, of any length; "\r\n" line ends and a
+ * byte order mark at the start of a line are accepted; blank lines are
+ * skipped. Each other line is one record. Its text is the string member
+ * named opts.text_field (decoded; a missing member or one that is not a
+ * string makes the line malformed). Its id is the member opts.id_field: a
+ * string (decoded) or a number (as written, except that "42.0" gives "42"),
+ * or "<path>:<line>" when the member is absent or null ("-:<line>" for
+ * standard input). Other members are untouched in the record's raw line.
+ * A malformed line - not JSON, not an object, text missing, an id of
+ * another type, or text that is invalid UTF-8 or holds \u0000 when not
+ * lossy - is an error naming the file and line, unless opts.skip_bad is
+ * set: then it is skipped and counted (rp_source_skipped()). Nothing is
+ * dropped silently.
+ *
+ * Plain text: the whole file is one record; id and path are the path (as
+ * given, or as found under a directory), line is 0, raw is the text.
+ *
+ * Text is UTF-8; unless opts.lossy, invalid UTF-8 is RP_ERR_UTF8 and a NUL
+ * RP_ERR_FORMAT, as for rp_doc_new(). With lossy the bytes are kept as they
+ * are (rp_doc_new() with lossy reads the bad ones as separators).
+ *
+ * Threads: a source and its records belong to one thread at a time;
+ * different sources may be read from different threads at once. (cJSON,
+ * which checks JSONL lines, stores the position of its last error in a
+ * global; the library never reads it.) */
+
+typedef struct rp_source rp_source;
+
+/* Options for reading a corpus. Initialize with rp_source_opts_init(). The
+ * strings are borrowed for the duration of rp_source_open() only. */
+typedef struct rp_source_opts {
+    const char *text_field; /* JSONL member holding the text; default "text" (NULL: default) */
+    const char *id_field;   /* JSONL member holding the id; default "id" (NULL: default) */
+    int skip_bad;           /* 0 (default): a malformed JSONL line is an error;
+                             * 1: skip it and count it */
+    int lossy;              /* as rp_text_opts.lossy, for the text of each record */
+} rp_source_opts;
+
+/* rp_source_opts_init() - fill *o with the defaults above. */
+RP_API void rp_source_opts_init(rp_source_opts *o);
+
+/* One record. All pointers are borrowed from the source and stay valid
+ * until the next rp_source_next() or rp_source_free() on it. */
+typedef struct rp_record {
+    const char *id;   /* NUL-terminated too; may hold any byte (a decoded */
+    size_t id_len;    /*   JSON string), id_len counts them all */
+    const char *text; /* the document text (the decoded JSON string for */
+    size_t text_len;  /*   JSONL), NUL-terminated; may hold NUL when lossy */
+    const char *raw;  /* JSONL: the whole line, NUL-terminated, without its */
+    size_t raw_len;   /*   line end and byte order mark; plain: same as text */
+    const char *path; /* the file it came from ("-" for standard input) */
+    uint64_t line;    /* 1-based line number in the (decompressed) file; 0 for plain files */
+    int is_json;      /* 1 when the record is a JSONL line */
+} rp_record;
+
+/* rp_source_open() - prepare to read records from files and directories.
+ *
+ * paths, n_paths: the inputs, in order ("-" = standard input); copied.
+ *       n_paths may be 0 (a source without records).
+ * opts: NULL for defaults; copied.
+ * out:  receives the source; free it with rp_source_free().
+ * err:  optional details.
+ *
+ * Every path except "-" must exist now: a missing one is RP_ERR_IO naming
+ * it (err->sys_errno set). Nothing is read yet; an unreadable file or
+ * directory is reported by rp_source_next() when it is reached.
+ *
+ * Returns RP_OK, RP_ERR_IO, RP_ERR_PARAM (out NULL, a NULL path),
+ * RP_ERR_NOMEM. */
+RP_API rp_status rp_source_open(const char *const *paths, size_t n_paths,
+                                const rp_source_opts *opts, rp_source **out, rp_error *err);
+
+/* rp_source_next() - the next record, in order: paths as given, directory
+ * entries sorted, lines in file order. Deterministic for the same inputs.
+ *
+ * rec:  receives the record (borrowed, see rp_record), or NULL when every
+ *       input has been read (and on every later call).
+ *
+ * Returns RP_OK (also at the end) or an error; err->path names the file,
+ * err->line the line (0 when not about a line) and err->offset the byte:
+ *  - RP_ERR_PARSE: a malformed JSONL line (offset: byte in the line);
+ *  - RP_ERR_UTF8, RP_ERR_FORMAT: invalid UTF-8 or a NUL in a record's text
+ *    (offset: byte in the line for JSONL, in the file for plain text);
+ *    RP_ERR_FORMAT also for corrupt or truncated gzip/zstd data (offset:
+ *    compressed byte);
+ *  - RP_ERR_LIMIT: a text over RP_DOC_MAX_BYTES;
+ *  - RP_ERR_IO: a file or directory that cannot be opened or read
+ *    (sys_errno set); RP_ERR_NOMEM; RP_ERR_PARAM (NULL argument).
+ * With opts.skip_bad, the line errors above (PARSE, and UTF8, FORMAT and
+ * LIMIT about a JSONL line) skip the line instead. An error is final: later
+ * calls return it again. Not to be called on one source from two threads at
+ * once. */
+RP_API rp_status rp_source_next(rp_source *src, const rp_record **rec, rp_error *err);
+
+/* rp_source_skipped() - the number of malformed lines skipped so far
+ * (opts.skip_bad). */
+RP_API size_t rp_source_skipped(const rp_source *src);
+
+/* rp_source_bytes() - input bytes read so far, counted as stored (the
+ * compressed bytes of a .gz or .zst file), for progress reports against
+ * the sizes of the files. Reading runs ahead of the records by up to
+ * 256 KiB per file. */
+RP_API uint64_t rp_source_bytes(const rp_source *src);
+
+/* rp_source_free() - close the files and release the source and its last
+ * record. NULL is a no-op. */
+RP_API void rp_source_free(rp_source *src);
 
 #ifdef __cplusplus
 }

@@ -111,6 +111,38 @@ struct rp_doc {
 /* Read a whole file ("-" = stdin) into a fresh NUL-terminated buffer. */
 rp_status rp__read_file(const char *path, char **data, size_t *len, rp_error *err);
 
+/* ---- byte streams (decompress.c) ------------------------------------------- */
+/* A file, standard input or a memory buffer read in chunks, with gzip or
+ * zstd compression (recognized from the first bytes) undone on the fly. */
+#define RP__STREAM_CHUNK ((size_t)256 << 10)
+typedef enum rp__codec { RP__CODEC_PLAIN = 0, RP__CODEC_GZIP = 1, RP__CODEC_ZSTD = 2 } rp__codec;
+typedef struct rp__stream rp__stream;
+/* Open path ("-" = standard input, never closed) and recognize its
+ * compression. RP_ERR_IO for a missing, unreadable or directory path;
+ * RP_ERR_NOMEM. */
+rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err);
+/* The same over data[0..len), borrowed until rp__stream_close(); name is
+ * used in errors. */
+rp_status rp__stream_open_mem(const char *name, const void *data, size_t len, rp__stream **out,
+                              rp_error *err);
+/* The next chunk of content: *data points into the stream's own writable
+ * buffer (*len bytes, at most RP__STREAM_CHUNK, plus one spare byte after
+ * them), valid until the next call; *len == 0 at the end. RP_ERR_IO on a
+ * read error, RP_ERR_FORMAT for corrupt or truncated compressed data
+ * (err->offset = compressed byte), RP_ERR_NOMEM. */
+rp_status rp__stream_read(rp__stream *s, char **data, size_t *len, rp_error *err);
+/* Raw (compressed) bytes read from the source so far. */
+uint64_t rp__stream_bytes(const rp__stream *s);
+rp__codec rp__stream_codec(const rp__stream *s);
+void rp__stream_close(rp__stream *s);
+
+/* ---- corpus input (source.c) ------------------------------------------------- */
+/* rp_source_open() over one input held in memory, data[0..len) (borrowed
+ * until rp_source_free()), named name: the name decides the format as a
+ * file name would (tests and fuzzing). */
+rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
+                              const rp_source_opts *opts, rp_source **out, rp_error *err);
+
 /* ---- alignment (align.c) --------------------------------------------------- */
 typedef struct rp__align_params {
     size_t min_words;

@@ -101,6 +101,14 @@ extern unsigned long long test_seed;
     X(compare_params)                                                                              \
     X(compare_offsets_random)                                                                      \
     X(jaccard_exact)                                                                               \
+    X(source_jsonl)                                                                                \
+    X(source_jsonl_errors)                                                                         \
+    X(source_plain)                                                                                \
+    X(source_walk)                                                                                 \
+    X(source_compressed)                                                                           \
+    X(source_errors)                                                                               \
+    X(source_mem)                                                                                  \
+    X(source_fault_injection)                                                                      \
     X(fault_injection)
 
 #define DECLARE(name) void test_##name(void);

@@ -1,0 +1,1062 @@
+/* source.c - corpus input: records from files, directories and standard
+ * input, for the commands that read whole corpora.
+ *
+ * An rp_source visits its paths in order. Directories are walked depth
+ * first; each directory's entries are sorted by name, with a '/' appended
+ * to the names of subdirectories, which visits the files in the byte order
+ * of their full paths (everything below "d/" sorts between the siblings
+ * that sort around "d/"). Each file is opened as a byte stream
+ * (decompress.c) and is either JSONL, read line by line, or plain text, one
+ * record.
+ *
+ * A JSONL line is checked with cJSON. The values themselves are read from
+ * the line: cJSON's strings end at the first NUL and carry no length (text
+ * may hold \u0000), and its numbers are doubles (ids beyond 2^53 would
+ * change). So once cJSON has accepted the line, find_fields() walks its top
+ * level to the text and id members and json_unescape() decodes them, which
+ * also keeps error offsets in the line's own bytes.
+ *
+ * Lines that fit in the stream's current chunk are used in place; only a
+ * line that spans chunks is copied, into a buffer that grows as needed. */
+#include "internal.h"
+
+#include <assert.h>
+#include <cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef enum input_kind { INPUT_FILE, INPUT_DIR, INPUT_STDIN, INPUT_MEM } input_kind;
+
+typedef struct input {
+    char *path;
+    input_kind kind;
+} input;
+
+/* An entry of a directory being walked. key is the name, with '/' appended
+ * for a directory; err is the errno to report when the entry is reached
+ * (a broken symbolic link, an entry that vanished), else 0. */
+typedef struct walk_entry {
+    char *key;
+    bool is_dir;
+    int err;
+} walk_entry;
+
+typedef struct walk_dir {
+    char *path; /* ends with '/' */
+    dev_t dev;
+    ino_t ino;
+    walk_entry *entries;
+    size_t n, cap, next;
+} walk_dir;
+
+struct rp_source {
+    char *text_field, *id_field;
+    size_t text_field_len, id_field_len;
+    bool skip_bad, lossy;
+    input *inputs;
+    size_t n_inputs, next_input;
+    const void *mem; /* INPUT_MEM only (borrowed) */
+    size_t mem_len;
+    walk_dir *dirs; /* the directories being walked, outermost first */
+    size_t n_dirs, cap_dirs;
+    /* The file being read. */
+    char *path;
+    rp__stream *stream;
+    bool jsonl;
+    char *chunk; /* bytes from the stream (or head), read up to chunk_pos */
+    size_t chunk_len, chunk_pos;
+    bool eof;
+    uint64_t line_no;
+    /* Buffers reused from record to record. */
+    char *head; /* the start of a sniffed file, or a whole plain file */
+    size_t head_len, head_cap;
+    char *line; /* a line that spans chunks */
+    size_t line_len, line_cap;
+    char *text, *id, *key;
+    size_t text_cap, id_cap, key_cap;
+    rp_record rec;
+    size_t skipped;
+    uint64_t bytes_done; /* raw bytes of the files closed so far */
+    rp_status failed;    /* an error is final: later calls repeat it */
+    rp_error failure;
+};
+
+void rp_source_opts_init(rp_source_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->text_field = "text";
+    o->id_field = "id";
+    o->skip_bad = 0;
+    o->lossy = 0;
+}
+
+static char *dup_mem(const char *s, size_t n)
+{
+    char *d = rp__malloc(n + 1);
+    if (d == NULL) return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* Append n bytes to the NUL-terminated buffer *buf (length *len). */
+static bool append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
+{
+    if (n > SIZE_MAX - 1 - *len || !rp__grow((void **)buf, cap, *len + n + 1, 1)) return false;
+    if (n > 0) memcpy(*buf + *len, p, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+    return true;
+}
+
+static rp_status nomem(rp_error *err, const char *path)
+{
+    rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory reading the input");
+    return RP_ERR_NOMEM;
+}
+
+static rp_status io_error(rp_error *err, const char *path, int e, const char *what)
+{
+    rp__fail(err, RP_ERR_IO, path, 0, "%s: %s", what, strerror(e));
+    if (err) err->sys_errno = e;
+    return RP_ERR_IO;
+}
+
+/* ---- opening and closing ------------------------------------------------ */
+
+/* A source with room for n_inputs inputs; NULL when out of memory. */
+static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
+{
+    rp_source_opts defaults;
+    rp_source_opts_init(&defaults);
+    if (opts == NULL) opts = &defaults;
+    const char *tf = opts->text_field ? opts->text_field : defaults.text_field;
+    const char *idf = opts->id_field ? opts->id_field : defaults.id_field;
+    rp_source *s = rp__calloc(1, sizeof *s);
+    if (s == NULL) return NULL;
+    s->text_field_len = strlen(tf);
+    s->id_field_len = strlen(idf);
+    s->skip_bad = opts->skip_bad != 0;
+    s->lossy = opts->lossy != 0;
+    if ((s->text_field = dup_mem(tf, s->text_field_len)) == NULL ||
+        (s->id_field = dup_mem(idf, s->id_field_len)) == NULL ||
+        (s->inputs = rp__calloc(n_inputs ? n_inputs : 1, sizeof *s->inputs)) == NULL) {
+        rp_source_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+rp_status rp_source_open(const char *const *paths, size_t n_paths, const rp_source_opts *opts,
+                         rp_source **out, rp_error *err)
+{
+    if (out == NULL || (paths == NULL && n_paths > 0))
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_source_open: NULL argument");
+    *out = NULL;
+    for (size_t i = 0; i < n_paths; i++)
+        if (paths[i] == NULL)
+            return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_source_open: path %zu is NULL", i);
+    rp_source *s = source_new(opts, n_paths);
+    if (s == NULL) return nomem(err, "");
+    rp_status rc = RP_OK;
+    for (size_t i = 0; i < n_paths; i++) {
+        input *in = &s->inputs[s->n_inputs];
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0) {
+            in->kind = INPUT_STDIN;
+        } else if (stat(paths[i], &st) != 0) {
+            rc = io_error(err, paths[i], errno, "cannot open");
+            goto fail;
+        } else {
+            in->kind = S_ISDIR(st.st_mode) ? INPUT_DIR : INPUT_FILE;
+        }
+        if ((in->path = dup_mem(paths[i], strlen(paths[i]))) == NULL) {
+            rc = nomem(err, paths[i]);
+            goto fail;
+        }
+        s->n_inputs++;
+    }
+    *out = s;
+    return RP_OK;
+fail:
+    rp_source_free(s);
+    return rc;
+}
+
+rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
+                              const rp_source_opts *opts, rp_source **out, rp_error *err)
+{
+    if (out == NULL || name == NULL || (data == NULL && len > 0))
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "rp__source_open_mem: NULL argument");
+    *out = NULL;
+    rp_source *s = source_new(opts, 1);
+    if (s == NULL) return nomem(err, name);
+    s->mem = data;
+    s->mem_len = len;
+    s->inputs[0].kind = INPUT_MEM;
+    if ((s->inputs[0].path = dup_mem(name, strlen(name))) == NULL) {
+        rp_source_free(s);
+        return nomem(err, name);
+    }
+    s->n_inputs = 1;
+    *out = s;
+    return RP_OK;
+}
+
+/* Close the current file's stream. The path stays: the last record names it. */
+static void close_stream(rp_source *s)
+{
+    if (s->stream == NULL) return;
+    s->bytes_done += rp__stream_bytes(s->stream);
+    rp__stream_close(s->stream);
+    s->stream = NULL;
+    s->chunk = NULL;
+    s->chunk_len = s->chunk_pos = 0;
+}
+
+static void dir_pop(rp_source *s)
+{
+    assert(s->n_dirs > 0);
+    walk_dir *d = &s->dirs[--s->n_dirs];
+    for (size_t i = 0; i < d->n; i++)
+        rp__free(d->entries[i].key);
+    rp__free(d->entries);
+    rp__free(d->path);
+}
+
+void rp_source_free(rp_source *src)
+{
+    if (src == NULL) return;
+    close_stream(src);
+    while (src->n_dirs > 0)
+        dir_pop(src);
+    rp__free(src->dirs);
+    for (size_t i = 0; src->inputs != NULL && i < src->n_inputs; i++)
+        rp__free(src->inputs[i].path);
+    rp__free(src->inputs);
+    rp__free(src->text_field);
+    rp__free(src->id_field);
+    rp__free(src->path);
+    rp__free(src->head);
+    rp__free(src->line);
+    rp__free(src->text);
+    rp__free(src->id);
+    rp__free(src->key);
+    rp__free(src);
+}
+
+size_t rp_source_skipped(const rp_source *src)
+{
+    return src->skipped;
+}
+
+uint64_t rp_source_bytes(const rp_source *src)
+{
+    return src->bytes_done + (src->stream ? rp__stream_bytes(src->stream) : 0);
+}
+
+/* ---- the directory walk ------------------------------------------------- */
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const walk_entry *)a)->key, ((const walk_entry *)b)->key);
+}
+
+/* The name of a directory path for messages: without its final '/'. */
+static void dir_label(const char *path, char *buf, size_t cap)
+{
+    size_t n = strlen(path);
+    if (n > 1 && path[n - 1] == '/') n--;
+    snprintf(buf, cap, "%.*s", (int)(n < (size_t)INT32_MAX ? n : 0), path);
+}
+
+/* Classify one entry of a directory (full is its path) into e. Returns false
+ * when the entry is to be left out: not a regular file or directory, or a
+ * symbolic link that loops. */
+static bool classify(const char *full, walk_entry *e)
+{
+    struct stat st;
+    e->is_dir = false;
+    e->err = 0;
+    if (lstat(full, &st) != 0) {
+        e->err = errno;
+        return true;
+    }
+    if (S_ISLNK(st.st_mode) && stat(full, &st) != 0) {
+        if (errno == ELOOP) return false;
+        e->err = errno;
+        return true;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        e->is_dir = true;
+        return true;
+    }
+    return S_ISREG(st.st_mode);
+}
+
+/* Read directory path (owned by the walk from here on; ends with '/'),
+ * sort its entries and push it. A directory already on the stack (a link
+ * back up the tree) is left out. */
+static rp_status dir_push(rp_source *s, char *path, rp_error *err)
+{
+    char label[512];
+    dir_label(path, label, sizeof label);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        int e = errno;
+        rp__free(path);
+        return io_error(err, label, e, "cannot open directory");
+    }
+    for (size_t i = 0; i < s->n_dirs; i++) {
+        if (s->dirs[i].dev == st.st_dev && s->dirs[i].ino == st.st_ino) {
+            rp__free(path);
+            return RP_OK;
+        }
+    }
+    if (!rp__grow((void **)&s->dirs, &s->cap_dirs, s->n_dirs + 1, sizeof *s->dirs)) {
+        rp__free(path);
+        return nomem(err, label);
+    }
+    walk_dir *d = &s->dirs[s->n_dirs];
+    memset(d, 0, sizeof *d);
+    d->path = path;
+    d->dev = st.st_dev;
+    d->ino = st.st_ino;
+    s->n_dirs++; /* from here on, dir_pop() frees what d holds */
+    DIR *dir = opendir(path);
+    if (dir == NULL) {
+        int e = errno;
+        dir_pop(s);
+        return io_error(err, label, e, "cannot open directory");
+    }
+    rp_status rc = RP_OK;
+    char *full = NULL;
+    size_t full_len = 0, full_cap = 0;
+    size_t path_len = strlen(path);
+    for (;;) {
+        errno = 0;
+        const struct dirent *de = readdir(dir);
+        if (de == NULL) {
+            if (errno != 0) rc = io_error(err, label, errno, "cannot read directory");
+            break;
+        }
+        const char *name = de->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+        size_t name_len = strlen(name);
+        full_len = 0;
+        if (!append(&full, &full_len, &full_cap, path, path_len) ||
+            !append(&full, &full_len, &full_cap, name, name_len) ||
+            !rp__grow((void **)&d->entries, &d->cap, d->n + 1, sizeof *d->entries)) {
+            rc = nomem(err, label);
+            break;
+        }
+        walk_entry *e = &d->entries[d->n];
+        if (!classify(full, e)) continue;
+        if ((e->key = rp__malloc(name_len + 2)) == NULL) {
+            rc = nomem(err, label);
+            break;
+        }
+        memcpy(e->key, name, name_len);
+        e->key[name_len] = e->is_dir ? '/' : '\0';
+        e->key[name_len + 1] = '\0';
+        d->n++;
+    }
+    closedir(dir);
+    rp__free(full);
+    if (rc != RP_OK) {
+        dir_pop(s);
+        return rc;
+    }
+    if (d->n > 1) qsort(d->entries, d->n, sizeof *d->entries, entry_cmp);
+    return RP_OK;
+}
+
+/* The next file to read: *path (owned by the caller) and its kind, or
+ * *path == NULL when every input has been read. */
+static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error *err)
+{
+    *path = NULL;
+    for (;;) {
+        if (s->n_dirs > 0) {
+            walk_dir *d = &s->dirs[s->n_dirs - 1];
+            if (d->next == d->n) {
+                dir_pop(s);
+                continue;
+            }
+            const walk_entry *e = &d->entries[d->next++];
+            size_t len = 0, cap = 0;
+            char *full = NULL;
+            if (!append(&full, &len, &cap, d->path, strlen(d->path)) ||
+                !append(&full, &len, &cap, e->key, strlen(e->key))) {
+                rp__free(full);
+                return nomem(err, d->path);
+            }
+            if (e->err != 0) {
+                rp_status rc = io_error(err, full, e->err, "cannot open");
+                rp__free(full);
+                return rc;
+            }
+            if (e->is_dir) {
+                RP_TRY(dir_push(s, full, err));
+                continue;
+            }
+            *path = full;
+            *kind = INPUT_FILE;
+            return RP_OK;
+        }
+        if (s->next_input == s->n_inputs) return RP_OK;
+        const input *in = &s->inputs[s->next_input++];
+        size_t len = strlen(in->path), cap = 0, n = 0;
+        char *p = NULL;
+        if (!append(&p, &n, &cap, in->path, len) ||
+            (in->kind == INPUT_DIR && (len == 0 || in->path[len - 1] != '/') &&
+             !append(&p, &n, &cap, "/", 1))) {
+            rp__free(p);
+            return nomem(err, in->path);
+        }
+        if (in->kind == INPUT_DIR) {
+            RP_TRY(dir_push(s, p, err));
+            continue;
+        }
+        *path = p;
+        *kind = in->kind;
+        return RP_OK;
+    }
+}
+
+/* ---- recognizing the format ---------------------------------------------- */
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    if (n < k) return false;
+    for (size_t i = 0; i < k; i++) {
+        char c = s[n - k + i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != suffix[i]) return false;
+    }
+    return true;
+}
+
+/* Whether the name says JSONL: .jsonl or .json, before .gz/.zst/.zstd. */
+static bool name_is_jsonl(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t n = strlen(base);
+    if (ends_with(base, n, ".gz"))
+        n -= 3;
+    else if (ends_with(base, n, ".zst"))
+        n -= 4;
+    else if (ends_with(base, n, ".zstd"))
+        n -= 5;
+    return ends_with(base, n, ".jsonl") || ends_with(base, n, ".json");
+}
+
+static bool is_blank(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Decide from the content whether the current file is JSONL: its first
+ * bytes other than blanks (and a leading byte order mark) are '{' and then
+ * '"' or '}'. What was read stays available in s->chunk. */
+static rp_status sniff(rp_source *s, rp_error *err)
+{
+    static const uint8_t bom[3] = {0xEF, 0xBB, 0xBF};
+    int state = 0;    /* 0: before '{', 1: after '{' */
+    int verdict = -1; /* undecided, else 0 (plain) or 1 (JSONL) */
+    uint64_t at = 0;  /* offset in the file */
+    uint64_t bom_run = 0;
+    s->head_len = 0;
+    while (verdict < 0) {
+        char *data;
+        size_t len;
+        RP_TRY(rp__stream_read(s->stream, &data, &len, err));
+        if (len == 0) {
+            s->eof = true;
+            break;
+        }
+        for (size_t i = 0; i < len && verdict < 0; i++, at++) {
+            uint8_t c = (uint8_t)data[i];
+            if (at < 3 && bom_run == at) {
+                if (c == bom[at]) {
+                    bom_run++;
+                    continue;
+                }
+                if (at > 0) {
+                    verdict = 0; /* a broken byte order mark */
+                    break;
+                }
+            }
+            if (is_blank(c)) continue;
+            if (state == 0 && c == '{')
+                state = 1;
+            else
+                verdict = state == 1 && (c == '"' || c == '}');
+        }
+        if (verdict >= 0 && s->head_len == 0) {
+            s->chunk = data; /* decided in the first chunk: no copy */
+            s->chunk_len = len;
+            s->chunk_pos = 0;
+            s->jsonl = verdict == 1;
+            return RP_OK;
+        }
+        if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
+            return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
+                            "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
+        if (!append(&s->head, &s->head_len, &s->head_cap, data, len)) return nomem(err, s->path);
+    }
+    s->jsonl = verdict == 1;
+    s->chunk = s->head;
+    s->chunk_len = s->head_len;
+    s->chunk_pos = 0;
+    return RP_OK;
+}
+
+/* Open the next file: *end is set when there is none. */
+static rp_status open_next(rp_source *s, bool *end, rp_error *err)
+{
+    *end = false;
+    char *path;
+    input_kind kind;
+    RP_TRY(next_path(s, &path, &kind, err));
+    if (path == NULL) {
+        *end = true;
+        return RP_OK;
+    }
+    rp__free(s->path);
+    s->path = path;
+    s->line_no = 0;
+    s->eof = false;
+    s->chunk = NULL;
+    s->chunk_len = s->chunk_pos = 0;
+    s->head_len = 0;
+    if (s->head_cap > 4 * RP__STREAM_CHUNK) { /* a large plain file came before */
+        rp__free(s->head);
+        s->head = NULL;
+        s->head_cap = 0;
+    }
+    if (kind == INPUT_MEM)
+        RP_TRY(rp__stream_open_mem(path, s->mem, s->mem_len, &s->stream, err));
+    else
+        RP_TRY(rp__stream_open(path, &s->stream, err));
+    if (name_is_jsonl(path)) {
+        s->jsonl = true;
+        return RP_OK;
+    }
+    return sniff(s, err);
+}
+
+/* ---- plain text ---------------------------------------------------------- */
+
+static rp_status read_plain(rp_source *s, rp_error *err)
+{
+    if (s->chunk != s->head) {
+        s->head_len = 0;
+        if (!append(&s->head, &s->head_len, &s->head_cap, s->chunk + s->chunk_pos,
+                    s->chunk_len - s->chunk_pos))
+            return nomem(err, s->path);
+    }
+    s->chunk = NULL;
+    s->chunk_len = s->chunk_pos = 0;
+    while (!s->eof) {
+        char *data;
+        size_t len;
+        RP_TRY(rp__stream_read(s->stream, &data, &len, err));
+        if (len == 0) break;
+        if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
+            return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
+                            "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
+        if (!append(&s->head, &s->head_len, &s->head_cap, data, len)) return nomem(err, s->path);
+    }
+    const char *text = s->head ? s->head : "";
+    size_t len = s->head_len;
+    if (len > RP_DOC_MAX_BYTES)
+        return rp__fail(err, RP_ERR_LIMIT, s->path, 0, "document exceeds the limit of %zu bytes",
+                        (size_t)RP_DOC_MAX_BYTES);
+    if (!s->lossy) {
+        bool is_nul;
+        size_t bad = rp__utf8_check((const uint8_t *)text, len, &is_nul);
+        if (bad < len && is_nul)
+            return rp__fail(err, RP_ERR_FORMAT, s->path, bad,
+                            "NUL byte at offset %zu: binary file, not text (use --lossy to "
+                            "read it anyway)",
+                            bad);
+        if (bad < len)
+            return rp__fail(err, RP_ERR_UTF8, s->path, bad,
+                            "invalid UTF-8 at byte offset %zu (byte 0x%02X; use --lossy to "
+                            "replace bad bytes)",
+                            bad, (unsigned)(uint8_t)text[bad]);
+    }
+    rp_record *r = &s->rec;
+    memset(r, 0, sizeof *r);
+    r->id = s->path;
+    r->id_len = strlen(s->path);
+    r->text = r->raw = text;
+    r->text_len = r->raw_len = len;
+    r->path = s->path;
+    r->line = 0;
+    r->is_json = 0;
+    return RP_OK;
+}
+
+/* ---- JSONL --------------------------------------------------------------- */
+
+/* The next line of the current file, without its '\n' and NUL-terminated
+ * (writable: it may be the stream's own buffer); *line == NULL at the end. */
+static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err)
+{
+    bool partial = false;
+    s->line_len = 0;
+    *line = NULL;
+    *len = 0;
+    for (;;) {
+        if (s->chunk_pos < s->chunk_len) {
+            char *p = s->chunk + s->chunk_pos;
+            size_t avail = s->chunk_len - s->chunk_pos;
+            char *nl = memchr(p, '\n', avail);
+            size_t n = nl ? (size_t)(nl - p) : avail;
+            s->chunk_pos += nl ? n + 1 : n;
+            if (nl != NULL && !partial) {
+                *nl = '\0';
+                s->line_no++;
+                *line = p;
+                *len = n;
+                return RP_OK;
+            }
+            if (!append(&s->line, &s->line_len, &s->line_cap, p, n)) return nomem(err, s->path);
+            partial = true;
+            if (nl != NULL) break;
+            continue;
+        }
+        if (s->eof) {
+            if (!partial) return RP_OK;
+            break;
+        }
+        char *data;
+        size_t got;
+        RP_TRY(rp__stream_read(s->stream, &data, &got, err));
+        s->chunk = data;
+        s->chunk_len = got;
+        s->chunk_pos = 0;
+        if (got == 0) s->eof = true;
+    }
+    s->line_no++;
+    *line = s->line;
+    *len = s->line_len;
+    return RP_OK;
+}
+
+/* Bytes of the top level of a JSON value, for a line cJSON accepted. Each
+ * returns the index just past the item, or SIZE_MAX if the line ends first
+ * (which cannot happen after cJSON, but the walk never trusts that). */
+static size_t skip_ws(const char *p, size_t i, size_t n)
+{
+    while (i < n && (uint8_t)p[i] <= 32)
+        i++; /* cJSON's notion of whitespace */
+    return i;
+}
+
+static size_t skip_string(const char *p, size_t i, size_t n)
+{
+    assert(i < n && p[i] == '"');
+    size_t from = i + 1;
+    for (;;) {
+        const char *q = from < n ? memchr(p + from, '"', n - from) : NULL;
+        if (q == NULL) return SIZE_MAX;
+        size_t at = (size_t)(q - p), k = at;
+        while (k > i + 1 && p[k - 1] == '\\')
+            k--;
+        if ((at - k) % 2 == 0) return at + 1; /* not escaped */
+        from = at + 1;
+    }
+}
+
+static size_t skip_value(const char *p, size_t i, size_t n)
+{
+    if (i >= n) return SIZE_MAX;
+    if (p[i] == '"') return skip_string(p, i, n);
+    if (p[i] == '{' || p[i] == '[') {
+        size_t depth = 0;
+        while (i < n) {
+            char c = p[i];
+            if (c == '"') {
+                i = skip_string(p, i, n);
+                if (i == SIZE_MAX) return SIZE_MAX;
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                depth++;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0) return i + 1;
+            }
+            i++;
+        }
+        return SIZE_MAX;
+    }
+    size_t start = i;
+    while (i < n && (uint8_t)p[i] > 32 && p[i] != ',' && p[i] != '}' && p[i] != ']')
+        i++;
+    return i > start ? i : SIZE_MAX;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The four hex digits after "\u" at p (n bytes available), or -1. */
+static long hex4(const char *p, size_t n)
+{
+    if (n < 6 || p[0] != '\\' || p[1] != 'u') return -1;
+    long v = 0;
+    for (int i = 2; i < 6; i++) {
+        int d = hex_digit(p[i]);
+        if (d < 0) return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+static size_t put_utf8(uint32_t cp, char *o)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decode the body of a JSON string, p[0..n) between the quotes, into *buf
+ * (capacity *cap; NUL-terminated, *len bytes). *nul_at receives the offset
+ * in p of the first \u0000, *bad_at that of an invalid escape (decoding
+ * stops there); SIZE_MAX when there is none. Escapes only shorten, so the
+ * output never exceeds n bytes. Returns false when out of memory. */
+static bool json_unescape(const char *p, size_t n, char **buf, size_t *cap, size_t *len,
+                          size_t *nul_at, size_t *bad_at)
+{
+    *nul_at = *bad_at = SIZE_MAX;
+    *len = 0;
+    if (n == SIZE_MAX || !rp__grow((void **)buf, cap, n + 1, 1)) return false;
+    char *o = *buf;
+    size_t i = 0, k = 0;
+    while (i < n) {
+        const char *bs = memchr(p + i, '\\', n - i);
+        size_t run = bs ? (size_t)(bs - (p + i)) : n - i;
+        memcpy(o + k, p + i, run);
+        k += run;
+        i += run;
+        if (i >= n) break;
+        char c = i + 1 < n ? p[i + 1] : '\0';
+        char single = 0;
+        switch (c) {
+        case '"': single = '"'; break;
+        case '\\': single = '\\'; break;
+        case '/': single = '/'; break;
+        case 'b': single = '\b'; break;
+        case 'f': single = '\f'; break;
+        case 'n': single = '\n'; break;
+        case 'r': single = '\r'; break;
+        case 't': single = '\t'; break;
+        default: break;
+        }
+        if (single != 0) {
+            o[k++] = single;
+            i += 2;
+            continue;
+        }
+        long hi = c == 'u' ? hex4(p + i, n - i) : -1;
+        size_t used = 6;
+        uint32_t cp = (uint32_t)hi;
+        if (hi >= 0xD800 && hi <= 0xDBFF) {
+            long lo = hex4(p + i + 6, n - i - 6);
+            if (lo < 0xDC00 || lo > 0xDFFF) hi = -1;
+            cp = 0x10000 + (((uint32_t)hi & 0x3FF) << 10) + ((uint32_t)lo & 0x3FF);
+            used = 12;
+        } else if (hi >= 0xDC00 && hi <= 0xDFFF) {
+            hi = -1;
+        }
+        if (hi < 0) {
+            *bad_at = i;
+            break;
+        }
+        if (cp == 0 && *nul_at == SIZE_MAX) *nul_at = i;
+        k += put_utf8(cp, o + k);
+        i += used;
+    }
+    o[k] = '\0';
+    *len = k;
+    return true;
+}
+
+/* Where a member's value sits in the line: [start, end), if found. */
+typedef struct json_span {
+    size_t start, end;
+    bool found;
+} json_span;
+
+/* Does the key p[0..n) (a string body, escapes undecoded) equal field? */
+static rp_status key_is(rp_source *s, const char *p, size_t n, const char *field, size_t field_len,
+                        bool *yes)
+{
+    *yes = false;
+    if (memchr(p, '\\', n) == NULL) {
+        *yes = n == field_len && memcmp(p, field, n) == 0;
+        return RP_OK;
+    }
+    size_t len, nul_at, bad_at;
+    if (!json_unescape(p, n, &s->key, &s->key_cap, &len, &nul_at, &bad_at)) return RP_ERR_NOMEM;
+    *yes = bad_at == SIZE_MAX && len == field_len && memcmp(s->key, field, len) == 0;
+    return RP_OK;
+}
+
+/* Find the first text and id members of the object on line p[0..n). */
+static rp_status find_fields(rp_source *s, const char *p, size_t n, json_span *text, json_span *id)
+{
+    memset(text, 0, sizeof *text);
+    memset(id, 0, sizeof *id);
+    size_t i = skip_ws(p, 0, n);
+    if (i >= n || p[i] != '{') return RP_OK;
+    i = skip_ws(p, i + 1, n);
+    while (i < n && p[i] == '"' && !(text->found && id->found)) {
+        size_t ke = skip_string(p, i, n);
+        if (ke == SIZE_MAX) return RP_OK;
+        bool is_text, is_id;
+        RP_TRY(key_is(s, p + i + 1, ke - i - 2, s->text_field, s->text_field_len, &is_text));
+        RP_TRY(key_is(s, p + i + 1, ke - i - 2, s->id_field, s->id_field_len, &is_id));
+        i = skip_ws(p, ke, n);
+        if (i >= n || p[i] != ':') return RP_OK;
+        size_t vs = skip_ws(p, i + 1, n), ve = skip_value(p, vs, n);
+        if (ve == SIZE_MAX) return RP_OK;
+        json_span v = {vs, ve, true};
+        if (is_text && !text->found) *text = v;
+        if (is_id && !id->found) *id = v;
+        i = skip_ws(p, ve, n);
+        if (i >= n || p[i] != ',') break;
+        i = skip_ws(p, i + 1, n);
+    }
+    return RP_OK;
+}
+
+/* Fail for a bad line: fill err with the position, line and message. */
+static rp_status bad_line(rp_source *s, rp_error *err, rp_status code, size_t offset,
+                          const char *msg)
+{
+    rp__fail(err, code, s->path, offset, "%s", msg);
+    if (err) err->line = s->line_no;
+    return code;
+}
+
+/* The id of a record from a number token: as written, except that an
+ * integer written with a zero fraction ("42.0") loses it. */
+static size_t number_id(const char *p, size_t n)
+{
+    size_t i = p[0] == '-' ? 1 : 0, digits = i;
+    while (digits < n && p[digits] >= '0' && p[digits] <= '9')
+        digits++;
+    if (digits == i || digits == n || p[digits] != '.') return n;
+    size_t j = digits + 1;
+    while (j < n && p[j] == '0')
+        j++;
+    return j == n && j > digits + 1 ? digits : n;
+}
+
+static rp_status set_id(rp_source *s, const char *p, size_t n, size_t *len)
+{
+    if (!rp__grow((void **)&s->id, &s->id_cap, n + 1, 1)) return RP_ERR_NOMEM;
+    memcpy(s->id, p, n);
+    s->id[n] = '\0';
+    *len = n;
+    return RP_OK;
+}
+
+/* Make a record of one JSONL line (p[0..len), writable, p[len] == '\0').
+ * *use is false for a blank line. Per-line problems return their status
+ * with err filled (the caller may skip them); RP_ERR_NOMEM is never a
+ * per-line problem. */
+static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_error *err)
+{
+    char msg[200];
+    *use = false;
+    if (len > 0 && p[len - 1] == '\r') p[--len] = '\0';
+    size_t base = 0; /* a byte order mark is dropped; offsets still count it */
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) base = 3;
+    char *line = p + base;
+    size_t n = len - base;
+    size_t k = 0;
+    while (k < n && is_blank((uint8_t)line[k]))
+        k++;
+    if (k == n) return RP_OK;
+    const char *nul = memchr(line, '\0', n);
+    if (nul != NULL) {
+        size_t at = base + (size_t)(nul - line);
+        snprintf(msg, sizeof msg, "NUL byte at byte %zu of the line: not JSON text", at);
+        return bad_line(s, err, RP_ERR_PARSE, at, msg);
+    }
+    /* n + 1: the terminating NUL is part of the buffer, as cJSON's
+     * require_null_terminated check wants. */
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(line, n + 1, &end, 1);
+    if (root == NULL) {
+        size_t at =
+            base + (end != NULL && end >= line && end <= line + n ? (size_t)(end - line) : 0);
+        snprintf(msg, sizeof msg,
+                 "invalid JSON at byte %zu of the line (JSONL: one JSON object per line)", at);
+        return bad_line(s, err, RP_ERR_PARSE, at, msg);
+    }
+    bool is_object = cJSON_IsObject(root);
+    cJSON_Delete(root);
+    if (!is_object)
+        return bad_line(s, err, RP_ERR_PARSE, base,
+                        "not a JSON object (JSONL: one JSON object per line)");
+    json_span tv, iv;
+    if (find_fields(s, line, n, &tv, &iv) != RP_OK) return nomem(err, s->path);
+    if (!tv.found || line[tv.start] != '"') {
+        snprintf(msg, sizeof msg, "field '%.64s' missing or not a string", s->text_field);
+        return bad_line(s, err, RP_ERR_PARSE, base + (tv.found ? tv.start : 0), msg);
+    }
+    const char *body = line + tv.start + 1;
+    size_t body_len = tv.end - tv.start - 2, body_at = base + tv.start + 1;
+    if (!s->lossy) {
+        bool is_nul;
+        size_t bad = rp__utf8_check((const uint8_t *)body, body_len, &is_nul);
+        if (bad < body_len) {
+            snprintf(msg, sizeof msg,
+                     "invalid UTF-8 at byte %zu of the line, in field '%.64s' (byte 0x%02X; use "
+                     "--lossy to replace bad bytes)",
+                     body_at + bad, s->text_field, (unsigned)(uint8_t)body[bad]);
+            return bad_line(s, err, RP_ERR_UTF8, body_at + bad, msg);
+        }
+    }
+    size_t text_len, nul_at, bad_at;
+    if (!json_unescape(body, body_len, &s->text, &s->text_cap, &text_len, &nul_at, &bad_at))
+        return nomem(err, s->path);
+    if (bad_at != SIZE_MAX) {
+        snprintf(msg, sizeof msg, "invalid escape at byte %zu of the line", body_at + bad_at);
+        return bad_line(s, err, RP_ERR_PARSE, body_at + bad_at, msg);
+    }
+    if (text_len > RP_DOC_MAX_BYTES) {
+        snprintf(msg, sizeof msg, "text of %zu bytes exceeds the limit of %zu bytes", text_len,
+                 (size_t)RP_DOC_MAX_BYTES);
+        return bad_line(s, err, RP_ERR_LIMIT, body_at, msg);
+    }
+    if (nul_at != SIZE_MAX && !s->lossy) {
+        snprintf(msg, sizeof msg,
+                 "\\u0000 (NUL) at byte %zu of the line, in field '%.64s': binary data, not text "
+                 "(use --lossy to read it anyway)",
+                 body_at + nul_at, s->text_field);
+        return bad_line(s, err, RP_ERR_FORMAT, body_at + nul_at, msg);
+    }
+    size_t id_len = 0;
+    const char *iv_p = line + iv.start;
+    size_t iv_n = iv.end - iv.start;
+    if (!iv.found || (iv_n == 4 && memcmp(iv_p, "null", 4) == 0)) {
+        size_t need = strlen(s->path) + 24;
+        if (!rp__grow((void **)&s->id, &s->id_cap, need, 1)) return nomem(err, s->path);
+        id_len = (size_t)snprintf(s->id, need, "%s:%" PRIu64, s->path, s->line_no);
+    } else if (iv_p[0] == '"') {
+        if (!json_unescape(iv_p + 1, iv_n - 2, &s->id, &s->id_cap, &id_len, &nul_at, &bad_at))
+            return nomem(err, s->path);
+        if (bad_at != SIZE_MAX) {
+            snprintf(msg, sizeof msg, "invalid escape at byte %zu of the line",
+                     base + iv.start + 1 + bad_at);
+            return bad_line(s, err, RP_ERR_PARSE, base + iv.start + 1 + bad_at, msg);
+        }
+    } else if (iv_p[0] == '-' || (iv_p[0] >= '0' && iv_p[0] <= '9')) {
+        if (set_id(s, iv_p, number_id(iv_p, iv_n), &id_len) != RP_OK) return nomem(err, s->path);
+    } else {
+        snprintf(msg, sizeof msg, "field '%.64s' is not a string or a number", s->id_field);
+        return bad_line(s, err, RP_ERR_PARSE, base + iv.start, msg);
+    }
+    rp_record *r = &s->rec;
+    r->id = s->id;
+    r->id_len = id_len;
+    r->text = s->text;
+    r->text_len = text_len;
+    r->raw = line;
+    r->raw_len = n;
+    r->path = s->path;
+    r->line = s->line_no;
+    r->is_json = 1;
+    *use = true;
+    return RP_OK;
+}
+
+/* ---- the iterator -------------------------------------------------------- */
+
+static rp_status next_record(rp_source *s, const rp_record **rec, rp_error *err)
+{
+    for (;;) {
+        if (s->stream == NULL) {
+            bool end;
+            RP_TRY(open_next(s, &end, err));
+            if (end) return RP_OK;
+            if (!s->jsonl) {
+                RP_TRY(read_plain(s, err));
+                close_stream(s);
+                *rec = &s->rec;
+                return RP_OK;
+            }
+        }
+        char *line;
+        size_t len;
+        RP_TRY(next_line(s, &line, &len, err));
+        if (line == NULL) {
+            close_stream(s);
+            continue;
+        }
+        bool use;
+        rp_status rc = parse_line(s, line, len, &use, err);
+        if (rc == RP_OK && use) {
+            *rec = &s->rec;
+            return RP_OK;
+        }
+        if (rc == RP_OK) continue; /* a blank line */
+        if (rc == RP_ERR_NOMEM || !s->skip_bad) return rc;
+        s->skipped++;
+    }
+}
+
+rp_status rp_source_next(rp_source *src, const rp_record **rec, rp_error *err)
+{
+    if (rec != NULL) *rec = NULL;
+    if (src == NULL || rec == NULL)
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_source_next: NULL argument");
+    if (src->failed != RP_OK) {
+        if (err) *err = src->failure;
+        return src->failed;
+    }
+    rp_error e;
+    rp_status rc = next_record(src, rec, &e);
+    if (rc != RP_OK) {
+        *rec = NULL;
+        src->failed = rc;
+        src->failure = e;
+        if (err) *err = e;
+    }
+    return rc;
+}
