@@ -92,6 +92,14 @@ typedef struct rp__tokens {
     uint8_t *brk; /* brk[i]: RP__BREAK_* flags after token i */
     size_t n, cap;
 } rp__tokens;
+/* The tokenizer as a stream: calls fn for every token of text[0..len) in
+ * order, with its byte span, hash and the breaks (RP__BREAK_*) between the
+ * previous token and it (0 for the first). Stops at the first status fn
+ * returns other than RP_OK and returns it. Same tokens and hashes as
+ * rp__tokenize, without storing them (sketching). */
+typedef rp_status (*rp__token_fn)(void *ctx, uint32_t start, uint32_t end, uint64_t hash,
+                                  uint8_t brk_before);
+rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx);
 /* Tokenize text[0..len) into *out. Invalid bytes and NUL (possible only in
  * lossy mode: strict documents are validated first) read as U+FFFD, a
  * separator. */

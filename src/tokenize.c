@@ -124,27 +124,12 @@ static enum cls classify(int32_t cp)
     }
 }
 
-typedef struct tk_state {
-    rp__tokens *out;
-    uint64_t seed;
-    uint8_t *nbuf;
-    size_t ncap;
-    const uint8_t *text;
-} tk_state;
-
-static rp_status emit(tk_state *st, size_t start, size_t end)
+/* Hash of token bytes s[0..len): lowercased ASCII directly, anything else
+ * through rp__normalize (scratch buffer *nbuf). SIZE_MAX-safe: returns false
+ * on out of memory. */
+static bool token_hash(const uint8_t *s, size_t len, uint64_t seed, uint8_t **nbuf, size_t *ncap,
+                       uint64_t *out)
 {
-    rp__tokens *t = st->out;
-    if (t->n == t->cap) {
-        size_t cap = t->cap;
-        if (!rp__grow((void **)&t->tok, &cap, t->n + 1, sizeof *t->tok)) return RP_ERR_NOMEM;
-        size_t cap2 = t->cap;
-        if (!rp__grow((void **)&t->brk, &cap2, cap, 1)) return RP_ERR_NOMEM;
-        t->cap = cap;
-    }
-    const uint8_t *s = st->text + start;
-    size_t len = end - start;
-    uint64_t h;
     uint8_t small[64];
     bool ascii = len <= sizeof small;
     for (size_t i = 0; ascii && i < len; i++) {
@@ -155,18 +140,13 @@ static rp_status emit(tk_state *st, size_t start, size_t end)
             small[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
     }
     if (ascii) {
-        h = rp__hash_bytes(small, len, st->seed);
-    } else {
-        size_t nl = rp__normalize(s, len, &st->nbuf, &st->ncap);
-        if (nl == SIZE_MAX) return RP_ERR_NOMEM;
-        h = rp__hash_bytes(st->nbuf, nl, st->seed);
+        *out = rp__hash_bytes(small, len, seed);
+        return true;
     }
-    t->tok[t->n].hash = h;
-    t->tok[t->n].start = (uint32_t)start;
-    t->tok[t->n].end = (uint32_t)end;
-    t->brk[t->n] = 0;
-    t->n++;
-    return RP_OK;
+    size_t nl = rp__normalize(s, len, nbuf, ncap);
+    if (nl == SIZE_MAX) return false;
+    *out = rp__hash_bytes(*nbuf, nl, seed);
+    return true;
 }
 
 /* Decode at i; in lossy mode an invalid byte or NUL becomes U+FFFD. */
@@ -180,22 +160,53 @@ static int next_cp(const uint8_t *s, size_t len, size_t i, int32_t *cp)
     return n;
 }
 
-rp_status rp__tokenize(const char *text, size_t len, uint64_t seed, rp__tokens *out)
+/* ASCII letters and digits: the bytes the fast path runs over. */
+static bool ascii_alnum(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx)
 {
     const uint8_t *s = (const uint8_t *)text;
-    tk_state st = {out, seed, NULL, 0, s};
+    uint8_t *nbuf = NULL;
+    size_t ncap = 0;
     rp_status rc = RP_OK;
     size_t i = 0;
     if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3;
 
     size_t tok_start = SIZE_MAX; /* start of the token being read */
     enum cls tok_kind = C_SEP;   /* C_WORD or C_SOLO while in a token */
-    /* Separator state after the last token. */
+    /* Separator state since the last token. */
     bool term = false; /* a terminator seen, not yet confirmed */
     bool sentence = false, paragraph = false;
     int newlines = 0; /* newlines since the last visible character */
+    uint8_t brk = 0;  /* breaks before the token being read */
+    uint64_t h;
 
     while (i < len) {
+        /* Fast path: an ASCII word that ends in ASCII other than an
+         * apostrophe is complete as it stands (the general loop below would
+         * find the same boundaries and hash). */
+        if (tok_kind == C_SEP && ascii_alnum(s[i])) {
+            size_t j = i + 1;
+            while (j < len && ascii_alnum(s[j]))
+                j++;
+            brk = (uint8_t)((sentence ? RP__BREAK_SENTENCE : 0) |
+                            (paragraph ? RP__BREAK_PARAGRAPH : 0));
+            if (j == len || (s[j] < 0x80 && s[j] != '\'')) {
+                if (!token_hash(s + i, j - i, seed, &nbuf, &ncap, &h)) goto nomem;
+                if ((rc = fn(ctx, (uint32_t)i, (uint32_t)j, h, brk)) != RP_OK) goto cleanup;
+                term = sentence = paragraph = false;
+                newlines = 0;
+                i = j;
+                continue;
+            }
+            tok_start = i;
+            tok_kind = C_WORD;
+            i = j;
+            continue;
+        }
         int32_t cp;
         int n = next_cp(s, len, i, &cp);
         enum cls c = classify(cp);
@@ -220,17 +231,16 @@ rp_status rp__tokenize(const char *text, size_t len, uint64_t seed, rp__tokens *
         }
         /* Anything else ends the current token. */
         if (tok_kind != C_SEP) {
-            if ((rc = emit(&st, tok_start, i)) != RP_OK) goto cleanup;
+            if (!token_hash(s + tok_start, i - tok_start, seed, &nbuf, &ncap, &h)) goto nomem;
+            if ((rc = fn(ctx, (uint32_t)tok_start, (uint32_t)i, h, brk)) != RP_OK) goto cleanup;
             tok_kind = C_SEP;
             term = sentence = paragraph = false;
             newlines = 0;
         }
         if (c == C_WORD || c == C_SOLO) {
-            if (out->n > 0) {
-                if (term && c == C_SOLO) sentence = true;
-                out->brk[out->n - 1] = (uint8_t)((sentence ? RP__BREAK_SENTENCE : 0) |
-                                                 (paragraph ? RP__BREAK_PARAGRAPH : 0));
-            }
+            if (term && c == C_SOLO) sentence = true;
+            brk = (uint8_t)((sentence ? RP__BREAK_SENTENCE : 0) |
+                            (paragraph ? RP__BREAK_PARAGRAPH : 0));
             tok_start = i;
             tok_kind = c;
             i += (size_t)n;
@@ -262,10 +272,41 @@ rp_status rp__tokenize(const char *text, size_t len, uint64_t seed, rp__tokens *
         }
         i += (size_t)n;
     }
-    if (tok_kind != C_SEP && (rc = emit(&st, tok_start, len)) != RP_OK) goto cleanup;
-    if (out->n > 0) out->brk[out->n - 1] = RP__BREAK_SENTENCE | RP__BREAK_PARAGRAPH;
+    if (tok_kind != C_SEP) {
+        if (!token_hash(s + tok_start, len - tok_start, seed, &nbuf, &ncap, &h)) goto nomem;
+        rc = fn(ctx, (uint32_t)tok_start, (uint32_t)len, h, brk);
+    }
+    goto cleanup;
+nomem:
+    rc = RP_ERR_NOMEM;
 cleanup:
-    rp__free(st.nbuf);
+    rp__free(nbuf);
+    return rc;
+}
+
+/* The sink of rp__tokenize: append to the arrays; the break before a token
+ * is recorded after the previous one. */
+static rp_status append(void *ctx, uint32_t start, uint32_t end, uint64_t hash, uint8_t brk_before)
+{
+    rp__tokens *t = ctx;
+    if (t->n == t->cap) {
+        size_t cap = t->cap;
+        if (!rp__grow((void **)&t->tok, &cap, t->n + 1, sizeof *t->tok)) return RP_ERR_NOMEM;
+        size_t cap2 = t->cap;
+        if (!rp__grow((void **)&t->brk, &cap2, cap, 1)) return RP_ERR_NOMEM;
+        t->cap = cap;
+    }
+    if (t->n > 0) t->brk[t->n - 1] = brk_before;
+    t->tok[t->n] = (rp_token){hash, start, end};
+    t->brk[t->n] = 0;
+    t->n++;
+    return RP_OK;
+}
+
+rp_status rp__tokenize(const char *text, size_t len, uint64_t seed, rp__tokens *out)
+{
+    rp_status rc = rp__scan(text, len, seed, append, out);
+    if (rc == RP_OK && out->n > 0) out->brk[out->n - 1] = RP__BREAK_SENTENCE | RP__BREAK_PARAGRAPH;
     return rc;
 }
 
