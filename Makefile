@@ -131,7 +131,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libreprint.a
 	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libreprint.a $(LIBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench_align
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench_align $(BUILD)/bench/bench_sketch
 	@BUILD=$(BUILD) sh bench/run.sh
 
 eval: deps

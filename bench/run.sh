@@ -132,6 +132,11 @@ else
     esac
 fi
 
+rule "MinHash sketching (bench_sketch)"
+if [ -x "$BUILD/bench/bench_sketch" ]; then
+    "$BUILD/bench/bench_sketch" | tee "$TMP/sketch.txt"
+fi
+
 rule "summary"
 echo "aligner, 10 MB synthetic:   $(grep '^found ' "$TMP/align10.txt")"
 echo "  recall    $(grep '^  recall' "$TMP/align10.txt" | sed 's/^ *recall *//; s/ *(.*//')," \
@@ -158,5 +163,8 @@ if [ -n "$cli_big" ] && [ -n "$t10" ]; then
 fi
 if [ -n "$cli_seed" ]; then
     echo "CLI, seed pair:             $cli_seed ms per run ($cli_how)"
+fi
+if [ -f "$TMP/sketch.txt" ]; then
+    grep '^sketch' "$TMP/sketch.txt"
 fi
 exit 0

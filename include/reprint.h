@@ -447,6 +447,65 @@ RP_API uint64_t rp_source_bytes(const rp_source *src);
  * record. NULL is a no-op. */
 RP_API void rp_source_free(rp_source *src);
 
+/* ------------------------------------------------------------------------
+ * Near-duplicate sketches (MinHash)
+ * ------------------------------------------------------------------------
+ *
+ * A signature summarizes a text's set of word n-gram shingles in a fixed
+ * number of 32-bit values; the share of positions where two signatures agree
+ * estimates the Jaccard similarity of the two shingle sets. Tokens, their
+ * normalization and the shingles are those of rp_compare() (its "jaccard" is
+ * the exact value this estimates, for the same n and seed).
+ *
+ * The sketch is one-permutation hashing with optimal densification: one
+ * hash per shingle. Its standard error is about sqrt(J(1-J)/hashes), e.g.
+ * 0.035 at J = 0.8 with 128 values, for texts with many more shingles than
+ * values. A text shorter than n words is one shingle of all its words; a
+ * text without words has no shingle and a signature of UINT32_MAX values
+ * (n_shingles tells it apart: callers should not pair such texts). */
+
+#define RP_SKETCH_MAX_HASHES 4096
+
+/* Sketch options. Initialize with rp_sketch_opts_init(). Signatures compare
+ * only with signatures made with equal options. */
+typedef struct rp_sketch_opts {
+    size_t ngram;  /* words per shingle; default 5; 1..32 */
+    size_t hashes; /* values per signature; default 128; 1..RP_SKETCH_MAX_HASHES */
+    uint64_t seed; /* token hash seed, as rp_text_opts.seed; default RP_HASH_SEED_DEFAULT */
+    int lossy;     /* 0 (default): invalid UTF-8 or NUL is an error; 1: read as separators */
+} rp_sketch_opts;
+
+/* rp_sketch_opts_init() - fill *o with the defaults above. */
+RP_API void rp_sketch_opts_init(rp_sketch_opts *o);
+
+/* A reusable sketching context: its scratch memory is allocated once. Use
+ * one per thread. */
+typedef struct rp_sketcher rp_sketcher;
+
+/* rp_sketcher_new() - make a sketcher. opts: NULL for defaults; copied.
+ * Returns RP_OK, RP_ERR_PARAM (options out of range; err->msg names the
+ * option), RP_ERR_NOMEM. Free the sketcher with rp_sketcher_free(). */
+RP_API rp_status rp_sketcher_new(const rp_sketch_opts *opts, rp_sketcher **out, rp_error *err);
+
+/* rp_sketcher_free() - release a sketcher. NULL is a no-op. */
+RP_API void rp_sketcher_free(rp_sketcher *s);
+
+/* rp_sketcher_sketch() - the signature of text[0..len) into sig[0..hashes).
+ *
+ * sig:  caller's array of opts.hashes values; written on success only.
+ * n_shingles: if not NULL, receives the number of shingles (0 for a text
+ *       without words).
+ *
+ * Returns RP_OK; RP_ERR_UTF8 / RP_ERR_FORMAT (invalid UTF-8 / NUL, not
+ * lossy; err->offset is the byte), RP_ERR_LIMIT (over RP_DOC_MAX_BYTES),
+ * RP_ERR_PARAM, RP_ERR_NOMEM. Not thread-safe for one sketcher. */
+RP_API rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len, uint32_t *sig,
+                                    size_t *n_shingles, rp_error *err);
+
+/* rp_signature_similarity() - the share of the hashes positions where a
+ * and b agree: the estimated Jaccard similarity. Thread-safe. */
+RP_API double rp_signature_similarity(const uint32_t *a, const uint32_t *b, size_t hashes);
+
 #ifdef __cplusplus
 }
 #endif

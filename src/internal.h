@@ -56,7 +56,7 @@ size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul);
  * needed, capacity *cap). Invalid bytes must not occur (lossy mode gives
  * separators). Returns the normalized length, or SIZE_MAX on out of memory. */
 size_t rp__normalize(const uint8_t *s, size_t len, uint8_t **buf, size_t *cap);
-/* The table path alone (tokens of code points below U+0300), into out of
+/* The table path alone (letters below U+0530, no combining marks), into out of
  * capacity cap; SIZE_MAX when the token is not eligible or out is too small.
  * Exposed for the test that checks it against utf8proc. */
 size_t rp__normalize_latin(const uint8_t *s, size_t len, uint8_t *out, size_t cap);

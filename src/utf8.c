@@ -9,12 +9,12 @@
  * (U+2018, U+2019, U+02BC) folded to ASCII "'". Three paths give identical
  * output:
  *  - pure ASCII tokens are lowercased in place (most news text);
- *  - tokens whose code points are all below U+0300 (Latin-1 and Latin
- *    Extended, IPA, spacing modifiers) map each code point through a table
- *    built once from utf8proc. This is exact because no code point below
- *    U+0300 composes with a neighbour, and a token never holds the combining
- *    marks (U+0300 and up) that could; tests/test_utf8.c checks the table
- *    against utf8proc on pairs of such characters;
+ *  - tokens whose code points are all below U+0530 and none a combining
+ *    mark (Latin-1, Latin Extended, IPA, Greek, Cyrillic) map each code point
+ *    through a table built once from utf8proc. This is exact because only
+ *    combining marks compose with a neighbour in that range, and tokens
+ *    holding one take the utf8proc path; tests/test_utf8.c checks the table
+ *    against utf8proc on random strings of such letters;
  *  - anything else goes through utf8proc on the whole token. */
 #include "internal.h"
 
@@ -84,9 +84,10 @@ size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul)
 
 /* ---- the Latin table ------------------------------------------------------ */
 
-#define LATIN_LIMIT  0x300
+#define LATIN_LIMIT  0x530
 #define LATIN_MAXLEN 12
-static uint8_t latin_len[LATIN_LIMIT];
+static uint8_t latin_len[LATIN_LIMIT]; /* NOT_SIMPLE: not on the table path */
+#define NOT_SIMPLE 0xFF
 static uint8_t latin_map[LATIN_LIMIT][LATIN_MAXLEN];
 static bool latin_ok = true;
 static pthread_once_t latin_once = PTHREAD_ONCE_INIT;
@@ -125,9 +126,11 @@ static void latin_build(void)
         uint8_t in[4];
         size_t n = (size_t)utf8proc_encode_char(cp, in);
         ptrdiff_t r = norm_utf8proc(in, n, &buf, &cap);
-        if (r < 0 || r > LATIN_MAXLEN) {
-            latin_ok = false;
-            break;
+        utf8proc_category_t c = utf8proc_category(cp);
+        if (r < 0 || r > LATIN_MAXLEN || c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC ||
+            c == UTF8PROC_CATEGORY_ME) {
+            latin_len[cp] = NOT_SIMPLE; /* marks compose with their neighbours */
+            continue;
         }
         memcpy(latin_map[cp], buf, (size_t)r);
         latin_len[cp] = (uint8_t)r;
@@ -143,7 +146,7 @@ size_t rp__normalize_latin(const uint8_t *s, size_t len, uint8_t *out, size_t ca
     for (size_t i = 0; i < len;) {
         int32_t cp;
         int n = rp__utf8_decode(s + i, len - i, &cp);
-        if (n < 0 || cp >= LATIN_LIMIT) return SIZE_MAX;
+        if (n < 0 || cp >= LATIN_LIMIT || latin_len[cp] == NOT_SIMPLE) return SIZE_MAX;
         size_t l = latin_len[cp];
         if (o + l > cap) return SIZE_MAX;
         memcpy(out + o, latin_map[cp], l);

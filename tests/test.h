@@ -109,6 +109,9 @@ extern unsigned long long test_seed;
     X(source_errors)                                                                               \
     X(source_mem)                                                                                  \
     X(source_fault_injection)                                                                      \
+    X(minhash_error_bound)                                                                         \
+    X(minhash_matches_compare)                                                                     \
+    X(minhash_rules)                                                                               \
     X(fault_injection)
 
 #define DECLARE(name) void test_##name(void);

@@ -1,0 +1,168 @@
+/* test_minhash.c - MinHash signatures: the estimate stays within its stated
+ * error of the exact Jaccard (seeded property test), known answers, and the
+ * rules for short, empty and invalid texts. */
+#include "../src/internal.h"
+#include "test.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* Chained hash of the default 128-value signature of the Kremlin sentence
+ * in test_minhash_rules. */
+#define MINHASH_KNOWN_SUM 0xea4924ac01b05a04ULL
+
+static uint64_t rs;
+static uint64_t rnd(void)
+{
+    rs ^= rs << 13;
+    rs ^= rs >> 7;
+    rs ^= rs << 17;
+    return rs;
+}
+
+/* Text of the distinct words w<first> .. w<first+n-1>. */
+static char *words(size_t first, size_t n, size_t *len)
+{
+    char *s = malloc(n * 12 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)sprintf(s + o, "w%zu ", first + i);
+    *len = o;
+    return s;
+}
+
+static uint32_t *sketch(rp_sketcher *sk, const char *t, size_t len, size_t k, size_t *nsh)
+{
+    uint32_t *sig = malloc(k * sizeof *sig);
+    CHECK_EQ(rp_sketcher_sketch(sk, t, len, sig, nsh, NULL), RP_OK);
+    return sig;
+}
+
+/* With n = 1 shingles are words, so overlapping ranges of distinct words
+ * give sets of known Jaccard. Every estimate must lie within 4.5 standard
+ * errors (sqrt(J(1-J)/K), plus 1/K for rounding) of the truth. */
+void test_minhash_error_bound(void)
+{
+    rs = test_seed | 1;
+    rp_sketch_opts o;
+    rp_sketch_opts_init(&o);
+    o.ngram = 1;
+    for (size_t k = 64; k <= 256; k *= 2) {
+        o.hashes = k;
+        rp_sketcher *sk = NULL;
+        CHECK_EQ(rp_sketcher_new(&o, &sk, NULL), RP_OK);
+        double worst = 0;
+        for (int trial = 0; trial < 150; trial++) {
+            size_t n = 300 + rnd() % 3000, shift = rnd() % n;
+            size_t la, lb;
+            char *a = words(0, n, &la), *b = words(shift, n, &lb);
+            double j = (double)(n - shift) / (double)(n + shift);
+            size_t na, nb;
+            uint32_t *sa = sketch(sk, a, la, k, &na), *sb = sketch(sk, b, lb, k, &nb);
+            CHECK_EQ(na, n);
+            double est = rp_signature_similarity(sa, sb, k);
+            double bound = 4.5 * sqrt(j * (1 - j) / (double)k) + 1.0 / (double)k;
+            double dev = fabs(est - j) / bound;
+            if (dev > worst) worst = dev;
+            if (fabs(est - j) > bound) {
+                fprintf(stderr, "K=%zu n=%zu J=%.3f estimate %.3f (bound %.3f)\n", k, n, j, est,
+                        bound);
+                test_failed = 1;
+            }
+            free(a), free(b), free(sa), free(sb);
+        }
+        rp_sketcher_free(sk);
+    }
+}
+
+/* On prose, the estimate tracks rp_compare's exact 5-gram Jaccard. */
+void test_minhash_matches_compare(void)
+{
+    rs = (test_seed * 5) | 1;
+    rp_sketcher *sk = NULL;
+    CHECK_EQ(rp_sketcher_new(NULL, &sk, NULL), RP_OK);
+    for (int trial = 0; trial < 40; trial++) {
+        size_t n = 400 + rnd() % 800;
+        char *a = malloc(n * 8 + 1), *b = malloc(n * 8 + 1);
+        size_t la = 0, lb = 0;
+        uint64_t edit_every = 3 + rnd() % 40;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t w = rnd() % 5000;
+            la += (size_t)sprintf(a + la, "x%u ", (unsigned)w);
+            if (i % edit_every == 0) w = 5000 + rnd() % 5000;    /* a substituted word */
+            lb += (size_t)sprintf(b + lb, "X%u. ", (unsigned)w); /* case, punctuation */
+        }
+        rp_doc *da = NULL, *db = NULL;
+        rp_result *r = NULL;
+        CHECK_EQ(rp_doc_new("a", a, la, NULL, &da, NULL), RP_OK);
+        CHECK_EQ(rp_doc_new("b", b, lb, NULL, &db, NULL), RP_OK);
+        CHECK_EQ(rp_compare(da, db, NULL, &r, NULL), RP_OK);
+        double j = rp_result_jaccard(r);
+        uint32_t *sa = sketch(sk, a, la, 128, NULL), *sb = sketch(sk, b, lb, 128, NULL);
+        double est = rp_signature_similarity(sa, sb, 128);
+        double bound = 4.5 * sqrt(j * (1 - j) / 128.0) + 1.0 / 128.0;
+        if (fabs(est - j) > bound) {
+            fprintf(stderr, "trial %d: Jaccard %.3f, estimate %.3f\n", trial, j, est);
+            test_failed = 1;
+        }
+        rp_result_free(r);
+        rp_doc_free(da);
+        rp_doc_free(db);
+        free(a), free(b), free(sa), free(sb);
+    }
+    rp_sketcher_free(sk);
+}
+
+void test_minhash_rules(void)
+{
+    rp_sketcher *sk = NULL;
+    CHECK_EQ(rp_sketcher_new(NULL, &sk, NULL), RP_OK);
+    uint32_t a[128], b[128];
+    size_t n = 99;
+    const char *t = "The Kremlin said Thursday it was too early to speak of a thaw.";
+    CHECK_EQ(rp_sketcher_sketch(sk, t, strlen(t), a, &n, NULL), RP_OK);
+    CHECK_EQ(n, 9); /* 13 words, 5-grams */
+    /* Case, quotes and spacing do not change the signature. */
+    const char *u = "THE KREMLIN said  thursday\nit was too early to speak of a thaw!";
+    CHECK_EQ(rp_sketcher_sketch(sk, u, strlen(u), b, &n, NULL), RP_OK);
+    CHECK_MEM_EQ(a, b, sizeof a);
+    CHECK_NEAR(rp_signature_similarity(a, b, 128), 1.0, 1e-12);
+    /* Known answer: pinned so a change to tokens, shingles or sketching
+     * (which would make stored signatures incomparable) fails here. */
+    uint64_t sum = 0;
+    for (size_t i = 0; i < 128; i++)
+        sum = rp__hash_combine(sum, a[i]);
+    CHECK_U64_EQ(sum, MINHASH_KNOWN_SUM);
+    /* Shorter than n words: one shingle; the same words give the same one. */
+    CHECK_EQ(rp_sketcher_sketch(sk, "Too early", 9, a, &n, NULL), RP_OK);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(rp_sketcher_sketch(sk, "too EARLY.", 10, b, &n, NULL), RP_OK);
+    CHECK_MEM_EQ(a, b, sizeof a);
+    /* No words: no shingle, all UINT32_MAX. */
+    CHECK_EQ(rp_sketcher_sketch(sk, " ... ", 5, a, &n, NULL), RP_OK);
+    CHECK_EQ(n, 0);
+    CHECK_EQ(a[0], UINT32_MAX);
+    CHECK_EQ(a[127], UINT32_MAX);
+    CHECK_EQ(rp_sketcher_sketch(sk, NULL, 0, a, &n, NULL), RP_OK);
+    CHECK_EQ(n, 0);
+    /* Invalid UTF-8 is an error with its offset, unless lossy. */
+    rp_error err;
+    CHECK_EQ(rp_sketcher_sketch(sk, "caf\xE9 au lait", 12, a, &n, &err), RP_ERR_UTF8);
+    CHECK_EQ(err.offset, 3);
+    rp_sketcher_free(sk);
+    rp_sketch_opts o;
+    rp_sketch_opts_init(&o);
+    o.lossy = 1;
+    CHECK_EQ(rp_sketcher_new(&o, &sk, NULL), RP_OK);
+    CHECK_EQ(rp_sketcher_sketch(sk, "caf\xE9 au lait", 12, a, &n, NULL), RP_OK);
+    rp_sketcher_free(sk);
+    /* Options out of range. */
+    o.ngram = 0;
+    CHECK_EQ(rp_sketcher_new(&o, &sk, &err), RP_ERR_PARAM);
+    CHECK(strstr(err.msg, "ngram") != NULL);
+    rp_sketch_opts_init(&o);
+    o.hashes = RP_SKETCH_MAX_HASHES + 1;
+    CHECK_EQ(rp_sketcher_new(&o, &sk, &err), RP_ERR_PARAM);
+    rp_sketcher_free(NULL);
+    CHECK_NEAR(rp_signature_similarity(a, b, 0), 0.0, 1e-12);
+}
