@@ -63,11 +63,13 @@ static size_t shingles(const rp_token *t, size_t nt, size_t n, uint64_t **out)
     size_t k = nt >= n ? n : nt;
     uint64_t *h = rp__malloc(ns * sizeof *h);
     if (h == NULL) return SIZE_MAX;
-    for (size_t i = 0; i < ns; i++) {
-        uint64_t x = 0;
-        for (size_t j = 0; j < k; j++)
-            x = rp__hash_combine(x, t[i + j].hash);
-        h[i] = x;
+    uint64_t rolled = 0;
+    for (size_t j = 0; j < k; j++)
+        rolled = rp__rotl64(rolled, 1) ^ t[j].hash;
+    h[0] = rp__shingle_hash(rolled);
+    for (size_t i = 1; i < ns; i++) {
+        rolled = rp__shingle_roll(rolled, t[i - 1].hash, t[i - 1 + n].hash, n);
+        h[i] = rp__shingle_hash(rolled);
     }
     qsort(h, ns, sizeof *h, cmp_u64);
     size_t m = 0;

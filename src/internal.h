@@ -42,8 +42,41 @@ rp_status rp__fail(rp_error *err, rp_status code, const char *path, uint64_t off
 
 /* ---- hashing (hash.c) ---------------------------------------------------- */
 uint64_t rp__hash_bytes(const void *p, size_t len, uint64_t seed);
-/* Mix two 64-bit values into one (order-sensitive); used for n-gram keys. */
-uint64_t rp__hash_combine(uint64_t h, uint64_t v);
+/* Mix two 64-bit values into one (order-sensitive): h*phi + v through the
+ * splitmix64 finalizer. Used for n-gram keys and probe sequences; pinned by
+ * tests/test_hash.c. */
+static inline uint64_t rp__hash_combine(uint64_t h, uint64_t v)
+{
+    uint64_t x = h * 0x9E3779B97F4A7C15ULL + v;
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static inline uint64_t rp__rotl64(uint64_t x, unsigned r)
+{
+    r &= 63;
+    return r ? (x << r) | (x >> (64 - r)) : x;
+}
+
+/* Shingle hashes. The shingle of token hashes t[0..n) is
+ * rp__shingle_hash(XOR over k of rotl(t[k], n-1-k)); the XOR part rolls
+ * from one shingle to the next in O(1) (see rp__shingle_roll), so sketching
+ * and the Jaccard of compare.c hash a text's shingles in one pass. */
+static inline uint64_t rp__shingle_hash(uint64_t rolled)
+{
+    return rp__hash_combine(0x243F6A8885A308D3ULL, rolled);
+}
+
+/* The rolled value of the next shingle: drop token out (the oldest of n),
+ * add token in. */
+static inline uint64_t rp__shingle_roll(uint64_t rolled, uint64_t out, uint64_t in, size_t n)
+{
+    return rp__rotl64(rolled, 1) ^ rp__rotl64(out, (unsigned)n) ^ in;
+}
 
 /* ---- UTF-8 and normalization (utf8.c) ------------------------------------ */
 /* Decode one code point at s[0..len). Returns its byte length (1..4) and sets

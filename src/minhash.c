@@ -2,12 +2,11 @@
  *
  * A text is tokenized exactly as for rp_compare (rp__scan: same tokens and
  * hashes), cut into word n-gram shingles hashed as in the Jaccard of
- * compare.c, and summarized by one-permutation hashing: each shingle hash
- * picks one of K bins from its high bits and competes for the bin's minimum
- * with its low 32 bits. Bins no shingle fell into are filled by optimal
- * densification (Shrivastava 2017): bin i copies the first non-empty bin of
- * a probe sequence seeded by i, the same for every text. One hash per
- * shingle and O(1) work per shingle, where classic MinHash does K hashes.
+ * compare.c (a rolling hash: O(1) per token whatever n), and summarized by one-permutation hashing:
+ * each shingle hash picks one of K bins from its high bits and competes for the bin's minimum with
+ * its low 32 bits. Bins no shingle fell into are filled by optimal densification (Shrivastava
+ * 2017): bin i copies the first non-empty bin of a probe sequence seeded by i, the same for every
+ * text. One hash per shingle and O(1) work per shingle, where classic MinHash does K hashes.
  *
  * The share of equal positions of two signatures estimates the Jaccard
  * similarity J of their shingle sets with a standard error close to
@@ -20,6 +19,7 @@
 struct rp_sketcher {
     rp_sketch_opts opts;
     uint64_t ring[32]; /* the last ngram token hashes */
+    uint64_t rolled;   /* the rolling part of the current shingle's hash */
     size_t n_tokens;   /* tokens seen in the current text */
     uint32_t *sig;     /* the signature being built */
     uint8_t *filled;   /* bins that received a shingle */
@@ -80,26 +80,23 @@ static void add_shingle(rp_sketcher *s, uint64_t h)
     s->n_shingles++;
 }
 
-/* The shingle ending at the newest token: the n last token hashes chained
- * as in rp__shingle_overlap (compare.c), oldest first. */
-static uint64_t shingle(const rp_sketcher *s, size_t n)
-{
-    uint64_t h = 0;
-    size_t newest = s->n_tokens - 1;
-    for (size_t k = n; k-- > 0;)
-        h = rp__hash_combine(h, s->ring[(newest - k) % 32]);
-    return h;
-}
-
+/* Each token rolls the shingle hash (rp__shingle_roll, as compare.c's
+ * Jaccard): until n tokens are in, the rolled value only grows; after that
+ * the oldest token leaves as the newest enters. */
 static rp_status on_token(void *ctx, uint32_t start, uint32_t end, uint64_t hash, uint8_t brk)
 {
     (void)start;
     (void)end;
     (void)brk;
     rp_sketcher *s = ctx;
+    size_t n = s->opts.ngram;
+    if (s->n_tokens < n)
+        s->rolled = rp__rotl64(s->rolled, 1) ^ hash;
+    else
+        s->rolled = rp__shingle_roll(s->rolled, s->ring[(s->n_tokens - n) % 32], hash, n);
     s->ring[s->n_tokens % 32] = hash;
     s->n_tokens++;
-    if (s->n_tokens >= s->opts.ngram) add_shingle(s, shingle(s, s->opts.ngram));
+    if (s->n_tokens >= n) add_shingle(s, rp__shingle_hash(s->rolled));
     return RP_OK;
 }
 
@@ -125,10 +122,11 @@ rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len, uint3
     memset(s->filled, 0, k);
     s->n_tokens = 0;
     s->n_shingles = 0;
+    s->rolled = 0;
     rp_status rc = rp__scan(text, len, s->opts.seed, on_token, s);
     if (rc != RP_OK) return rp__fail(err, rc, "", 0, "out of memory while sketching");
     /* A text shorter than one shingle is one shingle of all its tokens. */
-    if (s->n_tokens > 0 && s->n_tokens < s->opts.ngram) add_shingle(s, shingle(s, s->n_tokens));
+    if (s->n_tokens > 0 && s->n_tokens < s->opts.ngram) add_shingle(s, rp__shingle_hash(s->rolled));
     if (s->n_shingles == 0) {
         for (size_t i = 0; i < k; i++)
             sig[i] = UINT32_MAX;

@@ -185,6 +185,11 @@ rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
     uint64_t h;
 
     while (i < len) {
+        /* A single space between words changes no state. */
+        if (tok_kind == C_SEP && s[i] == ' ' && !term && newlines == 0) {
+            i++;
+            continue;
+        }
         /* Fast path: an ASCII word that ends in ASCII other than an
          * apostrophe is complete as it stands (the general loop below would
          * find the same boundaries and hash). */
