@@ -161,9 +161,20 @@ static int next_cp(const uint8_t *s, size_t len, size_t i, int32_t *cp)
 }
 
 /* ASCII letters and digits: the bytes the fast path runs over. */
+static const uint8_t alnum_table[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+    ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 static bool ascii_alnum(uint8_t c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    return alnum_table[c] != 0;
 }
 
 rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx)
@@ -192,15 +203,22 @@ rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
         }
         /* Fast path: an ASCII word that ends in ASCII other than an
          * apostrophe is complete as it stands (the general loop below would
-         * find the same boundaries and hash). */
+         * find the same boundaries and hash). Lowercasing an ASCII letter or
+         * digit is setting bit 0x20. */
         if (tok_kind == C_SEP && ascii_alnum(s[i])) {
-            size_t j = i + 1;
-            while (j < len && ascii_alnum(s[j]))
+            uint8_t low[64];
+            size_t j = i;
+            while (j < len && ascii_alnum(s[j])) {
+                if (j - i < sizeof low) low[j - i] = s[j] | 0x20;
                 j++;
+            }
             brk = (uint8_t)((sentence ? RP__BREAK_SENTENCE : 0) |
                             (paragraph ? RP__BREAK_PARAGRAPH : 0));
             if (j == len || (s[j] < 0x80 && s[j] != '\'')) {
-                if (!token_hash(s + i, j - i, seed, &nbuf, &ncap, &h)) goto nomem;
+                if (j - i <= sizeof low)
+                    h = rp__hash_bytes(low, j - i, seed);
+                else if (!token_hash(s + i, j - i, seed, &nbuf, &ncap, &h))
+                    goto nomem;
                 if ((rc = fn(ctx, (uint32_t)i, (uint32_t)j, h, brk)) != RP_OK) goto cleanup;
                 term = sentence = paragraph = false;
                 newlines = 0;
@@ -213,7 +231,11 @@ rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
             continue;
         }
         int32_t cp;
-        int n = next_cp(s, len, i, &cp);
+        int n;
+        if (s[i] != 0 && s[i] < 0x80)
+            cp = s[i], n = 1;
+        else
+            n = next_cp(s, len, i, &cp);
         enum cls c = classify(cp);
         if (c == C_APOS && tok_kind == C_WORD) {
             /* Keep an apostrophe between two letters inside the word. */
