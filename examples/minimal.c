@@ -10,11 +10,11 @@
 
 int main(void)
 {
-    const char *wire = "The Kremlin said Thursday it was too early to speak of a thaw in ties "
-                       "with Washington, a day after the foreign minister met the president.";
-    const char *paper = "MOSCOW - The Kremlin said it was too early to speak of a thaw in ties "
-                        "with Washington, a day after the Foreign Minister met the President. "
-                        "Subscribe for more news.";
+    const char *wire = "The harbour authority on Tuesday approved a six-month trial of night ferry "
+                       "crossings to Calder Island, ending a dispute with island residents.";
+    const char *paper = "PORT ELLISON - The harbour authority yesterday approved a six-month trial "
+                        "of night ferry crossings to Calder Island, ending a row with island "
+                        "residents. Subscribe for more news.";
     rp_doc *a = NULL, *b = NULL;
     rp_result *res = NULL;
     rp_error err;

@@ -748,7 +748,7 @@ static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand 
         seg = k + 1;
         /* Trim differing runs at the edges that are short, or present on one
          * side only: a passage starts and ends on words both sides share
-         * ("MOSCOW - The Kremlin said" starts at "The"). Long two-sided runs
+         * ("PORT ELLISON - The harbour authority said" starts at "The"). Long two-sided runs
          * (reordered text) stay. */
         for (;;) {
             while (lo < hi && out->edits[lo].op != RP_EDIT_EQUAL && edge_trimmable(&out->edits[lo]))

@@ -347,12 +347,11 @@ void test_compare_repetitive(void)
  * the rewrapped copy is one passage of similarity 1 covering both texts. */
 void test_compare_surface_changes(void)
 {
-    const char *a = "\"It's too early to draw this conclusion,\" Kremlin spokesman Dmitry "
-                    "Peskov told reporters - but the fact that a dialogue is taking place "
-                    "is very positive.";
-    const char *b = "\xE2\x80\x9CIT\xE2\x80\x99S TOO EARLY to draw this\nconclusion,\xE2\x80\x9D "
-                    "kremlin spokesman\r\nDmitry Peskov told reporters \xE2\x80\x94 but the "
-                    "fact\n\nthat a dialogue is taking place is very positive!";
+    const char *a = "\"It's a trial, not a promise,\" authority chair Miriam Okafor told "
+                    "reporters - but the night service will run until September at least.";
+    const char *b = "\xE2\x80\x9CIT\xE2\x80\x99S A TRIAL, not a\npromise,\xE2\x80\x9D "
+                    "authority chair\r\nMiriam Okafor told reporters \xE2\x80\x94 but the "
+                    "night\n\nservice will run until September at least!";
     rp_doc *da = mk("a", a, strlen(a)), *db = mk("b", b, strlen(b));
     rp_result *r = cmp(da, db);
     size_t np;

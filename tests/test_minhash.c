@@ -7,9 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Chained hash of the default 128-value signature of the Kremlin sentence
+/* Chained hash of the default 128-value signature of the ferry sentence
  * in test_minhash_rules. */
-#define MINHASH_KNOWN_SUM 0xe984ef9ef8b40d94ULL
+#define MINHASH_KNOWN_SUM 0xb26d8c4ba2b053eeULL
 
 static uint64_t rs;
 static uint64_t rnd(void)
@@ -119,11 +119,11 @@ void test_minhash_rules(void)
     CHECK_EQ(rp_sketcher_new(NULL, &sk, NULL), RP_OK);
     uint32_t a[128], b[128];
     size_t n = 99;
-    const char *t = "The Kremlin said Thursday it was too early to speak of a thaw.";
+    const char *t = "The harbour authority said Tuesday it would trial ferries at night.";
     CHECK_EQ(rp_sketcher_sketch(sk, t, strlen(t), a, &n, NULL), RP_OK);
-    CHECK_EQ(n, 9); /* 13 words, 5-grams */
+    CHECK_EQ(n, 7); /* 11 words, 5-grams */
     /* Case, quotes and spacing do not change the signature. */
-    const char *u = "THE KREMLIN said  thursday\nit was too early to speak of a thaw!";
+    const char *u = "THE HARBOUR authority said  tuesday\nit would trial ferries at night!";
     CHECK_EQ(rp_sketcher_sketch(sk, u, strlen(u), b, &n, NULL), RP_OK);
     CHECK_MEM_EQ(a, b, sizeof a);
     CHECK_NEAR(rp_signature_similarity(a, b, 128), 1.0, 1e-12);
