@@ -133,6 +133,10 @@ typedef struct rp__tokens {
 typedef rp_status (*rp__token_fn)(void *ctx, uint32_t start, uint32_t end, uint64_t hash,
                                   uint8_t brk_before);
 rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx);
+/* rp__scan without its ASCII fast paths, character by character: the
+ * reference the tests hold the fast paths to. */
+rp_status rp__scan_reference(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
+                             void *ctx);
 /* Tokenize text[0..len) into *out. Invalid bytes and NUL (possible only in
  * lossy mode: strict documents are validated first) read as U+FFFD, a
  * separator. */

@@ -177,7 +177,8 @@ static bool ascii_alnum(uint8_t c)
     return alnum_table[c] != 0;
 }
 
-rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx)
+static rp_status scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx,
+                      bool fast)
 {
     const uint8_t *s = (const uint8_t *)text;
     uint8_t *nbuf = NULL;
@@ -197,7 +198,7 @@ rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
 
     while (i < len) {
         /* A single space between words changes no state. */
-        if (tok_kind == C_SEP && s[i] == ' ' && !term && newlines == 0) {
+        if (fast && tok_kind == C_SEP && s[i] == ' ' && !term && newlines == 0) {
             i++;
             continue;
         }
@@ -205,7 +206,7 @@ rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
          * apostrophe is complete as it stands (the general loop below would
          * find the same boundaries and hash). Lowercasing an ASCII letter or
          * digit is setting bit 0x20. */
-        if (tok_kind == C_SEP && ascii_alnum(s[i])) {
+        if (fast && tok_kind == C_SEP && ascii_alnum(s[i])) {
             uint8_t low[64];
             size_t j = i;
             while (j < len && ascii_alnum(s[j])) {
@@ -232,7 +233,7 @@ rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
         }
         int32_t cp;
         int n;
-        if (s[i] != 0 && s[i] < 0x80)
+        if (fast && s[i] != 0 && s[i] < 0x80)
             cp = s[i], n = 1;
         else
             n = next_cp(s, len, i, &cp);
@@ -309,6 +310,17 @@ nomem:
 cleanup:
     rp__free(nbuf);
     return rc;
+}
+
+rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx)
+{
+    return scan(text, len, seed, fn, ctx, true);
+}
+
+rp_status rp__scan_reference(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
+                             void *ctx)
+{
+    return scan(text, len, seed, fn, ctx, false);
 }
 
 /* The sink of rp__tokenize: append to the arrays; the break before a token

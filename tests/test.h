@@ -83,6 +83,7 @@ extern unsigned long long test_seed;
     X(normalize_known)                                                                             \
     X(tokenize_vectors)                                                                            \
     X(tokenize_breaks)                                                                             \
+    X(tokenize_fast_paths)                                                                         \
     X(hash_vectors)                                                                                \
     X(doc_errors)                                                                                  \
     X(doc_load_errors)                                                                             \

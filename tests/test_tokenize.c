@@ -109,3 +109,90 @@ void test_tokenize_breaks(void)
     }
     rp__tokens_free(&t);
 }
+
+/* ---- the fast paths against the reference ------------------------------ */
+
+typedef struct collected {
+    uint64_t v[4096];
+    size_t n;
+} collected;
+
+static rp_status collect(void *ctx, uint32_t start, uint32_t end, uint64_t hash, uint8_t brk)
+{
+    collected *c = ctx;
+    if (c->n + 4 <= sizeof c->v / sizeof c->v[0]) {
+        c->v[c->n++] = start;
+        c->v[c->n++] = end;
+        c->v[c->n++] = hash;
+        c->v[c->n++] = brk;
+    }
+    return RP_OK;
+}
+
+/* Seeded random texts mixing ASCII words, apostrophes, punctuation, spaces,
+ * newlines, accented and Cyrillic letters, combining marks, CJK and invalid
+ * bytes: rp__scan must give exactly the tokens, hashes and breaks of the
+ * character-by-character reference. */
+void test_tokenize_fast_paths(void)
+{
+    static const char *pieces[] = {
+        "word",
+        "Word",
+        "WORD",
+        "x1",
+        "2016",
+        "it's",
+        "rock'n'roll",
+        "o'",
+        "'",
+        "\xE2\x80\x99",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\n  ",
+        "\t",
+        ".",
+        ". ",
+        "?\" ",
+        ",",
+        "-",
+        "\"",
+        "(",
+        "caf\xC3\xA9",
+        "\xD0\x9C\xD0\xBE\xD1\x81",
+        "e\xCC\x81",
+        "\xE4\xB8\xAD\xE6\x96\x87",
+        "\xE3\x80\x82",
+        "\xC2\xAD",
+        "\xFF",
+        "\xC3",
+        "a\x80"
+        "b",
+        "\xEF\xBB\xBF",
+        "ab\xCA\xBC"
+        "cd",
+    };
+    unsigned long long rs = test_seed | 1;
+    char text[512];
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0;
+        while (len < 400) {
+            rs = rs * 6364136223846793005ULL + 1442695040888963407ULL;
+            const char *p = pieces[(rs >> 33) % (sizeof pieces / sizeof pieces[0])];
+            size_t pl = strlen(p);
+            memcpy(text + len, p, pl);
+            len += pl;
+        }
+        static collected fast, ref;
+        fast.n = ref.n = 0;
+        CHECK_EQ(rp__scan(text, len, 7, collect, &fast), RP_OK);
+        CHECK_EQ(rp__scan_reference(text, len, 7, collect, &ref), RP_OK);
+        CHECK_EQ(fast.n, ref.n);
+        if (fast.n != ref.n || memcmp(fast.v, ref.v, fast.n * sizeof fast.v[0]) != 0) {
+            fprintf(stderr, "fast and reference scans differ in round %d\n", round);
+            test_failed = 1;
+            break;
+        }
+    }
+}
