@@ -161,10 +161,13 @@ RP_API rp_status rp_doc_new(const char *name, const char *text, size_t len,
                             const rp_text_opts *opts, rp_doc **out, rp_error *err);
 
 /* rp_doc_load() - read a whole file (path "-" means standard input) and make
- * a document of it, named by the path.
+ * a document of it, named by the path. A gzip or zstd file (recognized by
+ * its first bytes) is read as its decompressed content, and offsets count
+ * in that content.
  *
  * Errors as rp_doc_new(), plus RP_ERR_IO for a missing, unreadable or
- * directory path (err->sys_errno set). Reads regular files, pipes and
+ * directory path (err->sys_errno set) and RP_ERR_FORMAT for corrupt
+ * compressed data (err->offset: the compressed byte). Reads regular files, pipes and
  * standard input; never truncates silently. */
 RP_API rp_status rp_doc_load(const char *path, const rp_text_opts *opts, rp_doc **out,
                              rp_error *err);
