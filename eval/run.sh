@@ -18,10 +18,10 @@ step() {
 }
 
 step eval/test_pan_scorer.py
-step eval/test_clough_fit.py
+step eval/test_threshold_fit.py
 step eval/pan.py "$@"
-step eval/clough.py "$@"
-step eval/seeds.py "$@"
+step eval/short_answers.py "$@"
+step eval/motivating_pair.py "$@"
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

@@ -4,7 +4,7 @@
 Runs `reprint compare --format json 000_*.txt 001_*.txt`, prints the verdict, the containments and
 every passage's text on both sides (decoded slices of the original bytes), then measures
 character-level precision, recall and F1 on each side against the hand-made reference annotation
-eval/seeds_reference.json (byte ranges a careful reader would mark as reprinted; see the notes in
+eval/motivating_pair_reference.json (byte ranges a careful reader would mark as reprinted; see the notes in
 that file). Figures are given over all characters and over non-whitespace characters only.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from common import CharIndex, ReprintError, compare, data_set, prf, reprint_binary
 
 DATA_SET = "seeds"
-REFERENCE = Path(__file__).resolve().parent / "seeds_reference.json"
+REFERENCE = Path(__file__).resolve().parent / "motivating_pair_reference.json"
 
 
 def char_set(index, ranges):

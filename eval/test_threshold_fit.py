@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Unit tests for the threshold fitting used by clough.py (ordered classifier, binary F1, AUC).
+"""Unit tests for the threshold fitting used by short_answers.py (ordered classifier, binary F1, AUC).
 
-Run: python3 eval/test_clough_fit.py
+Run: python3 eval/test_threshold_fit.py
 """
 
 import itertools
@@ -12,8 +12,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import clough  # noqa: E402
-from clough import INF  # noqa: E402
+import short_answers as clough  # noqa: E402
+from short_answers import INF  # noqa: E402
 
 
 class OrderedFitTest(unittest.TestCase):
