@@ -74,6 +74,17 @@ extern int test_failed; /* set by a failing check in the current test */
 /* The seed of the current seeded property test (printed on failure). */
 extern unsigned long long test_seed;
 
+/* The tests' random numbers: xorshift64 over *state (never 0; seed with
+ * test_seed | 1 or another odd value), so a failing seed reproduces. */
+static inline uint64_t test_rand(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
 /* The registry: every unit test, in run order. test_main.c builds its
  * table from this list, and each test file gets its prototypes from it. */
 #define TESTS(X)                                                                                   \

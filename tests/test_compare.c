@@ -33,10 +33,7 @@ static void puts_(buf *b, const char *s)
 static uint64_t rs;
 static uint64_t rnd(void)
 {
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return rs;
+    return test_rand(&rs);
 }
 
 static const char *syl[] = {"ka", "lo", "mi", "ne", "ru", "ta", "po", "si", "de", "va", "gu",

@@ -14,10 +14,7 @@
 static uint64_t rs;
 static uint64_t rnd(void)
 {
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return rs;
+    return test_rand(&rs);
 }
 
 /* Text of the distinct words w<first> .. w<first+n-1>. */
