@@ -188,6 +188,25 @@ void rp__stream_close(rp__stream *s);
 rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
                               const rp_source_opts *opts, rp_source **out, rp_error *err);
 
+/* ---- fingerprints (winnow.c) ------------------------------------------------ */
+/* A selected word k-gram: its hash (rp__shingle_hash of the rolled k token
+ * hashes, as the sketches) and the index of its first token. */
+typedef struct rp__fingerprint {
+    uint64_t hash;
+    uint32_t tok;
+} rp__fingerprint;
+typedef struct rp__fingerprints {
+    rp__fingerprint *fp;
+    size_t n, cap;
+} rp__fingerprints;
+/* Winnow the k-grams of t[0..n) with windows of w k-grams (k in 1..32, w in
+ * 1..64) into *out (reused: its old entries are replaced), in token order.
+ * A text with fewer than k tokens has none. Any run of w + k - 1 tokens
+ * shared by two texts yields a fingerprint in both. RP_ERR_PARAM,
+ * RP_ERR_NOMEM. */
+rp_status rp__winnow(const rp_token *t, size_t n, size_t k, size_t w, rp__fingerprints *out);
+void rp__fingerprints_free(rp__fingerprints *f);
+
 /* ---- alignment (align.c) --------------------------------------------------- */
 typedef struct rp__align_params {
     size_t min_words;

@@ -124,6 +124,8 @@ static inline uint64_t test_rand(uint64_t *state)
     X(minhash_error_bound)                                                                         \
     X(minhash_matches_compare)                                                                     \
     X(minhash_rules)                                                                               \
+    X(winnow_reference)                                                                            \
+    X(winnow_guarantee)                                                                            \
     X(fault_injection)
 
 #define DECLARE(name) void test_##name(void);
