@@ -69,6 +69,13 @@ void cli_progress_end(cli_progress *p);
 int render_text(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r, bool color);
 /* The JSON contract of DESIGN.md, one object on one line. */
 int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);
+/* One corpus pair on one line, the record of `reprint scan` and `reprint
+ * query --format json`: {"a":{"id","tokens"},"b":{...},"containment_a",
+ * "containment_b","jaccard","similarity","passages":[...]}, passages as in
+ * render_json (byte offsets into each document's text). Returns 0 or -1 on
+ * a write error. */
+int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char *b_id,
+                       const rp_doc *b, const rp_result *r);
 /* One self-contained HTML page: both documents side by side, passages
  * highlighted in matching colours, linked, differing words marked. */
 int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);

@@ -24,19 +24,9 @@ static cJSON *doc_obj(const rp_doc *d)
     return o;
 }
 
-int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
+/* The "passages" array of the compare contract. */
+static void add_passages(cJSON *root, const rp_result *r)
 {
-    cJSON *root = cJSON_CreateObject();
-    if (root == NULL) return -1;
-    cJSON_AddItemToObject(root, "a", doc_obj(a));
-    cJSON_AddItemToObject(root, "b", doc_obj(b));
-    cJSON_AddNumberToObject(root, "jaccard", r4(rp_result_jaccard(r)));
-    cJSON_AddNumberToObject(root, "containment_a", r4(rp_result_containment_a(r)));
-    cJSON_AddNumberToObject(root, "containment_b", r4(rp_result_containment_b(r)));
-    cJSON_AddStringToObject(root, "verdict", rp_verdict_name(rp_result_verdict(r)));
-    cJSON_AddNumberToObject(root, "similarity", r4(rp_result_similarity(r)));
-    cJSON_AddNumberToObject(root, "shingles_a", r4(rp_result_shingles_a(r)));
-    cJSON_AddNumberToObject(root, "shingles_b", r4(rp_result_shingles_b(r)));
     cJSON *arr = cJSON_AddArrayToObject(root, "passages");
     size_t n;
     const rp_passage *p = rp_result_passages(r, &n);
@@ -51,6 +41,11 @@ int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
         cJSON_AddNumberToObject(o, "similarity", r4(p[i].similarity));
         cJSON_AddItemToArray(arr, o);
     }
+}
+
+/* Print root on one line and free it. */
+static int print_line(FILE *out, cJSON *root)
+{
     char *s = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (s == NULL) return -1;
@@ -58,4 +53,47 @@ int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
     fputc('\n', out);
     cJSON_free(s);
     return ferror(out) ? -1 : 0;
+}
+
+int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (root == NULL) return -1;
+    cJSON_AddItemToObject(root, "a", doc_obj(a));
+    cJSON_AddItemToObject(root, "b", doc_obj(b));
+    cJSON_AddNumberToObject(root, "jaccard", r4(rp_result_jaccard(r)));
+    cJSON_AddNumberToObject(root, "containment_a", r4(rp_result_containment_a(r)));
+    cJSON_AddNumberToObject(root, "containment_b", r4(rp_result_containment_b(r)));
+    cJSON_AddStringToObject(root, "verdict", rp_verdict_name(rp_result_verdict(r)));
+    cJSON_AddNumberToObject(root, "similarity", r4(rp_result_similarity(r)));
+    cJSON_AddNumberToObject(root, "shingles_a", r4(rp_result_shingles_a(r)));
+    cJSON_AddNumberToObject(root, "shingles_b", r4(rp_result_shingles_b(r)));
+    add_passages(root, r);
+    return print_line(out, root);
+}
+
+static cJSON *id_obj(const char *id, const rp_doc *d)
+{
+    size_t n;
+    rp_doc_tokens(d, &n);
+    cJSON *o = cJSON_CreateObject();
+    if (o == NULL) return NULL;
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddNumberToObject(o, "tokens", (double)n);
+    return o;
+}
+
+int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char *b_id,
+                       const rp_doc *b, const rp_result *r)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (root == NULL) return -1;
+    cJSON_AddItemToObject(root, "a", id_obj(a_id, a));
+    cJSON_AddItemToObject(root, "b", id_obj(b_id, b));
+    cJSON_AddNumberToObject(root, "containment_a", r4(rp_result_containment_a(r)));
+    cJSON_AddNumberToObject(root, "containment_b", r4(rp_result_containment_b(r)));
+    cJSON_AddNumberToObject(root, "jaccard", r4(rp_result_jaccard(r)));
+    cJSON_AddNumberToObject(root, "similarity", r4(rp_result_similarity(r)));
+    add_passages(root, r);
+    return print_line(out, root);
 }

@@ -207,6 +207,30 @@ typedef struct rp__fingerprints {
 rp_status rp__winnow(const rp_token *t, size_t n, size_t k, size_t w, rp__fingerprints *out);
 void rp__fingerprints_free(rp__fingerprints *f);
 
+/* ---- external sort (extsort.c) ---------------------------------------------- */
+/* Sorts fixed-size records of `words` uint64_t values (1..4), ascending in
+ * the order of their words (first word first), within a memory budget:
+ * records gather in memory; when they would pass mem_limit bytes they are
+ * sorted and written as a run to an unnamed temporary file in tmpdir
+ * (created and unlinked at once, so nothing is left behind whatever the
+ * exit: success, error, Ctrl-C or SIGKILL), and the runs are merged when
+ * read. With unique, equal records come out once. The order is total, so the
+ * output is the same for any mem_limit. One thread at a time. */
+typedef struct rp__sorter rp__sorter;
+/* tmpdir NULL: $TMPDIR or /tmp. mem_limit: bytes of records held in
+ * memory (at least 64 KiB is used). */
+rp_status rp__sorter_new(size_t words, size_t mem_limit, const char *tmpdir, bool unique,
+                         rp__sorter **out, rp_error *err);
+/* Add one record (copied). Only before the first rp__sorter_next(). */
+rp_status rp__sorter_add(rp__sorter *s, const uint64_t *rec, rp_error *err);
+/* The next record in order (borrowed until the next call), or NULL at the
+ * end. RP_ERR_IO naming the temporary directory on a write or read error. */
+rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err);
+/* Records added so far, and runs spilled to disk so far. */
+uint64_t rp__sorter_count(const rp__sorter *s);
+size_t rp__sorter_runs(const rp__sorter *s);
+void rp__sorter_free(rp__sorter *s);
+
 /* ---- alignment (align.c) --------------------------------------------------- */
 typedef struct rp__align_params {
     size_t min_words;
