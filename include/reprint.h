@@ -509,6 +509,232 @@ RP_API rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len
  * and b agree: the estimated Jaccard similarity. Thread-safe. */
 RP_API double rp_signature_similarity(const uint32_t *a, const uint32_t *b, size_t hashes);
 
+/* ------------------------------------------------------------------------
+ * Corpus-wide reuse search (scan)
+ * ------------------------------------------------------------------------
+ *
+ * An rp_scan finds every pair of documents in a corpus that share reused
+ * passages, and aligns each such pair with rp_compare(), so a pair's
+ * passages are exactly those rp_compare() reports for its two documents.
+ *
+ *     rp_scan_new() -> rp_scan_add() for each document -> rp_scan_run()
+ *     -> (optional) rp_scan_list_boilerplate(), rp_scan_list_clusters() -> rp_scan_free()
+ *
+ * The stages, each with data that could be written out and read back (so
+ * that they can later run on several machines):
+ *  1. Fingerprints. Each document is tokenized as rp_doc_new() does and its
+ *     word n-grams (opts.ngram words) are winnowed (Schleimer, Wilkerson &
+ *     Aiken 2003; windows of opts.window n-grams): any run of
+ *     ngram + window - 1 words shared by two documents gives both a common
+ *     fingerprint. Postings (fingerprint, document, word position) go to an
+ *     external sort, partitioned by fingerprint; the text itself goes to a
+ *     temporary file, so memory does not grow with the corpus.
+ *  2. Candidate pairs. Postings are read back in fingerprint order. A
+ *     fingerprint found in more than opts.max_df documents is boilerplate
+ *     (mastheads, credit lines, share buttons) and is set aside; each other
+ *     one gives the pairs of documents that hold it. Pairs are sorted and
+ *     counted: a pair sharing at least opts.min_shared distinct
+ *     fingerprints is a candidate.
+ *  3. Alignment. Candidates are aligned with rp_compare() on opts.threads
+ *     threads, and reported through a callback in (a, b) order when they
+ *     have at least one passage and containment enough.
+ *
+ * Memory: sort buffers and batches stay within about opts.mem_limit bytes;
+ * beyond it, sorted runs spill to unlinked temporary files in opts.tmpdir.
+ * The rest grows with the corpus: about 48 bytes per document plus its id
+ * and date, and with opts.clusters 24 bytes per reported passage. Disk:
+ * the texts once, plus 16 bytes per fingerprint (about 2 per 5 words with
+ * the defaults) and 8 per shared fingerprint pair when they spill.
+ *
+ * Determinism: the pairs, their order and their passages depend only on
+ * the documents, their order of addition and the options other than
+ * threads, mem_limit and tmpdir.
+ *
+ * Limits: fewer than UINT32_MAX documents, each under RP_DOC_MAX_BYTES.
+ *
+ * Threads: one rp_scan belongs to one thread at a time (the caller's); it
+ * runs its own worker threads inside rp_scan_add() and rp_scan_run(), and
+ * calls every callback on the caller's thread. */
+
+typedef struct rp_scan rp_scan;
+
+/* A stage of rp_scan_run(), reported through rp_scan_opts.stage. */
+typedef enum rp_scan_stage {
+    RP_SCAN_STAGE_INDEX = 0, /* sorting fingerprints, finding candidate pairs */
+    RP_SCAN_STAGE_ALIGN = 1  /* aligning candidate pairs */
+} rp_scan_stage;
+
+/* Scan options. Initialize with rp_scan_opts_init(). */
+typedef struct rp_scan_opts {
+    size_t ngram;           /* words per fingerprinted n-gram; default 5; 1..32 */
+    size_t window;          /* winnowing window in n-grams; default 4; 1..64 */
+    size_t max_df;          /* fingerprints in more documents are boilerplate;
+                             * default 100; >= 2 */
+    size_t min_shared;      /* distinct fingerprints a pair must share to be
+                             * aligned; default 3; >= 1 */
+    size_t min_words;       /* as rp_compare_opts.min_words; default 8; >= 1 */
+    double min_containment; /* report a pair only when the larger of its two
+                             * containments reaches this; default 0; 0..1 */
+    int against;            /* 0 (default): every pair; 1: only pairs of a
+                             * document of set 0 with one of set 1 */
+    int clusters;           /* 1: keep the passages of reported pairs for
+                             * rp_scan_list_clusters(); default 0 */
+    size_t threads;         /* worker threads; default 1; 1..256 */
+    size_t mem_limit;       /* bytes for sort buffers and batches; default
+                             * 256 MiB; at least 4 MiB */
+    const char *tmpdir;     /* temporary files; NULL (default): $TMPDIR or /tmp.
+                             * Borrowed for rp_scan_new() only (copied) */
+    int lossy;              /* as rp_text_opts.lossy; default 0 */
+    uint64_t seed;          /* token hash seed; default RP_HASH_SEED_DEFAULT */
+    /* Progress inside rp_scan_run() (NULL: none): stage when a stage begins,
+     * progress with the share of that stage done. Both get progress_user
+     * and run on the caller's thread. */
+    void (*stage)(void *user, rp_scan_stage stage);
+    rp_progress_fn progress;
+    void *progress_user;
+} rp_scan_opts;
+
+/* rp_scan_opts_init() - fill *o with the defaults above. */
+RP_API void rp_scan_opts_init(rp_scan_opts *o);
+
+/* rp_scan_new() - make an empty scan. opts: NULL for defaults; copied.
+ * Returns RP_OK, RP_ERR_PARAM (an option out of range; err->msg names it),
+ * RP_ERR_NOMEM. Free with rp_scan_free(). */
+RP_API rp_status rp_scan_new(const rp_scan_opts *opts, rp_scan **out, rp_error *err);
+
+/* rp_scan_free() - release the scan, its threads and temporary files. NULL
+ * is a no-op. */
+RP_API void rp_scan_free(rp_scan *s);
+
+/* One document to add. All pointers are borrowed for the call only. */
+typedef struct rp_scan_input {
+    const char *id; /* the document's id, any bytes; NULL for "" */
+    size_t id_len;
+    const char *text; /* the text, UTF-8 unless opts.lossy; may be NULL when */
+    size_t text_len;  /*   text_len is 0 */
+    const char *date; /* optional date (NULL: none), compared as a byte string */
+    size_t date_len;  /*   for rp_scan_list_clusters(): ISO 8601 sorts right */
+    int set;          /* 0 or 1 (see rp_scan_opts.against); 0 otherwise */
+} rp_scan_input;
+
+/* rp_scan_add() - add a document; documents are numbered 0, 1, ... in order
+ * of addition. The text is checked here (invalid UTF-8 or NUL unless lossy:
+ * RP_ERR_UTF8 or RP_ERR_FORMAT with err->path = the id and err->offset the
+ * byte; over RP_DOC_MAX_BYTES: RP_ERR_LIMIT); the document is then
+ * fingerprinted in the background. Also RP_ERR_IO (writing the temporary
+ * files; err->path names the directory), RP_ERR_NOMEM, RP_ERR_LIMIT (too
+ * many documents), RP_ERR_PARAM (after rp_scan_run()). A failed document is
+ * not added; the scan can go on. */
+RP_API rp_status rp_scan_add(rp_scan *s, const rp_scan_input *doc, rp_error *err);
+
+/* rp_scan_add_source() - add every record of src in order (id and text;
+ * set as given, no date). Stops at the first error of rp_source_next() or
+ * rp_scan_add() and returns it. */
+RP_API rp_status rp_scan_add_source(rp_scan *s, rp_source *src, int set, rp_error *err);
+
+/* One reported pair, borrowed for the duration of the callback. */
+typedef struct rp_scan_pair {
+    size_t a, b;           /* document numbers, a < b */
+    const rp_doc *doc_a;   /* the documents, named by their ids (rp_doc_name) */
+    const rp_doc *doc_b;
+    const char *a_id;      /* ids as given (may hold NUL bytes) */
+    size_t a_id_len;
+    const char *b_id;
+    size_t b_id_len;
+    size_t shared;         /* distinct fingerprints the two share */
+    const rp_result *result; /* rp_compare(doc_a, doc_b) */
+} rp_scan_pair;
+
+/* Called for each reported pair, in increasing (a, b). Returning anything
+ * but RP_OK stops the scan: rp_scan_run() returns that status. */
+typedef rp_status (*rp_scan_pair_fn)(void *user, const rp_scan_pair *pair);
+
+/* rp_scan_run() - find, align and report the pairs (once per scan; no
+ * rp_scan_add() afterwards).
+ *
+ * Returns RP_OK, RP_ERR_IO (temporary files), RP_ERR_NOMEM, RP_ERR_PARAM
+ * (called twice), or the status returned by on_pair. */
+RP_API rp_status rp_scan_run(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp_error *err);
+
+/* Counters, filled as the scan goes. */
+typedef struct rp_scan_stats {
+    uint64_t documents;    /* added */
+    uint64_t bytes;        /* of text added */
+    uint64_t tokens;       /* words, over all documents */
+    uint64_t fingerprints; /* postings: selected n-grams, over all documents */
+    uint64_t boilerplate;  /* distinct fingerprints in more than max_df documents */
+    uint64_t shared;       /* document pairs sharing a fingerprint, counted once
+                            * per fingerprint they share */
+    uint64_t candidates;   /* pairs sharing min_shared fingerprints: aligned */
+    uint64_t pairs;        /* reported */
+    uint64_t passages;     /* in reported pairs */
+    uint64_t spilled_runs; /* sorted runs written to temporary files */
+} rp_scan_stats;
+
+/* rp_scan_get_stats() - the counters so far into *out. */
+RP_API void rp_scan_get_stats(const rp_scan *s, rp_scan_stats *out);
+
+/* Document getters (i < documents added). The id and date are borrowed from
+ * the scan until rp_scan_free(); *len receives their length (date: 0 and
+ * NULL when none). */
+RP_API const char *rp_scan_doc_id(const rp_scan *s, size_t i, size_t *len);
+RP_API const char *rp_scan_doc_date(const rp_scan *s, size_t i, size_t *len);
+
+/* rp_scan_doc() - document i as an rp_doc (named by its id), read back from
+ * the temporary file; after rp_scan_run() began. The caller frees it with
+ * rp_doc_free(). RP_ERR_PARAM (i out of range, or before rp_scan_run()),
+ * RP_ERR_IO, RP_ERR_NOMEM. May be called from several threads at once
+ * once rp_scan_run() has returned. */
+RP_API rp_status rp_scan_doc(const rp_scan *s, size_t i, rp_doc **out, rp_error *err);
+
+/* A passage of text treated as boilerplate: a run of fingerprints each in
+ * more than max_df documents, shown where it occurs in the first document
+ * holding it. Borrowed for the duration of the callback. */
+typedef struct rp_scan_boilerplate {
+    size_t doc;                 /* the example document */
+    uint64_t start, end;        /* byte range in it */
+    const char *text;           /* its bytes, text[0..end-start) */
+    uint64_t documents;         /* the most documents any of its fingerprints is in */
+    size_t fingerprints;        /* boilerplate fingerprints in the run */
+} rp_scan_boilerplate;
+
+typedef rp_status (*rp_scan_boilerplate_fn)(void *user, const rp_scan_boilerplate *b);
+
+/* rp_scan_list_boilerplate() - after rp_scan_run(): each boilerplate passage
+ * once (identical texts are reported once), most documents first, then in
+ * document and byte order. Returns RP_OK, RP_ERR_PARAM (before
+ * rp_scan_run()), RP_ERR_IO, RP_ERR_NOMEM, or on_b's status. */
+RP_API rp_status rp_scan_list_boilerplate(rp_scan *s, rp_scan_boilerplate_fn on_b, void *user,
+                                     rp_error *err);
+
+/* One member of a reuse family: a byte range of one document. */
+typedef struct rp_scan_member {
+    size_t doc;
+    uint64_t start, end;
+} rp_scan_member;
+
+/* A reuse family: the same text reprinted in several documents. Passages of
+ * reported pairs are linked where they cover at least half of one another
+ * in a document; a family is a connected group. Members are sorted by
+ * document then start. source is the index in members of the member with
+ * the earliest date (ties: the first), or SIZE_MAX when no member has a
+ * date. Borrowed for the duration of the callback. */
+typedef struct rp_scan_cluster {
+    const rp_scan_member *members;
+    size_t n_members;
+    size_t documents; /* distinct documents among the members */
+    size_t source;
+} rp_scan_cluster;
+
+typedef rp_status (*rp_scan_cluster_fn)(void *user, const rp_scan_cluster *c);
+
+/* rp_scan_list_clusters() - after rp_scan_run() with opts.clusters: the reuse
+ * families, most documents first, then by first member. Returns RP_OK,
+ * RP_ERR_PARAM (no run, or opts.clusters was 0), RP_ERR_NOMEM, or on_c's
+ * status. */
+RP_API rp_status rp_scan_list_clusters(rp_scan *s, rp_scan_cluster_fn on_c, void *user,
+                                  rp_error *err);
+
 #ifdef __cplusplus
 }
 #endif
