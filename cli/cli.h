@@ -16,6 +16,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* ---- subcommands --------------------------------------------------------- */
 int rp_cmd_compare(int argc, char **argv);
+int rp_cmd_scan(int argc, char **argv);
 
 /* ---- shared helpers (opts.c) ---------------------------------------------- */
 /* The program name for messages, e.g. "reprint compare". */
@@ -79,5 +80,42 @@ int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char 
 /* One self-contained HTML page: both documents side by side, passages
  * highlighted in matching colours, linked, differing words marked. */
 int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);
+
+/* The same page as one of a set (the pair pages of `reprint scan --html`):
+ * nav adds a heading and links to the index and the neighbouring pages.
+ * nav NULL gives render_html()'s page. Hrefs are written as given
+ * (escaped), so they should be relative paths. */
+typedef struct html_nav {
+    const char *title;      /* heading text, e.g. "pair 3 of 120" */
+    const char *index_href; /* the index page */
+    const char *prev_href;  /* the previous page, or NULL */
+    const char *next_href;  /* the next page, or NULL */
+} html_nav;
+int render_html_page(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r,
+                     const html_nav *nav);
+
+/* One row of the scan report's index: a pair and its page. */
+typedef struct scan_html_row {
+    const char *a_id, *b_id;
+    uint64_t matched;     /* words matched in its passages */
+    double containment_a; /* share of A inside passages */
+    double containment_b;
+    double similarity;
+    size_t passages;
+    const char *href; /* its page, relative to the index */
+} scan_html_row;
+
+/* What the index says about the scan. */
+typedef struct scan_html_info {
+    uint64_t documents; /* scanned */
+    uint64_t pairs;     /* found (rows may hold fewer: the top ones) */
+    uint64_t boilerplate;
+    size_t max_df, min_words;
+} scan_html_info;
+
+/* The scan report's index page: rows (ranked by the caller) shown a page
+ * at a time, sortable and filterable in the browser; the first page is in
+ * the HTML itself, so it reads without JavaScript too. */
+int render_scan_index(FILE *out, const scan_html_row *rows, size_t n, const scan_html_info *info);
 
 #endif

@@ -359,6 +359,8 @@ static const char *const page_css =
     ".c0{background:#fff0a6}.c1{background:#cbe9ff}.c2{background:#d8f3cf}"
     ".c3{background:#fcd6e6}.c4{background:#e4dbff}.c5{background:#ffdcc0}"
     ".c6{background:#c6f0ec}.c7{background:#e8e3d2}\n"
+    ".pnav{display:flex;gap:16px;font-size:13px;margin-bottom:4px}\n"
+    ".pnav a{color:var(--accent);text-decoration:none}.pnav a:hover{text-decoration:underline}\n"
     ".del{background:#ffc6c2;color:#82071e;text-decoration:line-through;"
     "text-decoration-color:rgba(164,14,38,.7)}\n"
     ".ins{background:#b4ecc1;color:#0f5323;text-decoration:underline;"
@@ -408,8 +410,10 @@ static const char *const page_js =
     " list.addEventListener(\"mouseover\",function(e){var r=rowOf(e);"
     "setHot(r?r.getAttribute(\"data-p\"):null);});\n"
     " list.addEventListener(\"mouseleave\",function(){setHot(null);});}\n"
-    "document.addEventListener(\"keydown\",function(e){if(!np||e.ctrlKey||e.metaKey||e.altKey)"
-    "return;\n"
+    "document.addEventListener(\"keydown\",function(e){if(e.ctrlKey||e.metaKey||e.altKey)return;\n"
+    " var nv=document.getElementById(e.key===\"[\"?\"nav-prev\":e.key===\"]\"?\"nav-next\":\"\");\n"
+    " if(nv){location.href=nv.getAttribute(\"href\");e.preventDefault();return;}\n"
+    " if(!np)return;\n"
     " if(e.key===\"n\"||e.key===\"j\"){go(cur>=np?1:cur+1);e.preventDefault();}\n"
     " else if(e.key===\"p\"||e.key===\"k\"){go(cur<=1?np:cur-1);e.preventDefault();}});\n"
     "document.documentElement.setAttribute(\"data-ready\",\"1\");\n"
@@ -429,7 +433,8 @@ static void write_doc_row(html_out *o, const char *label, const rp_doc *doc)
     out_str(o, n_toks == 1 ? " token</span>\n" : " tokens</span>\n");
 }
 
-static void write_header(html_out *o, const rp_doc *a, const rp_doc *b, const rp_result *r)
+static void write_header(html_out *o, const rp_doc *a, const rp_doc *b, const rp_result *r,
+                         const html_nav *nav)
 {
     size_t n_pass = 0;
     const rp_passage *ps = rp_result_passages(r, &n_pass);
@@ -438,7 +443,26 @@ static void write_header(html_out *o, const rp_doc *a, const rp_doc *b, const rp
                        : v == RP_VERDICT_PARTIALLY_DERIVED ? 1
                                                            : 0;
 
-    out_fmt(o, "<header>\n<h1>reprint compare<small>reprint %s</small></h1>\n", rp_version());
+    if (nav != NULL) {
+        out_str(o, "<header>\n<nav class=\"pnav\"><a href=\"");
+        out_cstr_text(o, nav->index_href ? nav->index_href : "index.html");
+        out_str(o, "\" id=\"nav-index\">&larr; all pairs</a>");
+        if (nav->prev_href != NULL) {
+            out_str(o, "<a href=\"");
+            out_cstr_text(o, nav->prev_href);
+            out_str(o, "\" id=\"nav-prev\" rel=\"prev\">&lsaquo; previous</a>");
+        }
+        if (nav->next_href != NULL) {
+            out_str(o, "<a href=\"");
+            out_cstr_text(o, nav->next_href);
+            out_str(o, "\" id=\"nav-next\" rel=\"next\">next &rsaquo;</a>");
+        }
+        out_str(o, "</nav>\n<h1>reprint scan: ");
+        out_cstr_text(o, nav->title ? nav->title : "");
+        out_fmt(o, "<small>reprint %s</small></h1>\n", rp_version());
+    } else {
+        out_fmt(o, "<header>\n<h1>reprint compare<small>reprint %s</small></h1>\n", rp_version());
+    }
     out_str(o, "<div class=\"docs\">\n");
     write_doc_row(o, "A", a);
     write_doc_row(o, "B", b);
@@ -457,7 +481,9 @@ static void write_header(html_out *o, const rp_doc *a, const rp_doc *b, const rp
     out_str(o, "<span class=\"key\"><span class=\"del\">deleted or changed in A</span>"
                "<span class=\"ins\">inserted or changed in B</span>"
                "hover a passage to link it, click to align the other side; n / p: next / "
-               "previous</span></div>\n");
+               "previous");
+    if (nav != NULL) out_str(o, "; [ / ]: previous / next pair");
+    out_str(o, "</span></div>\n");
 
     if (n_pass == 0) {
         out_str(o, "<p class=\"muted\">No reused passages found.</p>\n</header>\n");
@@ -501,6 +527,12 @@ static bool write_side(html_out *o, const char *id, const char *label, const rp_
 
 int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
 {
+    return render_html_page(out, a, b, r, NULL);
+}
+
+int render_html_page(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r,
+                     const html_nav *nav)
+{
     html_out *o = malloc(sizeof *o);
     if (o == NULL) return -1;
     o->f = out;
@@ -521,7 +553,7 @@ int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
     out_str(o, "</title>\n<style>\n");
     out_str(o, page_css);
     out_fmt(o, "</style>\n</head>\n<body data-np=\"%zu\">\n", n_pass);
-    write_header(o, a, b, r);
+    write_header(o, a, b, r, nav);
     out_str(o, "<main>\n");
     bool ok = write_side(o, "colA", "A", a, 0, r) && write_side(o, "colB", "B", b, 1, r);
     out_str(o, "</main>\n<script>\n");
@@ -531,6 +563,242 @@ int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
 
     if (fflush(out) != 0 || ferror(out)) o->failed = true;
     const int rc = ok && !o->failed ? 0 : -1;
+    free(o);
+    return rc;
+}
+
+/* ---- the scan report's index ------------------------------------------------------ */
+
+/* Rows written into the page's HTML (the first page) and shown per page. */
+#define INDEX_PAGE_ROWS 100
+
+/* Write s[0..n) as the body of a JSON string that is safe inside a <script>
+ * element: " \ and controls escaped, < > & as \u escapes (no "</script>"
+ * can appear), invalid UTF-8 bytes as U+FFFD, U+2028 and U+2029 escaped. */
+static void out_json_text(html_out *o, const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t run = 0, i = 0;
+    char esc[8];
+    while (i < n) {
+        const unsigned c = s[i];
+        if (c >= 0x80) {
+            const size_t k = utf8_seq_len(s + i, n - i);
+            /* U+2028 / U+2029: E2 80 A8 / E2 80 A9 */
+            if (k == 3 && c == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
+                out_put(o, text + run, i - run);
+                out_str(o, s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
+                i += 3;
+                run = i;
+                continue;
+            }
+            if (k > 0) {
+                i += k;
+                continue;
+            }
+            out_put(o, text + run, i - run);
+            out_str(o, "\\ufffd");
+            i++;
+            run = i;
+            continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
+            i++;
+            continue;
+        }
+        out_put(o, text + run, i - run);
+        switch (c) {
+        case '"': out_str(o, "\\\""); break;
+        case '\\': out_str(o, "\\\\"); break;
+        case '\n': out_str(o, "\\n"); break;
+        case '\t': out_str(o, "\\t"); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            out_str(o, esc);
+            break;
+        }
+        i++;
+        run = i;
+    }
+    out_put(o, text + run, n - run);
+}
+
+static void out_json_cstr(html_out *o, const char *s)
+{
+    out_put(o, "\"", 1);
+    out_json_text(o, s, strlen(s));
+    out_put(o, "\"", 1);
+}
+
+static const char *const index_css =
+    ":root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--head:#f6f8fa;--accent:#0969da;"
+    "--sans:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Noto Sans\",\"Helvetica Neue\","
+    "Arial,sans-serif;color-scheme:light}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;font:14px/1.45 var(--sans);color:var(--fg);background:#fff}\n"
+    "header{background:var(--head);border-bottom:1px solid var(--line);padding:10px 18px 8px}\n"
+    "h1{font-size:17px;font-weight:600;margin:0 0 6px}\n"
+    "h1 small{font-size:12px;font-weight:400;color:var(--muted);margin-left:6px}\n"
+    ".sum{display:flex;flex-wrap:wrap;gap:4px 18px;margin:4px 0}\n"
+    ".sum .k,.muted{color:var(--muted)}.sum .v{font-weight:600;font-variant-numeric:tabular-nums}\n"
+    ".bar{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:8px 18px;"
+    "border-bottom:1px solid var(--line);position:sticky;top:0;background:#fff;z-index:1}\n"
+    ".bar input{font:inherit;padding:3px 8px;border:1px solid var(--line);border-radius:4px;"
+    "min-width:18em}\n"
+    ".bar button{font:inherit;padding:3px 10px;border:1px solid var(--line);border-radius:4px;"
+    "background:var(--head);cursor:pointer}.bar button:disabled{opacity:.45;cursor:default}\n"
+    "#status{color:var(--muted);font-variant-numeric:tabular-nums}\n"
+    "main{padding:0 18px 24px}\n"
+    "table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}\n"
+    "th{position:sticky;top:45px;background:#fff;text-align:right;font-weight:600;"
+    "color:var(--muted);border-bottom:1px solid var(--line);padding:5px 10px;cursor:pointer;"
+    "user-select:none;white-space:nowrap}\n"
+    "th.s::after{content:\" \\25BE\"}th.s.asc::after{content:\" \\25B4\"}\n"
+    "td{text-align:right;padding:3px 10px;border-bottom:1px solid #eef1f4;white-space:nowrap}\n"
+    "td.id,th.id{text-align:left;white-space:normal;overflow-wrap:anywhere;max-width:36vw}\n"
+    "tbody tr:hover{background:#eaf2fe}\n"
+    "a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}\n";
+
+/* Paging, sorting and filtering over the JSON rows; #page=N in the address
+ * opens page N. Sets data-ready on <html> when done. Rows are
+ * [rank, a id, b id, matched, containment a, containment b, similarity,
+ * passages, href]. */
+static const char *const index_js =
+    "(function(){\"use strict\";\n"
+    "var data=JSON.parse(document.getElementById(\"pairs\").textContent);\n"
+    "var per=100,page=0,key=0,desc=false,q=\"\",rows=data.slice();\n"
+    "var tbody=document.getElementById(\"rows\"),st=document.getElementById(\"status\");\n"
+    "var filt=document.getElementById(\"filter\"),ths=document.querySelectorAll(\"th[data-k]\");\n"
+    "var bt={first:document.getElementById(\"first\"),prev:document.getElementById(\"prev\"),"
+    "next:document.getElementById(\"next\"),last:document.getElementById(\"last\")};\n"
+    "function pct(x){return (100*x).toFixed(1)+\"%\";}\n"
+    "function td(t,c){var e=document.createElement(\"td\");e.textContent=t;if(c)e.className=c;"
+    "return e;}\n"
+    "function pages(){return Math.max(1,Math.ceil(rows.length/per));}\n"
+    "function render(){var np=pages();page=Math.min(Math.max(page,0),np-1);\n"
+    " var f=document.createDocumentFragment(),lo=page*per,hi=Math.min(rows.length,lo+per);\n"
+    " for(var i=lo;i<hi;i++){var r=rows[i],tr=document.createElement(\"tr\"),c=td(\"\"),"
+    "a=document.createElement(\"a\");\n"
+    "  a.href=r[8];a.textContent=String(r[0]);c.appendChild(a);tr.appendChild(c);\n"
+    "  tr.appendChild(td(r[1],\"id\"));tr.appendChild(td(r[2],\"id\"));"
+    "tr.appendChild(td(String(r[3])));\n"
+    "  tr.appendChild(td(pct(r[4])));tr.appendChild(td(pct(r[5])));tr.appendChild(td(pct(r[6])));"
+    "tr.appendChild(td(String(r[7])));\n"
+    "  tr.setAttribute(\"data-href\",r[8]);f.appendChild(tr);}\n"
+    " while(tbody.firstChild)tbody.removeChild(tbody.firstChild);tbody.appendChild(f);\n"
+    " st.textContent=rows.length?(\"pairs \"+(lo+1)+\"\\u2013\"+hi+\" of \"+rows.length+"
+    "\" \\u00b7 page \"+(page+1)+\" of \"+np):\"no pairs match\";\n"
+    " bt.first.disabled=bt.prev.disabled=page===0;bt.next.disabled=bt.last.disabled=page>=np-1;\n"
+    " for(var k=0;k<ths.length;k++){var th=ths[k],on=+th.getAttribute(\"data-k\")===key;"
+    "th.classList.toggle(\"s\",on);th.classList.toggle(\"asc\",on&&!desc);}\n"
+    " if(history.replaceState)try{history.replaceState(null,\"\",\"#page=\"+(page+1));}"
+    "catch(e){}}\n"
+    "function order(){var k=key,d=desc?-1:1;rows.sort(function(x,y){var a=x[k],b=y[k];"
+    "if(a<b)return -d;if(a>b)return d;return x[0]-y[0];});}\n"
+    "function apply(){var s=q.toLowerCase();rows=s?data.filter(function(r){"
+    "return r[1].toLowerCase().indexOf(s)>=0||r[2].toLowerCase().indexOf(s)>=0;}):data.slice();"
+    "order();}\n"
+    "for(var k=0;k<ths.length;k++)ths[k].addEventListener(\"click\",function(){"
+    "var k2=+this.getAttribute(\"data-k\");\n"
+    " if(k2===key)desc=!desc;else{key=k2;desc=k2>=3;}apply();page=0;render();});\n"
+    "filt.addEventListener(\"input\",function(){q=filt.value;apply();page=0;render();});\n"
+    "bt.first.addEventListener(\"click\",function(){page=0;render();});\n"
+    "bt.prev.addEventListener(\"click\",function(){page--;render();});\n"
+    "bt.next.addEventListener(\"click\",function(){page++;render();});\n"
+    "bt.last.addEventListener(\"click\",function(){page=pages()-1;render();});\n"
+    "tbody.addEventListener(\"click\",function(e){if(e.target.closest(\"a\"))return;"
+    "var tr=e.target.closest(\"tr[data-href]\");if(tr)location.href=tr.getAttribute(\"data-href\");});\n"
+    "document.addEventListener(\"keydown\",function(e){if(e.target===filt||e.ctrlKey||e.metaKey||"
+    "e.altKey)return;\n"
+    " if(e.key===\"ArrowRight\"){page++;render();}else if(e.key===\"ArrowLeft\"){page--;render();}});\n"
+    "var m=/page=(\\d+)/.exec(location.hash);if(m)page=parseInt(m[1],10)-1;\n"
+    "render();\n"
+    "document.documentElement.setAttribute(\"data-ready\",\"1\");\n"
+    "})();\n";
+
+static void write_index_row(html_out *o, size_t rank, const scan_html_row *r)
+{
+    out_str(o, "<tr><td><a href=\"");
+    out_cstr_text(o, r->href);
+    out_fmt(o, "\">%zu</a></td><td class=\"id\">", rank);
+    out_cstr_text(o, r->a_id);
+    out_str(o, "</td><td class=\"id\">");
+    out_cstr_text(o, r->b_id);
+    out_fmt(o, "</td><td>%" PRIu64 "</td><td>%.1f%%</td><td>%.1f%%</td><td>%.1f%%</td><td>%zu</td></tr>\n",
+            r->matched, 100.0 * r->containment_a, 100.0 * r->containment_b, 100.0 * r->similarity,
+            r->passages);
+}
+
+int render_scan_index(FILE *out, const scan_html_row *rows, size_t n, const scan_html_info *info)
+{
+    html_out *o = malloc(sizeof *o);
+    if (o == NULL) return -1;
+    o->f = out;
+    o->len = 0;
+    o->failed = false;
+    out_str(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+               "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
+               "<meta name=\"generator\" content=\"reprint\">\n"
+               "<title>reprint scan: reused passages</title>\n<style>\n");
+    out_str(o, index_css);
+    out_str(o, "</style>\n</head>\n<body>\n<header>\n");
+    out_fmt(o, "<h1>reprint scan: reused passages<small>reprint %s</small></h1>\n", rp_version());
+    out_str(o, "<div class=\"sum\"><span><span class=\"k\">documents</span> <span class=\"v\">");
+    out_count(o, info->documents);
+    out_str(o, "</span></span><span><span class=\"k\">pairs sharing passages</span> "
+               "<span class=\"v\">");
+    out_count(o, info->pairs);
+    out_str(o, "</span></span>");
+    if (n < info->pairs) {
+        out_str(o, "<span><span class=\"k\">in this report</span> <span class=\"v\">");
+        out_count(o, n);
+        out_str(o, "</span> <span class=\"muted\">(those sharing the most words)</span></span>");
+    }
+    out_str(o, "<span><span class=\"k\">boilerplate fingerprints</span> <span class=\"v\">");
+    out_count(o, info->boilerplate);
+    out_fmt(o, "</span> <span class=\"muted\">(in over %zu documents; not used)</span></span>"
+               "<span><span class=\"k\">min words</span> <span class=\"v\">%zu</span></span>"
+               "</div>\n",
+            info->max_df, info->min_words);
+    out_str(o, "<div class=\"muted\">Pairs ranked by the words matched in their passages. Click a "
+               "pair for both documents side by side; click a column to sort; "
+               "&larr; / &rarr;: previous / next page.</div>\n</header>\n");
+    out_str(o, "<div class=\"bar\"><input id=\"filter\" type=\"search\" placeholder=\"filter by "
+               "document id\" aria-label=\"filter by document id\">"
+               "<button id=\"first\" type=\"button\">&laquo; first</button>"
+               "<button id=\"prev\" type=\"button\">&lsaquo; previous</button>"
+               "<button id=\"next\" type=\"button\">next &rsaquo;</button>"
+               "<button id=\"last\" type=\"button\">last &raquo;</button>"
+               "<span id=\"status\"></span></div>\n<main>\n");
+    out_str(o, "<table><thead><tr><th data-k=\"0\">#</th><th class=\"id\" data-k=\"1\">A</th>"
+               "<th class=\"id\" data-k=\"2\">B</th><th data-k=\"3\">words matched</th>"
+               "<th data-k=\"4\">containment A</th><th data-k=\"5\">containment B</th>"
+               "<th data-k=\"6\">similarity</th><th data-k=\"7\">passages</th></tr></thead>\n"
+               "<tbody id=\"rows\">\n");
+    for (size_t i = 0; i < n && i < INDEX_PAGE_ROWS; i++)
+        write_index_row(o, i + 1, &rows[i]);
+    out_str(o, "</tbody></table>\n");
+    if (n == 0) out_str(o, "<p class=\"muted\">No pairs of documents share reused passages.</p>\n");
+    out_str(o, "</main>\n<script id=\"pairs\" type=\"application/json\">[");
+    for (size_t i = 0; i < n; i++) {
+        const scan_html_row *r = &rows[i];
+        out_fmt(o, "%s[%zu,", i ? ",\n" : "\n", i + 1);
+        out_json_cstr(o, r->a_id);
+        out_put(o, ",", 1);
+        out_json_cstr(o, r->b_id);
+        out_fmt(o, ",%" PRIu64 ",%.4f,%.4f,%.4f,%zu,", r->matched, r->containment_a,
+                r->containment_b, r->similarity, r->passages);
+        out_json_cstr(o, r->href);
+        out_put(o, "]", 1);
+    }
+    out_str(o, "]</script>\n<script>\n");
+    out_str(o, index_js);
+    out_str(o, "</script>\n</body>\n</html>\n");
+    out_flush(o);
+    if (fflush(out) != 0 || ferror(out)) o->failed = true;
+    const int rc = o->failed ? -1 : 0;
     free(o);
     return rc;
 }
