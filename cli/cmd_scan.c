@@ -558,11 +558,11 @@ static void summary(const rp_scan_stats *st, size_t skipped, double secs)
     human_bytes(mem, sizeof mem, peak);
     fprintf(stderr,
             "%s: %llu documents (%s, %llu words), %llu fingerprints, %llu boilerplate, "
-            "%llu candidate pairs, %llu pairs with %llu passages",
+            "%llu candidate pairs (%llu only boilerplate), %llu pairs with %llu passages",
             cli_prog, (unsigned long long)st->documents, bytes, (unsigned long long)st->tokens,
             (unsigned long long)st->fingerprints, (unsigned long long)st->boilerplate,
-            (unsigned long long)st->candidates, (unsigned long long)st->pairs,
-            (unsigned long long)st->passages);
+            (unsigned long long)st->candidates, (unsigned long long)st->boilerplate_pairs,
+            (unsigned long long)st->pairs, (unsigned long long)st->passages);
     if (skipped > 0) fprintf(stderr, ", %zu malformed lines skipped", skipped);
     fprintf(stderr, "; %.1f s (%.0f documents/s), peak memory %s", secs,
             secs > 0 ? (double)st->documents / secs : 0.0, mem);

@@ -537,7 +537,13 @@ RP_API double rp_signature_similarity(const uint32_t *a, const uint32_t *b, size
  *     fingerprints is a candidate.
  *  3. Alignment. Candidates are aligned with rp_compare() on opts.threads
  *     threads, and reported through a callback in (a, b) order when they
- *     have at least one passage and containment enough.
+ *     have a passage that is not boilerplate and containment enough. A
+ *     passage is boilerplate when at least half of its words (over both
+ *     sides) lie in runs of boilerplate fingerprints: two documents can
+ *     share a few n-grams that lead into a boilerplate line ("... said on
+ *     Monday. Follow us on Twitter"), enough to be aligned, and the pair is
+ *     then dropped rather than reported for its boilerplate. The passages
+ *     of a reported pair are all of rp_compare()'s, boilerplate included.
  *
  * Memory: sort buffers and batches stay within about opts.mem_limit bytes;
  * beyond it, sorted runs spill to unlinked temporary files in opts.tmpdir.
@@ -666,6 +672,8 @@ typedef struct rp_scan_stats {
     uint64_t shared;       /* document pairs sharing a fingerprint, counted once
                             * per fingerprint they share */
     uint64_t candidates;   /* pairs sharing min_shared fingerprints: aligned */
+    uint64_t boilerplate_pairs; /* aligned pairs whose passages were all boilerplate:
+                                 * not reported */
     uint64_t pairs;        /* reported */
     uint64_t passages;     /* in reported pairs */
     uint64_t spilled_runs; /* sorted runs written to temporary files */

@@ -8,8 +8,19 @@
  * run rp_compare() on the pairs, with compare's default options except
  * min_words: a pair's passages are exactly those of `reprint compare`.
  * The caller's thread then reports the pairs in order, so the output does
- * not depend on the number of threads. A pair is reported when it has a
- * passage and the larger of its containments reaches min_containment. */
+ * not depend on the number of threads.
+ *
+ * Boilerplate. A text in more than max_df documents gives no candidates,
+ * but two documents may still become candidates through the few n-grams
+ * that join such a text to common words before it ("... the U.S. Follow us
+ * on Twitter"); the aligner then finds the boilerplate line as a passage.
+ * So each loaded document gets a mask of its tokens covered by boilerplate
+ * fingerprints (as prefix counts), and a passage lying at least half in
+ * the masks of its two sides is boilerplate. A pair whose passages are all
+ * boilerplate is not reported; the passages of other pairs are reported
+ * unchanged, as rp_compare() gives them. A pair is reported when it has a
+ * passage that is not boilerplate and the larger of its containments
+ * reaches min_containment. */
 #include "internal.h"
 
 #include <stdatomic.h>
@@ -29,15 +40,60 @@ typedef struct align_ctx {
     size_t n, cap;
     uint32_t *udoc; /* distinct documents */
     rp_doc **doc;
+    uint32_t **mask; /* per document: boilerplate tokens before each token, or NULL */
     rp_status *dst;
     size_t n_udoc, cap_udoc;
     rp__hmap slot; /* document -> index in udoc */
+    rp__hmap bp;   /* boilerplate fingerprints (empty map when none) */
+    rp__fingerprints *fps; /* per thread */
     atomic_size_t next;
     atomic_int stop;
     /* first error of each thread, by item */
     size_t *err_at;
     rp_error *err;
 } align_ctx;
+
+/* The prefix counts of a document's tokens covered by boilerplate n-grams:
+ * (*out)[i] = covered tokens before token i; NULL when none is covered. */
+static rp_status boilerplate_mask(align_ctx *c, const rp_doc *doc, rp__fingerprints *fps,
+                                  uint32_t **out, rp_error *err)
+{
+    const rp_scan_opts *o = &c->s->o;
+    size_t n;
+    const rp_token *tok = rp_doc_tokens(doc, &n);
+    *out = NULL;
+    if (rp__winnow(tok, n, o->ngram, o->window, fps) != RP_OK)
+        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    uint32_t *m = NULL;
+    size_t covered_to = 0; /* tokens before this are marked */
+    for (size_t k = 0; k < fps->n; k++) {
+        if (rp__hmap_get(&c->bp, fps->fp[k].hash) == NULL) continue;
+        if (m == NULL && (m = rp__calloc(n + 1, sizeof *m)) == NULL)
+            return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        size_t lo = fps->fp[k].tok, hi = lo + o->ngram;
+        /* a gap of at most a window between two boilerplate n-grams is
+         * boilerplate too (their neighbours were just not selected) */
+        if (covered_to > 0 && lo > covered_to && lo - covered_to <= o->window) lo = covered_to;
+        for (size_t i = lo > covered_to ? lo : covered_to; i < hi && i < n; i++)
+            m[i + 1] = 1;
+        if (hi > covered_to) covered_to = hi;
+    }
+    if (m == NULL) return RP_OK;
+    for (size_t i = 1; i <= n; i++)
+        m[i] += m[i - 1];
+    *out = m;
+    return RP_OK;
+}
+
+/* Whether a passage lies at least half in the boilerplate masks. */
+static bool is_boilerplate(const uint32_t *ma, const uint32_t *mb, const rp_passage *p)
+{
+    if (ma == NULL && mb == NULL) return false;
+    uint64_t in = 0, len = (p->a_tok_end - p->a_tok) + (p->b_tok_end - p->b_tok);
+    if (ma != NULL) in += ma[p->a_tok_end] - ma[p->a_tok];
+    if (mb != NULL) in += mb[p->b_tok_end] - mb[p->b_tok];
+    return 2 * in >= len;
+}
 
 static void load_task(void *ctx, size_t t)
 {
@@ -47,6 +103,8 @@ static void load_task(void *ctx, size_t t)
         if (i >= c->n_udoc || atomic_load(&c->stop)) return;
         rp_error e;
         c->dst[i] = rp_scan_doc(c->s, c->udoc[i], &c->doc[i], &e);
+        if (c->dst[i] == RP_OK && c->bp.n > 0)
+            c->dst[i] = boilerplate_mask(c, c->doc[i], &c->fps[t], &c->mask[i], &e);
         if (c->dst[i] != RP_OK) {
             if (c->err_at[t] == SIZE_MAX) {
                 c->err_at[t] = i;
@@ -104,7 +162,9 @@ static void clear_batch(align_ctx *c)
     }
     for (size_t i = 0; i < c->n_udoc; i++) {
         rp_doc_free(c->doc[i]);
+        rp__free(c->mask[i]);
         c->doc[i] = NULL;
+        c->mask[i] = NULL;
     }
     c->n = 0;
     c->n_udoc = 0;
@@ -133,24 +193,31 @@ static uint32_t doc_slot(align_ctx *c, uint32_t d, uint64_t *bytes)
         rp_status *ds = rp__realloc(c->dst, cap * sizeof *ds);
         if (ds == NULL) return UINT32_MAX;
         c->dst = ds;
+        uint32_t **mk = rp__realloc(c->mask, cap * sizeof *mk);
+        if (mk == NULL) return UINT32_MAX;
+        c->mask = mk;
         c->cap_udoc = cap;
     }
     c->udoc[c->n_udoc] = d;
     c->doc[c->n_udoc] = NULL;
+    c->mask[c->n_udoc] = NULL;
     *bytes += (uint64_t)c->s->docs[d].text_len * DOC_COST + 256;
     return (uint32_t)c->n_udoc++;
 }
 
-static rp_status keep_spans(rp_scan *s, uint32_t a, uint32_t b, const rp_result *r, rp_error *err)
+/* Keep the passages that are not boilerplate, for the families. */
+static rp_status keep_spans(rp_scan *s, uint32_t a, uint32_t b, const rp_result *r,
+                            const uint32_t *ma, const uint32_t *mb, rp_error *err)
 {
     size_t np;
     const rp_passage *ps = rp_result_passages(r, &np);
     if (!rp__grow((void **)&s->spans, &s->cap_spans, s->n_spans + np, sizeof *s->spans))
         return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
     for (size_t i = 0; i < np; i++)
-        s->spans[s->n_spans++] =
-            (rp__scan_span){a, (uint32_t)ps[i].a_start, (uint32_t)ps[i].a_end,
-                            b, (uint32_t)ps[i].b_start, (uint32_t)ps[i].b_end};
+        if (!is_boilerplate(ma, mb, &ps[i]))
+            s->spans[s->n_spans++] =
+                (rp__scan_span){a, (uint32_t)ps[i].a_start, (uint32_t)ps[i].a_end,
+                                b, (uint32_t)ps[i].b_start, (uint32_t)ps[i].b_end};
     return RP_OK;
 }
 
@@ -161,9 +228,17 @@ static rp_status emit(align_ctx *c, rp_scan_pair_fn on_pair, void *user, rp_erro
     for (size_t i = 0; i < c->n; i++) {
         const rp_result *r = c->res[i];
         size_t np;
-        rp_result_passages(r, &np);
+        const rp_passage *ps = rp_result_passages(r, &np);
         const double ca = rp_result_containment_a(r), cb = rp_result_containment_b(r);
         if (np == 0 || (ca > cb ? ca : cb) < s->o.min_containment) continue;
+        const uint32_t *ma = c->mask[c->slot_a[i]], *mb = c->mask[c->slot_b[i]];
+        size_t k = 0;
+        while (k < np && is_boilerplate(ma, mb, &ps[k]))
+            k++;
+        if (k == np) {
+            s->stats.boilerplate_pairs++;
+            continue;
+        }
         const uint32_t a = (uint32_t)(c->pair[i] >> 32), b = (uint32_t)c->pair[i];
         rp_scan_pair pr;
         pr.a = a;
@@ -176,7 +251,7 @@ static rp_status emit(align_ctx *c, rp_scan_pair_fn on_pair, void *user, rp_erro
         pr.result = r;
         s->stats.pairs++;
         s->stats.passages += np;
-        if (s->o.clusters) RP_TRY(keep_spans(s, a, b, r, err));
+        if (s->o.clusters) RP_TRY(keep_spans(s, a, b, r, ma, mb, err));
         rp_status st = on_pair(user, &pr);
         if (st != RP_OK)
             return rp__fail(err, st, "", 0, "stopped by the pair callback (%s)", rp_strerror(st));
@@ -225,9 +300,18 @@ rp_status rp__scan_align(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp_err
     rp_status st = RP_OK;
     c.err_at = rp__calloc(s->o.threads, sizeof *c.err_at);
     c.err = rp__calloc(s->o.threads, sizeof *c.err);
-    if (c.err_at == NULL || c.err == NULL || !rp__hmap_init(&c.slot, 2 * BATCH_PAIRS)) {
+    c.fps = rp__calloc(s->o.threads, sizeof *c.fps);
+    if (c.err_at == NULL || c.err == NULL || c.fps == NULL ||
+        !rp__hmap_init(&c.slot, 2 * BATCH_PAIRS) || !rp__hmap_init(&c.bp, s->n_bp)) {
         st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
         goto done;
+    }
+    for (size_t i = 0; i < s->n_bp; i++) {
+        bool inserted;
+        if (rp__hmap_put(&c.bp, s->bp[i].hash, 0, &inserted) == NULL) {
+            st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+            goto done;
+        }
     }
     if ((st = rp__candidates_open(s, &cand, err)) != RP_OK) goto done;
     const uint64_t budget = s->o.mem_limit / 8;
@@ -273,6 +357,11 @@ done:
     clear_batch(&c);
     rp__candidates_close(&cand);
     rp__hmap_free(&c.slot);
+    rp__hmap_free(&c.bp);
+    for (size_t t = 0; c.fps != NULL && t < s->o.threads; t++)
+        rp__fingerprints_free(&c.fps[t]);
+    rp__free(c.fps);
+    rp__free(c.mask);
     rp__free(c.pair);
     rp__free(c.shared);
     rp__free(c.slot_a);
