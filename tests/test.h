@@ -126,6 +126,7 @@ static inline uint64_t test_rand(uint64_t *state)
     X(minhash_rules)                                                                               \
     X(winnow_reference)                                                                            \
     X(winnow_guarantee)                                                                            \
+    X(extsort_budgets)                                                                             \
     X(fault_injection)
 
 #define DECLARE(name) void test_##name(void);
