@@ -166,6 +166,11 @@ typedef struct rp__stream rp__stream;
  * compression. RP_ERR_IO for a missing, unreadable or directory path;
  * RP_ERR_NOMEM. */
 rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err);
+/* The same over an open descriptor (left open), named name in errors;
+ * with tee_fd >= 0 every raw byte read is also written to tee_fd (a spool
+ * of standard input for a second reading). */
+rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **out,
+                             rp_error *err);
 /* The same over data[0..len), borrowed until rp__stream_close(); name is
  * used in errors. */
 rp_status rp__stream_open_mem(const char *name, const void *data, size_t len, rp__stream **out,
@@ -187,6 +192,11 @@ void rp__stream_close(rp__stream *s);
  * file name would (tests and fuzzing). */
 rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
                               const rp_source_opts *opts, rp_source **out, rp_error *err);
+/* Where the source reads standard input ("-"): read_fd instead of
+ * descriptor 0 when >= 0 (a spool being read again, positioned by the
+ * caller), and a copy of the raw bytes written to tee_fd when >= 0. Set
+ * before the first rp_source_next(). Standard input is still named "-". */
+void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
 
 /* ---- fingerprints (winnow.c) ------------------------------------------------ */
 /* A selected word k-gram: its hash (rp__shingle_hash of the rolled k token
