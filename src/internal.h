@@ -241,6 +241,30 @@ uint64_t rp__sorter_count(const rp__sorter *s);
 size_t rp__sorter_runs(const rp__sorter *s);
 void rp__sorter_free(rp__sorter *s);
 
+/* ---- exact shingle sets (minhash.c) --------------------------------------- */
+/* The distinct shingle hashes of text (as the sketches: a text shorter than
+ * ngram words is one shingle), sorted, into *buf (capacity *cap, grown as
+ * needed); *n receives their number. The text is not validated (lossy
+ * reading). RP_ERR_NOMEM. */
+rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed,
+                          uint64_t **buf, size_t *cap, size_t *n);
+/* Jaccard of two sorted sets of distinct values (0 when both are empty). */
+double rp__set_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+
+/* ---- output files (writer.c) ---------------------------------------------- */
+/* A file written through gzip (.gz), zstd (.zst, .zstd) or as is, chosen by
+ * its name; "-" is standard output. RP_ERR_IO naming the file. */
+typedef struct rp__writer rp__writer;
+rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err);
+rp_status rp__writer_write(rp__writer *w, const char *data, size_t len, rp_error *err);
+/* Finish (ok) or abandon (!ok) and free w; an abandoned or failed file is
+ * removed. NULL is a no-op. */
+rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err);
+
+/* ---- banding (lsh.c) ---------------------------------------------------------- */
+/* The key of band `band` (values band*rows .. band*rows+rows-1) of sig. */
+uint64_t rp__band_key(const uint32_t *sig, size_t band, size_t rows);
+
 /* ---- alignment (align.c) --------------------------------------------------- */
 typedef struct rp__align_params {
     size_t min_words;
