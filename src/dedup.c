@@ -522,7 +522,10 @@ done:
     rp_sketcher_free(sk);
     if (rc == RP_OK) {
         d->st.skipped = rp_source_skipped(src);
-        if (d->sigs.fd >= 0) rc = sigs_flush(&d->sigs, d->tmpdir, err);
+        if (d->sigs.fd >= 0) {
+            d->st.spill_runs++; /* the signatures went to a file */
+            rc = sigs_flush(&d->sigs, d->tmpdir, err);
+        }
     }
     rp_source_free(src);
     return rc;
