@@ -58,6 +58,7 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
         rp__free(w);
         return st;
     }
+    setvbuf(w->f, NULL, _IOFBF, (size_t)1 << 20); /* few large writes */
     if (w->codec != RP__CODEC_PLAIN && (w->out = rp__malloc(OUT_CHUNK)) == NULL) goto nomem;
     if (w->codec == RP__CODEC_GZIP) {
         if (deflateInit2(&w->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
