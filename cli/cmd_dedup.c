@@ -103,11 +103,16 @@ static void tsv_field(FILE *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c == '\\') fputs("\\\\", f);
-        else if (c == '\t') fputs("\\t", f);
-        else if (c == '\n') fputs("\\n", f);
-        else if (c == '\r') fputs("\\r", f);
-        else fputc(c, f);
+        if (c == '\\')
+            fputs("\\\\", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\r')
+            fputs("\\r", f);
+        else
+            fputc(c, f);
     }
 }
 
@@ -217,15 +222,30 @@ static void summary(const rp_dedup *d)
                 "paired with the 64 before it, so not every pair of them is listed\n",
                 cli_prog, (unsigned long long)s->big_buckets);
     if (s->spill_runs > 0)
-        fprintf(stderr, "%s: %llu sorted runs spilled to temporary files (--mem-limit)\n",
-                cli_prog, (unsigned long long)s->spill_runs);
+        fprintf(stderr, "%s: %llu sorted runs spilled to temporary files (--mem-limit)\n", cli_prog,
+                (unsigned long long)s->spill_runs);
 }
 
 int rp_cmd_dedup(int argc, char **argv)
 {
     enum {
-        O_PAIRS = 256, O_CLUSTERS, O_KEEP, O_NGRAM, O_HASHES, O_BANDS, O_ROWS, O_SEED, O_VERIFY,
-        O_STRICT, O_EXPLAIN, O_TEXT_FIELD, O_ID_FIELD, O_SKIP_BAD, O_LOSSY, O_MEM, O_TMPDIR
+        O_PAIRS = 256,
+        O_CLUSTERS,
+        O_KEEP,
+        O_NGRAM,
+        O_HASHES,
+        O_BANDS,
+        O_ROWS,
+        O_SEED,
+        O_VERIFY,
+        O_STRICT,
+        O_EXPLAIN,
+        O_TEXT_FIELD,
+        O_ID_FIELD,
+        O_SKIP_BAD,
+        O_LOSSY,
+        O_MEM,
+        O_TMPDIR
     };
     static const struct option longopts[] = {
         {"pairs", required_argument, NULL, O_PAIRS},
@@ -266,9 +286,12 @@ int rp_cmd_dedup(int argc, char **argv)
         case O_CLUSTERS: clusters = optarg; break;
         case 'o': output = optarg; break;
         case O_KEEP:
-            if (strcmp(optarg, "first") == 0) o.keep = RP_KEEP_FIRST;
-            else if (strcmp(optarg, "longest") == 0) o.keep = RP_KEEP_LONGEST;
-            else return cli_usage_error("--keep takes first or longest, not '%s'", optarg);
+            if (strcmp(optarg, "first") == 0)
+                o.keep = RP_KEEP_FIRST;
+            else if (strcmp(optarg, "longest") == 0)
+                o.keep = RP_KEEP_LONGEST;
+            else
+                return cli_usage_error("--keep takes first or longest, not '%s'", optarg);
             break;
         case 't':
             if (!parse_double(optarg, &o.threshold) || !(o.threshold > 0 && o.threshold <= 1))
@@ -299,10 +322,14 @@ int rp_cmd_dedup(int argc, char **argv)
             o.sketch.seed = v;
             break;
         case O_VERIFY:
-            if (strcmp(optarg, "auto") == 0) o.verify = RP_VERIFY_AUTO;
-            else if (strcmp(optarg, "exact") == 0) o.verify = RP_VERIFY_EXACT;
-            else if (strcmp(optarg, "signature") == 0) o.verify = RP_VERIFY_SIGNATURE;
-            else return cli_usage_error("--verify takes auto, exact or signature, not '%s'", optarg);
+            if (strcmp(optarg, "auto") == 0)
+                o.verify = RP_VERIFY_AUTO;
+            else if (strcmp(optarg, "exact") == 0)
+                o.verify = RP_VERIFY_EXACT;
+            else if (strcmp(optarg, "signature") == 0)
+                o.verify = RP_VERIFY_SIGNATURE;
+            else
+                return cli_usage_error("--verify takes auto, exact or signature, not '%s'", optarg);
             break;
         case O_STRICT: o.strict = 1; break;
         case O_EXPLAIN: want_explain = true; break;
@@ -320,8 +347,7 @@ int rp_cmd_dedup(int argc, char **argv)
             break;
         case O_MEM:
             if (!cli_parse_size(optarg, &o.mem_limit) || o.mem_limit < ((size_t)1 << 20))
-                return cli_usage_error("--mem-limit takes a size of at least 1M, not '%s'",
-                                       optarg);
+                return cli_usage_error("--mem-limit takes a size of at least 1M, not '%s'", optarg);
             break;
         case O_TMPDIR: o.tmpdir = optarg; break;
         case 'q': quiet = true; break;
@@ -330,8 +356,7 @@ int rp_cmd_dedup(int argc, char **argv)
         default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if ((o.bands == 0) != (o.rows == 0))
-        return cli_usage_error("--bands and --rows go together");
+    if ((o.bands == 0) != (o.rows == 0)) return cli_usage_error("--bands and --rows go together");
     if (o.bands > 0 && o.bands > o.sketch.hashes / o.rows)
         return cli_usage_error("--bands x --rows (%zu x %zu) must fit in --hashes %zu", o.bands,
                                o.rows, o.sketch.hashes);
@@ -356,8 +381,8 @@ int rp_cmd_dedup(int argc, char **argv)
     o.progress_user = &pc;
     rp_dedup *d = NULL;
     rp_error err;
-    rp_status st = rp_dedup_run((const char *const *)(argv + optind), (size_t)n_inputs, &o, &d,
-                                &err);
+    rp_status st =
+        rp_dedup_run((const char *const *)(argv + optind), (size_t)n_inputs, &o, &d, &err);
     int status = EXIT_OK;
     if (st != RP_OK) {
         cli_progress_end(&pc.bar);

@@ -98,8 +98,8 @@ void cli_progress_corpus(cli_progress *p, const char *label, uint64_t docs, uint
         for (int i = 0; i < BAR_WIDTH; i++)
             bar[i] = i < filled ? '#' : '.';
         bar[BAR_WIDTH] = '\0';
-        fprintf(stderr, "\r%s: %s [%s] %llu docs %.0f MB/s ETA %.0f s\033[K", cli_prog, label,
-                bar, (unsigned long long)docs, rate, eta);
+        fprintf(stderr, "\r%s: %s [%s] %llu docs %.0f MB/s ETA %.0f s\033[K", cli_prog, label, bar,
+                (unsigned long long)docs, rate, eta);
     } else {
         fprintf(stderr, "\r%s: %s %llu docs %.0f MB/s %.1f s\033[K", cli_prog, label,
                 (unsigned long long)docs, rate, secs);

@@ -26,23 +26,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH_BYTES ((size_t)4 << 20)
-#define BATCH_DOCS 8192
+#define BATCH_BYTES   ((size_t)4 << 20)
+#define BATCH_DOCS    8192
 #define BUCKET_WINDOW 64  /* in a big bucket, each document pairs with the 64 before it */
-#define AUTO_Z 4.5        /* standard errors around the threshold checked exactly */
-#define MAX_DOCS ((uint64_t)UINT32_MAX - 1)
+#define AUTO_Z        4.5 /* standard errors around the threshold checked exactly */
+#define MAX_DOCS      ((uint64_t)UINT32_MAX - 1)
 
 /* ---- signatures by document number ------------------------------------- */
 
 typedef struct sig_store {
-    size_t k;          /* values per signature */
-    size_t budget;     /* bytes allowed in memory */
+    size_t k;      /* values per signature */
+    size_t budget; /* bytes allowed in memory */
     uint32_t *mem;
-    uint64_t n, cap;   /* signatures stored, capacity of mem */
-    int fd;            /* -1 while in memory */
-    char *wbuf;        /* write buffer of the file */
+    uint64_t n, cap; /* signatures stored, capacity of mem */
+    int fd;          /* -1 while in memory */
+    char *wbuf;      /* write buffer of the file */
     size_t wlen;
-    uint64_t flushed;  /* signatures already in the file */
+    uint64_t flushed; /* signatures already in the file */
 } sig_store;
 
 #define SIG_WBUF ((size_t)1 << 20)
@@ -128,7 +128,8 @@ static rp_status sigs_add(sig_store *s, const uint32_t *sig, const char *dir, rp
         s->cap = 0;
     }
     if (s->fd >= 0) {
-        if (s->wlen + bytes > (SIG_WBUF > bytes ? SIG_WBUF : bytes)) RP_TRY(sigs_flush(s, dir, err));
+        if (s->wlen + bytes > (SIG_WBUF > bytes ? SIG_WBUF : bytes))
+            RP_TRY(sigs_flush(s, dir, err));
         memcpy(s->wbuf + s->wlen, sig, bytes);
         s->wlen += bytes;
         s->n++;
@@ -181,15 +182,15 @@ struct rp_dedup {
     uint64_t n;
     char *ids;
     size_t ids_len, ids_cap;
-    uint64_t *id_off;  /* n + 1 */
-    uint64_t *len;     /* text bytes */
-    uint32_t *nsh;     /* shingles, saturated at UINT32_MAX */
+    uint64_t *id_off; /* n + 1 */
+    uint64_t *len;    /* text bytes */
+    uint32_t *nsh;    /* shingles, saturated at UINT32_MAX */
     uint64_t doc_cap;
-    uint32_t *rep;     /* final representative */
-    uint32_t *size;    /* cluster size, by representative */
+    uint32_t *rep;  /* final representative */
+    uint32_t *size; /* cluster size, by representative */
     sig_store sigs;
     /* verified pairs, sorted: in memory or in a file */
-    uint64_t *pairs;   /* 2 words each: a << 32 | b, bits of the similarity */
+    uint64_t *pairs; /* 2 words each: a << 32 | b, bits of the similarity */
     uint64_t n_pairs, pairs_cap;
     int pairs_fd;
     uint64_t pair_pos;
@@ -248,8 +249,8 @@ void rp_dedup_free(rp_dedup *d)
 static rp_status add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
 {
     if (d->n >= MAX_DOCS)
-        return rp__fail(err, RP_ERR_LIMIT, r->path, r->line,
-                        "more than %llu documents in one run", (unsigned long long)MAX_DOCS);
+        return rp__fail(err, RP_ERR_LIMIT, r->path, r->line, "more than %llu documents in one run",
+                        (unsigned long long)MAX_DOCS);
     if (d->n + 1 >= d->doc_cap) {
         uint64_t cap = d->doc_cap ? d->doc_cap * 2 : 4096;
         uint64_t *io = rp__realloc(d->id_off, (size_t)(cap + 1) * sizeof *io);
@@ -354,8 +355,7 @@ static rp_status commit(rp_dedup *d, batch *b, rp_error *err)
     if (b->st != RP_OK) {
         uint64_t doc = b->first + b->bad;
         if (b->st == RP_ERR_NOMEM) return nomem(err);
-        return rp__fail(err, b->st, "", 0, "document %s: %s", d->ids + d->id_off[doc],
-                        b->err.msg);
+        return rp__fail(err, b->st, "", 0, "document %s: %s", d->ids + d->id_off[doc], b->err.msg);
     }
     for (size_t i = 0; i < b->n; i++) {
         uint64_t doc = b->first + i;

@@ -22,33 +22,33 @@
 #define MIN_MEM ((size_t)64 << 10)
 
 typedef struct run {
-    uint64_t off;   /* first record's byte offset in the file */
-    uint64_t n;     /* records */
-    uint64_t next;  /* records read so far */
-    uint64_t *buf;  /* read buffer */
-    size_t have;    /* records in buf */
-    size_t pos;     /* next record in buf */
+    uint64_t off;  /* first record's byte offset in the file */
+    uint64_t n;    /* records */
+    uint64_t next; /* records read so far */
+    uint64_t *buf; /* read buffer */
+    size_t have;   /* records in buf */
+    size_t pos;    /* next record in buf */
 } run;
 
 struct rp__sorter {
-    size_t words, rec;     /* words per record, bytes per record */
+    size_t words, rec; /* words per record, bytes per record */
     bool unique;
     char *tmpdir;
     uint64_t *buf, *scratch;
-    size_t n, buf_cap;     /* records in buf, its allocated capacity */
-    size_t cap;            /* records a run may hold (the budget) */
+    size_t n, buf_cap; /* records in buf, its allocated capacity */
+    size_t cap;        /* records a run may hold (the budget) */
     uint64_t count;
-    int fd;                /* temporary file, -1 until the first spill */
+    int fd; /* temporary file, -1 until the first spill */
     uint64_t file_bytes;
     run *runs;
     size_t n_runs, runs_cap;
-    size_t mem;            /* budget in bytes */
+    size_t mem; /* budget in bytes */
     /* reading */
     bool reading;
-    size_t rd;             /* in-memory reading position */
-    size_t *heap;          /* run indexes, a min-heap on their heads */
+    size_t rd;    /* in-memory reading position */
+    size_t *heap; /* run indexes, a min-heap on their heads */
     size_t heap_n;
-    uint64_t last[4];      /* last record returned (unique) */
+    uint64_t last[4]; /* last record returned (unique) */
     bool have_last;
     uint64_t cur[4];
 };
@@ -261,8 +261,7 @@ static void sift_down(rp__sorter *s, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        if (l < s->heap_n && rec_cmp(head(s, s->heap[l]), head(s, s->heap[m]), s->words) < 0)
-            m = l;
+        if (l < s->heap_n && rec_cmp(head(s, s->heap[l]), head(s, s->heap[m]), s->words) < 0) m = l;
         if (l + 1 < s->heap_n &&
             rec_cmp(head(s, s->heap[l + 1]), head(s, s->heap[m]), s->words) < 0)
             m = l + 1;

@@ -70,9 +70,9 @@ struct rp_lsh {
     size_t hashes, bands, rows;
     size_t n, cap;
     uint64_t *keys;
-    uint32_t *sigs;   /* n * hashes */
-    uint32_t *next;   /* next[e * bands + b]: the entry before e in band b's bucket */
-    rp__hmap *heads;  /* per band: band key -> last entry + 1 of its bucket */
+    uint32_t *sigs;  /* n * hashes */
+    uint32_t *next;  /* next[e * bands + b]: the entry before e in band b's bucket */
+    rp__hmap *heads; /* per band: band key -> last entry + 1 of its bucket */
 };
 
 rp_status rp_lsh_new(size_t hashes, size_t bands, size_t rows, rp_lsh **out, rp_error *err)
@@ -82,8 +82,7 @@ rp_status rp_lsh_new(size_t hashes, size_t bands, size_t rows, rp_lsh **out, rp_
     if (hashes < 1 || hashes > RP_SKETCH_MAX_HASHES || bands < 1 || rows < 1 ||
         bands > hashes / rows)
         return rp__fail(err, RP_ERR_PARAM, "", 0,
-                        "bands x rows (%zu x %zu) must fit in the %zu hashes", bands, rows,
-                        hashes);
+                        "bands x rows (%zu x %zu) must fit in the %zu hashes", bands, rows, hashes);
     rp_lsh *l = rp__calloc(1, sizeof *l);
     if (l == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
     l->hashes = hashes;
@@ -204,8 +203,8 @@ rp_status rp_lsh_query(const rp_lsh *l, const uint32_t *sig, double min_similari
     size_t m = 0;
     for (size_t i = 0; i < nf; i++) {
         if (m > 0 && found[m - 1].e == found[i].e) continue;
-        double sim = rp_signature_similarity(sig, l->sigs + (size_t)found[i].e * l->hashes,
-                                             l->hashes);
+        double sim =
+            rp_signature_similarity(sig, l->sigs + (size_t)found[i].e * l->hashes, l->hashes);
         if (sim < min_similarity) continue;
         found[m].e = found[i].e;
         found[m].sim = sim;

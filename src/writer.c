@@ -47,10 +47,10 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
     }
     strcpy(w->path, path);
     w->is_stdout = strcmp(path, "-") == 0;
-    w->codec = w->is_stdout                 ? RP__CODEC_PLAIN
-               : has_suffix(path, ".gz")    ? RP__CODEC_GZIP
+    w->codec = w->is_stdout                                            ? RP__CODEC_PLAIN
+               : has_suffix(path, ".gz")                               ? RP__CODEC_GZIP
                : has_suffix(path, ".zst") || has_suffix(path, ".zstd") ? RP__CODEC_ZSTD
-                                            : RP__CODEC_PLAIN;
+                                                                       : RP__CODEC_PLAIN;
     w->f = w->is_stdout ? stdout : fopen(path, "wb");
     if (w->f == NULL) {
         rp_status st = w_io(w, err, errno, "cannot create");
@@ -61,8 +61,7 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
     setvbuf(w->f, NULL, _IOFBF, (size_t)1 << 20); /* few large writes */
     if (w->codec != RP__CODEC_PLAIN && (w->out = rp__malloc(OUT_CHUNK)) == NULL) goto nomem;
     if (w->codec == RP__CODEC_GZIP) {
-        if (deflateInit2(&w->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-            goto nomem;
+        if (deflateInit2(&w->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) goto nomem;
         w->z_ready = true;
     } else if (w->codec == RP__CODEC_ZSTD) {
         if ((w->zc = ZSTD_createCCtx()) == NULL) goto nomem;
@@ -77,7 +76,8 @@ nomem:
 
 static rp_status put(rp__writer *w, const void *p, size_t n, rp_error *err)
 {
-    if (n > 0 && fwrite(p, 1, n, w->f) != n) return w_io(w, err, errno ? errno : EIO, "write error");
+    if (n > 0 && fwrite(p, 1, n, w->f) != n)
+        return w_io(w, err, errno ? errno : EIO, "write error");
     return RP_OK;
 }
 

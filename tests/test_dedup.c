@@ -382,7 +382,8 @@ void test_dedup_output(void)
         int got = 0;
         while (rp_source_next(src, &rec, NULL) == RP_OK && rec != NULL) {
             if (got == 0) CHECK(strstr(rec->raw, "\"keep\":\"me\"") != NULL);
-            if (got == 1) CHECK(strstr(rec->id, ":2") != NULL); /* <path>:<line> id, line 2 of out */
+            if (got == 1)
+                CHECK(strstr(rec->id, ":2") != NULL); /* <path>:<line> id, line 2 of out */
             if (got == 2) {
                 CHECK(strstr(rec->id, want_ids[2]) != NULL);
                 CHECK_STR_EQ(rec->text, "Tab\there \"quoted\"\nnew line");
