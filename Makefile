@@ -66,7 +66,7 @@ $(BUILD)/reprint: $(CLI_OBJ) $(BUILD)/libreprint.a
 $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libreprint_test.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libreprint_test.a $(LIBS)
 
-$(BUILD)/examples/minimal: examples/minimal.c $(BUILD)/libreprint.a
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libreprint.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libreprint.a $(LIBS)
 
@@ -83,7 +83,8 @@ $(BUILD)/tests/cxx_header.o: include/reprint.h
 	  echo '#include "reprint.h"' | c++ -x c++ -std=c++11 -Wall -Wextra -Werror -Iinclude -c - -o $@; \
 	else touch $@; fi
 
-unit: $(BUILD)/tests/run $(BUILD)/reprint $(BUILD)/examples/minimal $(BUILD)/tests/cxx_header.o \
+unit: $(BUILD)/tests/run $(BUILD)/reprint $(BUILD)/examples/minimal $(BUILD)/examples/near_dups \
+      $(BUILD)/tests/cxx_header.o \
       $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 	@BUILD=$(BUILD) sh tests/run_all.sh
 

@@ -16,6 +16,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* ---- subcommands --------------------------------------------------------- */
 int rp_cmd_compare(int argc, char **argv);
+int rp_cmd_dedup(int argc, char **argv);
 int rp_cmd_scan(int argc, char **argv);
 
 /* ---- shared helpers (opts.c) ---------------------------------------------- */
@@ -54,6 +55,7 @@ typedef struct cli_progress {
     bool on, drawn;
     const char *label;
     double start, last_draw, done;
+    uint64_t total; /* input bytes for corpus progress; 0: unknown */
 } cli_progress;
 /* Start timing; the bar shows only on a terminal and without quiet. */
 void cli_progress_start(cli_progress *p, bool quiet, const char *label);
@@ -63,6 +65,12 @@ void cli_progress_label(cli_progress *p, const char *label);
 void cli_progress_update(void *user, double done);
 /* Clear the bar's line. */
 void cli_progress_end(cli_progress *p);
+/* Corpus progress: documents and input bytes read so far, with rate, and a
+ * bar and ETA when p->total (see cli_input_bytes) is known. */
+void cli_progress_corpus(cli_progress *p, const char *label, uint64_t docs, uint64_t bytes);
+/* Total size of the given regular files; 0 when one is standard input or
+ * not a regular file (unknown). */
+uint64_t cli_input_bytes(char *const *paths, size_t n);
 
 /* ---- renderers ---------------------------------------------------------------- */
 /* Terminal view: each passage with both sides and differing words marked,

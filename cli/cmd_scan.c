@@ -12,7 +12,6 @@
 #include "cli.h"
 
 #include <cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -96,47 +95,6 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* An error from the library, with the line for JSONL input:
- * "reprint scan: file.jsonl:12: message". */
-static void report(const rp_error *err, rp_status st)
-{
-    const char *msg = err->msg[0] ? err->msg : rp_strerror(st);
-    if (err->path[0] != '\0' && err->line > 0)
-        fprintf(stderr, "%s: %s:%llu: %s\n", cli_prog, err->path, (unsigned long long)err->line,
-                msg);
-    else if (err->path[0] != '\0')
-        fprintf(stderr, "%s: %s: %s\n", cli_prog, err->path, msg);
-    else
-        fprintf(stderr, "%s: %s\n", cli_prog, msg);
-}
-
-/* ---- input sizes, for the progress bar -------------------------------------- */
-
-static uint64_t tree_size(const char *path, int depth)
-{
-    struct stat sb;
-    if (depth > 64 || stat(path, &sb) != 0) return 0;
-    if (S_ISREG(sb.st_mode)) return (uint64_t)sb.st_size;
-    if (!S_ISDIR(sb.st_mode)) return 0;
-    DIR *d = opendir(path);
-    if (d == NULL) return 0;
-    uint64_t total = 0;
-    struct dirent *e;
-    size_t plen = strlen(path);
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        size_t n = plen + strlen(e->d_name) + 2;
-        char *sub = malloc(n);
-        if (sub == NULL) break;
-        snprintf(sub, n, "%s/%s", path, e->d_name);
-        struct stat ls;
-        if (lstat(sub, &ls) == 0 && !S_ISLNK(ls.st_mode)) total += tree_size(sub, depth + 1);
-        free(sub);
-    }
-    closedir(d);
-    return total;
 }
 
 /* ---- the HTML report's pairs: the top N by words matched --------------------------- */
@@ -270,9 +228,10 @@ static char *record_date(const rp_record *rec, const char *field)
     return date;
 }
 
-/* Read every record of paths into the scan as set `set`. */
+/* Read every record of paths into the scan as set `set`. *base: input
+ * bytes read before (progress), *docs: documents read before. */
 static int read_inputs(rp_scan *scan, char **paths, size_t n, const rp_source_opts *so, int set,
-                       const char *date_field, cli_progress *bar, uint64_t total, uint64_t *base,
+                       const char *date_field, cli_progress *bar, uint64_t *base, uint64_t *docs,
                        size_t *skipped)
 {
     rp_source *src = NULL;
@@ -292,9 +251,10 @@ static int read_inputs(rp_scan *scan, char **paths, size_t n, const rp_source_op
             snprintf(err.path, sizeof err.path, "%s", rec->path);
             err.line = rec->line;
         }
-        if (++k % 256 == 0 && total > 0)
-            cli_progress_update(bar, (double)(*base + rp_source_bytes(src)) / (double)total);
+        if (++k % 256 == 0)
+            cli_progress_corpus(bar, "reading", *docs + k, *base + rp_source_bytes(src));
     }
+    *docs += k;
     if (src != NULL) {
         *base += rp_source_bytes(src);
         *skipped += rp_source_skipped(src);
@@ -302,7 +262,7 @@ static int read_inputs(rp_scan *scan, char **paths, size_t n, const rp_source_op
     rp_source_free(src);
     if (st != RP_OK) {
         cli_progress_end(bar);
-        report(&err, st);
+        cli_report(&err, st);
         return EXIT_FAIL;
     }
     return EXIT_OK;
@@ -415,7 +375,7 @@ static int write_report(rp_scan *scan, const char *path, bool clusters)
                             : rp_scan_list_boilerplate(scan, on_boilerplate, &c, &err);
     bool ok = cli_close_output(f, path);
     if (st != RP_OK && !c.failed) {
-        report(&err, st);
+        cli_report(&err, st);
         return EXIT_FAIL;
     }
     return ok && st == RP_OK ? EXIT_OK : EXIT_FAIL;
@@ -498,7 +458,7 @@ static int write_html(rp_scan *scan, const char *dir, top_heap *top, const scan_
         if (st == RP_OK) st = rp_scan_doc(scan, t->b, &b, &err);
         if (st == RP_OK) st = rp_compare(a, b, &copts, &r, &err);
         if (st != RP_OK) {
-            report(&err, st);
+            cli_report(&err, st);
         } else {
             char *path = join_path(pairs_dir, name);
             FILE *f = path != NULL ? fopen(path, "w") : NULL;
@@ -757,20 +717,21 @@ int rp_cmd_scan(int argc, char **argv)
     so.progress = cli_progress_update;
     so.progress_user = &c.bar;
     if ((st = rp_scan_new(&so, &scan, &err)) != RP_OK) {
-        report(&err, st);
+        cli_report(&err, st);
         goto finish;
     }
-    uint64_t total = 0, base = 0;
+    uint64_t base = 0, docs = 0;
     size_t skipped = 0;
-    for (size_t i = 0; i < n_inputs; i++)
-        total += strcmp(inputs[i], "-") == 0 ? 0 : tree_size(inputs[i], 0);
-    for (size_t i = 0; i < n_against; i++)
-        total += strcmp(against[i], "-") == 0 ? 0 : tree_size(against[i], 0);
-    if (read_inputs(scan, inputs, n_inputs, &src_opts, 0, date_field, &c.bar, total, &base,
+    c.bar.total = cli_input_bytes(inputs, n_inputs);
+    if (c.bar.total > 0 && n_against > 0) {
+        uint64_t more = cli_input_bytes(against, n_against);
+        c.bar.total = more > 0 ? c.bar.total + more : 0;
+    }
+    if (read_inputs(scan, inputs, n_inputs, &src_opts, 0, date_field, &c.bar, &base, &docs,
                     &skipped) != EXIT_OK)
         goto finish;
     if (n_against > 0 && read_inputs(scan, against, n_against, &src_opts, 1, date_field, &c.bar,
-                                     total, &base, &skipped) != EXIT_OK)
+                                     &base, &docs, &skipped) != EXIT_OK)
         goto finish;
     st = rp_scan_run(scan, on_pair, &c, &err);
     if (st != RP_OK) {
@@ -778,7 +739,7 @@ int rp_cmd_scan(int argc, char **argv)
         if (c.write_failed)
             cli_error("error writing %s: %s", output ? output : "output", strerror(errno));
         else
-            report(&err, st);
+            cli_report(&err, st);
         goto finish;
     }
     if (boilerplate_path != NULL) {

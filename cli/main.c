@@ -14,6 +14,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"compare", rp_cmd_compare, "find and align the passages two documents share"},
+    {"dedup", rp_cmd_dedup, "cluster the near-duplicate documents of a corpus"},
     {"scan", rp_cmd_scan, "find every pair of documents in a corpus that share passages"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

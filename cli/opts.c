@@ -31,7 +31,10 @@ void cli_error(const char *fmt, ...)
 
 void cli_report(const rp_error *err, rp_status st)
 {
-    if (err->path[0] != '\0')
+    if (err->path[0] != '\0' && err->line > 0)
+        fprintf(stderr, "%s: %s:%llu: %s\n", cli_prog, err->path, (unsigned long long)err->line,
+                err->msg[0] ? err->msg : rp_strerror(st));
+    else if (err->path[0] != '\0')
         fprintf(stderr, "%s: %s: %s\n", cli_prog, err->path,
                 err->msg[0] ? err->msg : rp_strerror(st));
     else

@@ -509,6 +509,199 @@ RP_API rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len
  * and b agree: the estimated Jaccard similarity. Thread-safe. */
 RP_API double rp_signature_similarity(const uint32_t *a, const uint32_t *b, size_t hashes);
 
+
+/* rp_free() - release memory the library allocated for the caller (as
+ * documented per function). NULL is a no-op. */
+RP_API void rp_free(void *p);
+
+/* ------------------------------------------------------------------------
+ * LSH: candidate pairs of similar signatures
+ * ------------------------------------------------------------------------
+ *
+ * Locality-sensitive hashing by banding: a signature is cut into `bands`
+ * bands of `rows` values; two signatures are candidates when they agree on
+ * every value of at least one band, which happens with probability
+ * 1 - (1 - J^rows)^bands for Jaccard J (the S-curve). */
+
+/* rp_lsh_probability() - the S-curve: the chance that two texts of Jaccard
+ * j become candidates with the given banding. */
+RP_API double rp_lsh_probability(double j, size_t bands, size_t rows);
+
+/* rp_lsh_choose() - bands and rows for a threshold: among bands * rows <=
+ * hashes, the banding that makes a pair at the threshold a candidate with
+ * probability at least 0.995 (recall first) and, among those, the fewest
+ * false candidates below the threshold (the smallest area under the S-curve
+ * from 0 to the threshold). When no banding reaches 0.995, the one with the
+ * highest probability at the threshold. threshold in (0, 1], hashes >= 1.
+ * Returns RP_OK or RP_ERR_PARAM. */
+RP_API rp_status rp_lsh_choose(double threshold, size_t hashes, size_t *bands, size_t *rows);
+
+/* An in-memory LSH index of signatures under caller-chosen 64-bit keys. */
+typedef struct rp_lsh rp_lsh;
+
+/* rp_lsh_new() - an empty index for signatures of `hashes` values, banded
+ * as bands x rows (bands * rows <= hashes; see rp_lsh_choose()). */
+RP_API rp_status rp_lsh_new(size_t hashes, size_t bands, size_t rows, rp_lsh **out, rp_error *err);
+
+/* rp_lsh_add() - add a signature (copied) under key. Keys need not be
+ * unique. Returns RP_OK, RP_ERR_PARAM, RP_ERR_NOMEM. */
+RP_API rp_status rp_lsh_add(rp_lsh *lsh, uint64_t key, const uint32_t *sig, rp_error *err);
+
+/* One match of a query. */
+typedef struct rp_lsh_match {
+    uint64_t key;
+    double similarity; /* rp_signature_similarity() with the query */
+} rp_lsh_match;
+
+/* rp_lsh_query() - the signatures sharing a band with sig whose estimated
+ * similarity is at least min_similarity (0: every candidate), best first
+ * (ties by key, then by order of addition); each added signature appears
+ * once. *matches is allocated (free it with rp_free(); NULL when *n is 0).
+ * Thread-safe against other queries, not against rp_lsh_add(). */
+RP_API rp_status rp_lsh_query(const rp_lsh *lsh, const uint32_t *sig, double min_similarity,
+                              rp_lsh_match **matches, size_t *n, rp_error *err);
+
+/* rp_lsh_size() - signatures added. */
+RP_API size_t rp_lsh_size(const rp_lsh *lsh);
+
+/* rp_lsh_free() - release the index. NULL is a no-op. */
+RP_API void rp_lsh_free(rp_lsh *lsh);
+
+/* ------------------------------------------------------------------------
+ * Near-duplicate clusters of a corpus (the engine of `reprint dedup`)
+ * ------------------------------------------------------------------------
+ *
+ * rp_dedup_run() reads a corpus (rp_source), sketches every document,
+ * finds candidate pairs by LSH banding, verifies each candidate, and
+ * clusters the verified pairs by union-find. The stages are separate and
+ * exchange plain records (signatures, (band key, document) pairs, candidate
+ * pairs, verified pairs), sorted within a memory budget (spilled to
+ * temporary files when over it), so the result is the same for any number
+ * of threads and any budget.
+ *
+ * Documents are numbered 0, 1, ... in input order. A document without
+ * words has no shingle and is never paired; one with fewer words than the
+ * n-gram size is one shingle of all its words (so it pairs only with texts
+ * of exactly those words).
+ *
+ * Verification: a candidate pair becomes a pair when its Jaccard similarity
+ * is at least the threshold:
+ *  - RP_VERIFY_SIGNATURE: estimated from the signatures;
+ *  - RP_VERIFY_EXACT: computed exactly from the shingle sets (the texts are
+ *    read again);
+ *  - RP_VERIFY_AUTO (default): from the signatures when the estimate is
+ *    more than 4.5 standard errors away from the threshold (wrong about one
+ *    pair in 300,000), exactly otherwise, and exactly when a text has fewer
+ *    shingles than twice the hashes (short texts estimate worse).
+ *
+ * Clusters: the connected components of verified pairs. The representative
+ * kept is the first document in input order (RP_KEEP_FIRST) or the longest
+ * in bytes, ties to the first (RP_KEEP_LONGEST). A member that is not
+ * itself a verified pair of its representative joined through others
+ * (chaining); with strict, such members are split off: each cluster is
+ * split greedily, in keep order, into groups whose members are all verified
+ * pairs of the group's representative.
+ *
+ * Buckets: documents sharing a band key are paired with each other; in a
+ * bucket of more than 65 documents (mass duplicates), each document is
+ * paired with the 64 before it, which keeps candidates linear; such
+ * documents still cluster but not every one of their pairs is listed. */
+
+typedef enum rp_verify {
+    RP_VERIFY_AUTO = 0,
+    RP_VERIFY_SIGNATURE = 1,
+    RP_VERIFY_EXACT = 2
+} rp_verify;
+
+typedef enum rp_keep { RP_KEEP_FIRST = 0, RP_KEEP_LONGEST = 1 } rp_keep;
+
+/* Progress of a run: the stage (0 reading and sketching, 1 candidates,
+ * 2 exact verification, 3 clustering), documents and input bytes read so
+ * far. Called from the thread that called rp_dedup_run(). */
+typedef void (*rp_dedup_progress_fn)(void *user, int stage, uint64_t docs, uint64_t bytes);
+
+typedef struct rp_dedup_opts {
+    double threshold;    /* Jaccard; default 0.8; (0, 1] */
+    rp_sketch_opts sketch; /* n-gram, hashes, seed, lossy (defaults of rp_sketch_opts_init) */
+    size_t bands, rows;  /* 0, 0 (default): rp_lsh_choose(threshold, hashes) */
+    rp_verify verify;    /* default RP_VERIFY_AUTO */
+    rp_keep keep;        /* default RP_KEEP_FIRST */
+    int strict;          /* 1: split chained clusters; default 0 */
+    size_t threads;      /* sketching threads; 0 (default): the online cores */
+    size_t mem_limit;    /* bytes; 0 (default): a quarter of physical memory */
+    const char *tmpdir;  /* NULL (default): $TMPDIR or /tmp */
+    rp_source_opts source; /* how records are read (rp_source_opts_init) */
+    rp_dedup_progress_fn progress; /* NULL: none */
+    void *progress_user;
+} rp_dedup_opts;
+
+RP_API void rp_dedup_opts_init(rp_dedup_opts *o);
+
+/* The outcome of a run. */
+typedef struct rp_dedup rp_dedup;
+
+/* Counters of a finished run. */
+typedef struct rp_dedup_stats {
+    uint64_t docs;          /* documents read */
+    uint64_t bytes;         /* bytes of text */
+    uint64_t empty;         /* documents without words */
+    uint64_t skipped;       /* malformed lines skipped (skip_bad) */
+    uint64_t candidates;    /* distinct candidate pairs */
+    uint64_t exact_checks;  /* candidates verified exactly */
+    uint64_t pairs;         /* verified pairs */
+    uint64_t clusters;      /* clusters of two or more documents */
+    uint64_t removed;       /* documents that are not representatives */
+    uint64_t chained;       /* clusters with members that are not pairs of their representative */
+    uint64_t chained_members; /* such members */
+    double chained_min;     /* lowest estimated similarity of one to its representative (1 if none) */
+    uint64_t big_buckets;   /* buckets over 65 documents */
+    uint64_t spill_runs;    /* sorted runs written to temporary files */
+    size_t bands, rows;     /* the banding used */
+    double seconds;         /* wall time of rp_dedup_run() */
+} rp_dedup_stats;
+
+/* rp_dedup_run() - deduplicate the corpus read from paths (as
+ * rp_source_open(); "-" for standard input, which is spooled to a
+ * temporary file when it must be read twice). On success *out holds the
+ * outcome (free with rp_dedup_free()). Errors: those of rp_source_open()
+ * and rp_source_next() (err names file and line), RP_ERR_PARAM (an option
+ * out of range, named in err->msg), RP_ERR_IO about the temporary
+ * directory, RP_ERR_NOMEM. Also an error when the input changes between
+ * two readings (RP_ERR_FORMAT). */
+RP_API rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_opts *opts,
+                              rp_dedup **out, rp_error *err);
+
+RP_API void rp_dedup_free(rp_dedup *d);
+
+RP_API const rp_dedup_stats *rp_dedup_get_stats(const rp_dedup *d);
+
+/* rp_dedup_id() - document i's id (borrowed; *len its length, may hold
+ * NUL), NULL if i is out of range. */
+RP_API const char *rp_dedup_id(const rp_dedup *d, uint64_t i, size_t *len);
+
+/* rp_dedup_representative() - the representative of document i's cluster
+ * (i itself when i is a representative or alone); rp_dedup_cluster_size()
+ * the size of that cluster (1 when alone). */
+RP_API uint64_t rp_dedup_representative(const rp_dedup *d, uint64_t i);
+RP_API uint64_t rp_dedup_cluster_size(const rp_dedup *d, uint64_t i);
+
+/* rp_dedup_next_pair() - the verified pairs, one per call, ordered by
+ * (first document, second document) numbers, a < b; returns 0 at the end
+ * (then starts again). similarity: exact when computed, else the
+ * estimate. Pairs split off by strict are still listed (they are
+ * near-duplicates). Errors (reading spilled pairs) go to *st. */
+RP_API int rp_dedup_next_pair(rp_dedup *d, uint64_t *a, uint64_t *b, double *similarity,
+                              rp_status *st, rp_error *err);
+
+/* rp_dedup_write() - write the input without the documents that are not
+ * representatives, in input order, to out_path ("-": standard output),
+ * compressed as its name says (.gz gzip, .zst or .zstd zstd, otherwise
+ * plain): JSONL records as their original lines, plain-text records as
+ * JSONL lines {"id": ..., "text": ...}. Reads the input again (the same
+ * paths and options as the run). The file is written in full or, on error,
+ * removed (not standard output). */
+RP_API rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err);
+
 /* ------------------------------------------------------------------------
  * Corpus-wide reuse search (scan)
  * ------------------------------------------------------------------------

@@ -30,6 +30,7 @@ struct rp__stream {
     char *name;         /* for errors */
     int fd;             /* -1 when reading memory */
     bool own_fd;        /* close fd at the end (not standard input) */
+    int tee_fd;         /* raw bytes read are also written here; -1: none */
     const uint8_t *mem; /* the memory being read (borrowed) */
     size_t mem_len, mem_pos;
     rp__codec codec;
@@ -76,6 +77,14 @@ static rp_status read_raw(rp__stream *s, uint8_t *buf, size_t cap, size_t *got, 
         } while (r < 0 && errno == EINTR);
         if (r < 0) return io_error(err, s->name, s->bytes_in, errno, "read error");
         *got = (size_t)r;
+        for (size_t done = 0; s->tee_fd >= 0 && done < *got;) {
+            ssize_t w = write(s->tee_fd, buf + done, *got - done);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0)
+                return io_error(err, s->name, s->bytes_in, errno,
+                                "cannot keep a temporary copy of the input");
+            done += (size_t)w;
+        }
     }
     if (*got == 0) s->in_eof = true;
     s->bytes_in += *got;
@@ -129,6 +138,7 @@ static rp_status stream_new(const char *name, int fd, rp__stream **out, rp_error
     size_t name_len = strlen(name);
     if (s == NULL) goto nomem;
     s->fd = fd;
+    s->tee_fd = -1;
     if ((s->name = rp__malloc(name_len + 1)) == NULL) goto nomem;
     memcpy(s->name, name, name_len + 1);
     if ((s->in = rp__malloc(RP__STREAM_CHUNK + 1)) == NULL) goto nomem;
@@ -181,6 +191,22 @@ static rp_status stream_start(rp__stream *s, rp_error *err)
 nomem:
     rp__fail(err, RP_ERR_NOMEM, s->name, 0, "out of memory opening the file");
     return RP_ERR_NOMEM;
+}
+
+rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **out,
+                             rp_error *err)
+{
+    *out = NULL;
+    rp__stream *s = NULL;
+    RP_TRY(stream_new(name, fd, &s, err));
+    s->tee_fd = tee_fd;
+    rp_status rc = stream_start(s, err);
+    if (rc != RP_OK) {
+        rp__stream_close(s);
+        return rc;
+    }
+    *out = s;
+    return RP_OK;
 }
 
 rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err)

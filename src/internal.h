@@ -166,6 +166,11 @@ typedef struct rp__stream rp__stream;
  * compression. RP_ERR_IO for a missing, unreadable or directory path;
  * RP_ERR_NOMEM. */
 rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err);
+/* The same over an open descriptor (left open), named name in errors;
+ * with tee_fd >= 0 every raw byte read is also written to tee_fd (a spool
+ * of standard input for a second reading). */
+rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **out,
+                             rp_error *err);
 /* The same over data[0..len), borrowed until rp__stream_close(); name is
  * used in errors. */
 rp_status rp__stream_open_mem(const char *name, const void *data, size_t len, rp__stream **out,
@@ -187,6 +192,11 @@ void rp__stream_close(rp__stream *s);
  * file name would (tests and fuzzing). */
 rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
                               const rp_source_opts *opts, rp_source **out, rp_error *err);
+/* Where the source reads standard input ("-"): read_fd instead of
+ * descriptor 0 when >= 0 (a spool being read again, positioned by the
+ * caller), and a copy of the raw bytes written to tee_fd when >= 0. Set
+ * before the first rp_source_next(). Standard input is still named "-". */
+void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
 
 /* ---- fingerprints (winnow.c) ------------------------------------------------ */
 /* A selected word k-gram: its hash (rp__shingle_hash of the rolled k token
@@ -230,6 +240,30 @@ rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err);
 uint64_t rp__sorter_count(const rp__sorter *s);
 size_t rp__sorter_runs(const rp__sorter *s);
 void rp__sorter_free(rp__sorter *s);
+
+/* ---- exact shingle sets (minhash.c) --------------------------------------- */
+/* The distinct shingle hashes of text (as the sketches: a text shorter than
+ * ngram words is one shingle), sorted, into *buf (capacity *cap, grown as
+ * needed); *n receives their number. The text is not validated (lossy
+ * reading). RP_ERR_NOMEM. */
+rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed,
+                          uint64_t **buf, size_t *cap, size_t *n);
+/* Jaccard of two sorted sets of distinct values (0 when both are empty). */
+double rp__set_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+
+/* ---- output files (writer.c) ---------------------------------------------- */
+/* A file written through gzip (.gz), zstd (.zst, .zstd) or as is, chosen by
+ * its name; "-" is standard output. RP_ERR_IO naming the file. */
+typedef struct rp__writer rp__writer;
+rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err);
+rp_status rp__writer_write(rp__writer *w, const char *data, size_t len, rp_error *err);
+/* Finish (ok) or abandon (!ok) and free w; an abandoned or failed file is
+ * removed. NULL is a no-op. */
+rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err);
+
+/* ---- banding (lsh.c) ---------------------------------------------------------- */
+/* The key of band `band` (values band*rows .. band*rows+rows-1) of sig. */
+uint64_t rp__band_key(const uint32_t *sig, size_t band, size_t rows);
 
 /* ---- alignment (align.c) --------------------------------------------------- */
 typedef struct rp__align_params {

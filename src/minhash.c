@@ -14,6 +14,7 @@
  * than K; tests/test_minhash.c checks the estimate against exact Jaccard. */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct rp_sketcher {
@@ -160,4 +161,82 @@ double rp_signature_similarity(const uint32_t *a, const uint32_t *b, size_t hash
     for (size_t i = 0; i < hashes; i++)
         eq += a[i] == b[i];
     return (double)eq / (double)hashes;
+}
+
+/* ---- exact shingle sets ---------------------------------------------------- */
+
+typedef struct set_ctx {
+    size_t n;
+    uint64_t ring[32];
+    uint64_t rolled;
+    size_t n_tokens;
+    uint64_t *buf;
+    size_t len, cap;
+    bool nomem;
+} set_ctx;
+
+static rp_status set_token(void *ctx, uint32_t start, uint32_t end, uint64_t hash, uint8_t brk)
+{
+    (void)start;
+    (void)end;
+    (void)brk;
+    set_ctx *c = ctx;
+    if (c->n_tokens < c->n)
+        c->rolled = rp__rotl64(c->rolled, 1) ^ hash;
+    else
+        c->rolled = rp__shingle_roll(c->rolled, c->ring[(c->n_tokens - c->n) % 32], hash, c->n);
+    c->ring[c->n_tokens % 32] = hash;
+    c->n_tokens++;
+    if (c->n_tokens >= c->n) {
+        if (!rp__grow((void **)&c->buf, &c->cap, c->len + 1, sizeof *c->buf)) return RP_ERR_NOMEM;
+        c->buf[c->len++] = rp__shingle_hash(c->rolled);
+    }
+    return RP_OK;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed,
+                          uint64_t **buf, size_t *cap, size_t *n)
+{
+    set_ctx c = {.n = ngram, .buf = *buf, .cap = *cap};
+    rp_status rc = rp__scan(text, len, seed, set_token, &c);
+    if (rc == RP_OK && c.n_tokens > 0 && c.n_tokens < ngram) {
+        if (rp__grow((void **)&c.buf, &c.cap, 1, sizeof *c.buf))
+            c.buf[c.len++] = rp__shingle_hash(c.rolled);
+        else
+            rc = RP_ERR_NOMEM;
+    }
+    *buf = c.buf;
+    *cap = c.cap;
+    *n = 0;
+    if (rc != RP_OK) return rc;
+    if (c.len > 1) qsort(c.buf, c.len, sizeof *c.buf, cmp_u64);
+    size_t m = 0;
+    for (size_t i = 0; i < c.len; i++)
+        if (m == 0 || c.buf[m - 1] != c.buf[i]) c.buf[m++] = c.buf[i];
+    *n = m;
+    return RP_OK;
+}
+
+double rp__set_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t i = 0, j = 0, inter = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) {
+            inter++;
+            i++;
+            j++;
+        } else if (a[i] < b[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    size_t uni = na + nb - inter;
+    return uni ? (double)inter / (double)uni : 0;
 }

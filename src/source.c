@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 typedef enum input_kind { INPUT_FILE, INPUT_DIR, INPUT_STDIN, INPUT_MEM } input_kind;
@@ -82,6 +83,7 @@ struct rp_source {
     rp_record rec;
     size_t skipped;
     uint64_t bytes_done; /* raw bytes of the files closed so far */
+    int stdin_fd, stdin_tee; /* rp__source_stdin(); -1: defaults */
     rp_status failed;    /* an error is final: later calls repeat it */
     rp_error failure;
 };
@@ -143,6 +145,7 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
     s->id_field_len = strlen(idf);
     s->skip_bad = opts->skip_bad != 0;
     s->lossy = opts->lossy != 0;
+    s->stdin_fd = s->stdin_tee = -1;
     if ((s->text_field = dup_mem(tf, s->text_field_len)) == NULL ||
         (s->id_field = dup_mem(idf, s->id_field_len)) == NULL ||
         (s->inputs = rp__calloc(n_inputs ? n_inputs : 1, sizeof *s->inputs)) == NULL) {
@@ -150,6 +153,12 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
         return NULL;
     }
     return s;
+}
+
+void rp__source_stdin(rp_source *s, int read_fd, int tee_fd)
+{
+    s->stdin_fd = read_fd;
+    s->stdin_tee = tee_fd;
 }
 
 rp_status rp_source_open(const char *const *paths, size_t n_paths, const rp_source_opts *opts,
@@ -544,6 +553,9 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
     }
     if (kind == INPUT_MEM)
         RP_TRY(rp__stream_open_mem(path, s->mem, s->mem_len, &s->stream, err));
+    else if (kind == INPUT_STDIN && (s->stdin_fd >= 0 || s->stdin_tee >= 0))
+        RP_TRY(rp__stream_open_fd(path, s->stdin_fd >= 0 ? s->stdin_fd : STDIN_FILENO,
+                                  s->stdin_tee, &s->stream, err));
     else
         RP_TRY(rp__stream_open(path, &s->stream, err));
     if (name_is_jsonl(path)) {

@@ -39,6 +39,21 @@ else
     add 0 1
 fi
 
+# near_dups: lines 1 and 3 are the same text with different case and
+# punctuation; line 2 is unrelated.
+ex=$(printf '%s\n' "The harbour authority approved a six-month trial of night ferry crossings." \
+    "Rain is expected across the north on Friday with strong winds." \
+    "the Harbour Authority approved a six-month trial of night ferry crossings" |
+    "$BUILD/examples/near_dups" 2>&1)
+if [ "$ex" = "line 3 ~ line 1 (1.00)" ]; then
+    echo "ok examples/near_dups"
+    add 1 0
+else
+    printf '%s\n' "$ex"
+    echo "FAIL examples/near_dups"
+    add 0 1
+fi
+
 # 4. fuzz corpus replay
 for r in "$BUILD"/fuzz/replay_*; do
     [ -x "$r" ] || continue

@@ -126,6 +126,14 @@ static inline uint64_t test_rand(uint64_t *state)
     X(minhash_rules)                                                                               \
     X(winnow_reference)                                                                            \
     X(winnow_guarantee)                                                                            \
+    X(extsort_budgets)                                                                             \
+    X(lsh_choose)                                                                               \
+    X(lsh_index)                                                                                \
+    X(dedup_exact_truth)                                                                        \
+    X(dedup_deterministic)                                                                      \
+    X(dedup_chaining)                                                                           \
+    X(dedup_output)                                                                             \
+    X(dedup_errors)                                                                             \
     X(fault_injection)
 
 #define DECLARE(name) void test_##name(void);

@@ -1,0 +1,406 @@
+/* cmd_dedup.c - `reprint dedup INPUT...`: near-duplicate clusters of a
+ * corpus, as verified pairs (TSV), cluster membership (JSONL) and the input
+ * without its duplicates. A thin layer over rp_dedup_run(). */
+#include "cli.h"
+
+#include <cJSON.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static void help(void)
+{
+    printf("Usage: reprint dedup [options] INPUT...\n"
+           "\n"
+           "Cluster the near-duplicate documents of a corpus: MinHash signatures of word\n"
+           "n-grams, LSH banding for candidates, every candidate verified, clusters by\n"
+           "union-find over verified pairs. INPUT is a JSONL file (.jsonl, .json; one\n"
+           "object per line), a plain text file (one document), a directory (walked,\n"
+           "sorted) or '-' for stdin; gzip and zstd are read as their content.\n"
+           "\n"
+           "Outputs:\n"
+           "      --pairs FILE       every verified pair: id1 TAB id2 TAB similarity\n"
+           "                         (id1 < id2 in byte order); '-' for stdout\n"
+           "      --clusters FILE    JSONL {\"id\",\"cluster\",\"size\"} for each document in\n"
+           "                         a cluster of two or more; cluster = the kept id\n"
+           "  -o, --output FILE      the input without duplicates, in input order, as\n"
+           "                         JSONL; .gz and .zst names are compressed\n"
+           "      --keep RULE        the document kept of a cluster: first (default, in\n"
+           "                         input order) or longest\n"
+           "\n"
+           "Similarity:\n"
+           "  -t, --threshold J      Jaccard similarity of word n-gram sets (default 0.8)\n"
+           "      --ngram N          words per n-gram (default 5)\n"
+           "      --hashes K         values per signature (default 128)\n"
+           "      --bands B          LSH bands (with --rows; default: chosen for J)\n"
+           "      --rows R           values per band\n"
+           "      --seed S           token hash seed (default 0)\n"
+           "      --verify MODE      auto (default: signatures, exactly near J), exact or\n"
+           "                         signature\n"
+           "      --strict           split clusters whose members joined through others,\n"
+           "                         so each member is within J of its kept document\n"
+           "      --explain          print the banding and its error rates, then run (or\n"
+           "                         only print, without INPUT)\n"
+           "\n"
+           "Input:\n"
+           "      --text-field NAME  JSONL member holding the text (default text)\n"
+           "      --id-field NAME    JSONL member holding the id (default id; absent:\n"
+           "                         path:line)\n"
+           "      --skip-bad         skip malformed JSONL lines (counted) instead of failing\n"
+           "      --lossy            read invalid UTF-8 as separators instead of failing\n"
+           "\n"
+           "Resources:\n"
+           "  -j, --threads N        sketching threads (default: all cores)\n"
+           "      --mem-limit SIZE   memory budget, e.g. 256M, 2G (default: a quarter of\n"
+           "                         RAM); past it, sorted runs spill to --tmpdir\n"
+           "      --tmpdir DIR       temporary files (default $TMPDIR or /tmp); they are\n"
+           "                         removed however the run ends\n"
+           "  -q, --quiet            no progress bar and no summary\n"
+           "  -h, --help             show this help and exit\n"
+           "\n"
+           "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage errors.\n");
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0') return false;
+    *out = v;
+    return true;
+}
+
+static void explain(const rp_dedup_opts *o, size_t bands, size_t rows)
+{
+    double t = o->threshold;
+    double p = rp_lsh_probability(t, bands, rows);
+    fprintf(stderr,
+            "%s: LSH %zu bands x %zu rows of %zu hashes; a pair at J = %.2f becomes a candidate "
+            "with probability %.4f (false negatives %.2f%%)\n",
+            cli_prog, bands, rows, o->sketch.hashes, t, p, 100 * (1 - p));
+    fprintf(stderr, "%s: S-curve:", cli_prog);
+    static const double js[] = {0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
+    for (size_t i = 0; i < sizeof js / sizeof *js; i++)
+        fprintf(stderr, " J=%.2f:%.3f", js[i], rp_lsh_probability(js[i], bands, rows));
+    fputc('\n', stderr);
+    double se = 0;
+    if (o->sketch.hashes > 0) se = sqrt(t * (1 - t) / (double)o->sketch.hashes);
+    fprintf(stderr,
+            "%s: candidates below J are removed by verification (%s); the signature estimate has "
+            "a standard error of %.3f at J\n",
+            cli_prog,
+            o->verify == RP_VERIFY_EXACT       ? "exact shingle sets"
+            : o->verify == RP_VERIFY_SIGNATURE ? "signatures only: pairs near J may be misjudged"
+                                               : "signatures far from J, exact sets near it",
+            se);
+}
+
+/* Write s as one TSV field: backslash, tab, newline and CR escaped. */
+static void tsv_field(FILE *f, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\\')
+            fputs("\\\\", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\r')
+            fputs("\\r", f);
+        else
+            fputc(c, f);
+    }
+}
+
+static int id_cmp(const char *a, size_t na, const char *b, size_t nb)
+{
+    int c = memcmp(a, b, na < nb ? na : nb);
+    if (c != 0) return c;
+    return na < nb ? -1 : na > nb;
+}
+
+static bool write_pairs(rp_dedup *d, const char *path)
+{
+    FILE *f = cli_open_output(path);
+    if (f == NULL) return false;
+    uint64_t a, b;
+    double sim;
+    rp_status st;
+    rp_error err;
+    while (rp_dedup_next_pair(d, &a, &b, &sim, &st, &err)) {
+        size_t na, nb;
+        const char *ia = rp_dedup_id(d, a, &na), *ib = rp_dedup_id(d, b, &nb);
+        if (id_cmp(ia, na, ib, nb) > 0) {
+            const char *t = ia;
+            ia = ib;
+            ib = t;
+            size_t tn = na;
+            na = nb;
+            nb = tn;
+        }
+        tsv_field(f, ia, na);
+        fputc('\t', f);
+        tsv_field(f, ib, nb);
+        fprintf(f, "\t%.4f\n", sim);
+    }
+    if (st != RP_OK) {
+        cli_report(&err, st);
+        cli_close_output(f, path);
+        return false;
+    }
+    return cli_close_output(f, path);
+}
+
+static bool write_clusters(rp_dedup *d, const char *path)
+{
+    FILE *f = cli_open_output(path);
+    if (f == NULL) return false;
+    uint64_t n = rp_dedup_get_stats(d)->docs;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t size = rp_dedup_cluster_size(d, i);
+        if (size < 2) continue;
+        cJSON *o = cJSON_CreateObject();
+        if (o == NULL) break;
+        cJSON_AddStringToObject(o, "id", rp_dedup_id(d, i, NULL));
+        cJSON_AddStringToObject(o, "cluster", rp_dedup_id(d, rp_dedup_representative(d, i), NULL));
+        cJSON_AddNumberToObject(o, "size", (double)size);
+        char *s = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (s == NULL) break;
+        fputs(s, f);
+        fputc('\n', f);
+        cJSON_free(s);
+    }
+    return cli_close_output(f, path);
+}
+
+typedef struct progress_ctx {
+    cli_progress bar;
+} progress_ctx;
+
+static void on_progress(void *user, int stage, uint64_t docs, uint64_t bytes)
+{
+    progress_ctx *c = user;
+    static const char *labels[] = {"sketching", "candidates", "exact check", "clustering"};
+    cli_progress_corpus(&c->bar, labels[stage & 3], docs, bytes);
+}
+
+static void summary(const rp_dedup *d)
+{
+    const rp_dedup_stats *s = rp_dedup_get_stats(d);
+    struct rusage ru;
+    double peak = 0;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) peak = (double)ru.ru_maxrss / 1024.0;
+    fprintf(stderr,
+            "%s: %llu documents (%.1f MB) in %.2f s (%.0f docs/s): %llu clusters, %llu removed, "
+            "%llu pairs from %llu candidates (%llu checked exactly); LSH %zu x %zu; peak memory "
+            "%.0f MB\n",
+            cli_prog, (unsigned long long)s->docs, (double)s->bytes / 1e6, s->seconds,
+            s->seconds > 0 ? (double)s->docs / s->seconds : 0, (unsigned long long)s->clusters,
+            (unsigned long long)s->removed, (unsigned long long)s->pairs,
+            (unsigned long long)s->candidates, (unsigned long long)s->exact_checks, s->bands,
+            s->rows, peak);
+    if (s->empty > 0)
+        fprintf(stderr, "%s: %llu documents without words were left out of pairing\n", cli_prog,
+                (unsigned long long)s->empty);
+    if (s->skipped > 0)
+        fprintf(stderr, "%s: %llu malformed lines skipped (--skip-bad)\n", cli_prog,
+                (unsigned long long)s->skipped);
+    if (s->chained > 0)
+        fprintf(stderr,
+                "%s: %llu clusters hold %llu members that are not verified within the threshold "
+                "of their kept document (chaining; lowest estimated similarity %.2f)%s\n",
+                cli_prog, (unsigned long long)s->chained, (unsigned long long)s->chained_members,
+                s->chained_min, " ; --strict splits them");
+    if (s->big_buckets > 0)
+        fprintf(stderr,
+                "%s: %llu LSH buckets held more than 65 documents (mass duplicates): each was "
+                "paired with the 64 before it, so not every pair of them is listed\n",
+                cli_prog, (unsigned long long)s->big_buckets);
+    if (s->spill_runs > 0)
+        fprintf(stderr, "%s: %llu sorted runs spilled to temporary files (--mem-limit)\n", cli_prog,
+                (unsigned long long)s->spill_runs);
+}
+
+int rp_cmd_dedup(int argc, char **argv)
+{
+    enum {
+        O_PAIRS = 256,
+        O_CLUSTERS,
+        O_KEEP,
+        O_NGRAM,
+        O_HASHES,
+        O_BANDS,
+        O_ROWS,
+        O_SEED,
+        O_VERIFY,
+        O_STRICT,
+        O_EXPLAIN,
+        O_TEXT_FIELD,
+        O_ID_FIELD,
+        O_SKIP_BAD,
+        O_LOSSY,
+        O_MEM,
+        O_TMPDIR
+    };
+    static const struct option longopts[] = {
+        {"pairs", required_argument, NULL, O_PAIRS},
+        {"clusters", required_argument, NULL, O_CLUSTERS},
+        {"output", required_argument, NULL, 'o'},
+        {"keep", required_argument, NULL, O_KEEP},
+        {"threshold", required_argument, NULL, 't'},
+        {"ngram", required_argument, NULL, O_NGRAM},
+        {"hashes", required_argument, NULL, O_HASHES},
+        {"bands", required_argument, NULL, O_BANDS},
+        {"rows", required_argument, NULL, O_ROWS},
+        {"seed", required_argument, NULL, O_SEED},
+        {"verify", required_argument, NULL, O_VERIFY},
+        {"strict", no_argument, NULL, O_STRICT},
+        {"explain", no_argument, NULL, O_EXPLAIN},
+        {"text-field", required_argument, NULL, O_TEXT_FIELD},
+        {"id-field", required_argument, NULL, O_ID_FIELD},
+        {"skip-bad", no_argument, NULL, O_SKIP_BAD},
+        {"lossy", no_argument, NULL, O_LOSSY},
+        {"threads", required_argument, NULL, 'j'},
+        {"mem-limit", required_argument, NULL, O_MEM},
+        {"tmpdir", required_argument, NULL, O_TMPDIR},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    rp_dedup_opts o;
+    rp_dedup_opts_init(&o);
+    const char *pairs = NULL, *clusters = NULL, *output = NULL;
+    bool quiet = false, want_explain = false;
+    size_t v;
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":o:t:j:qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case O_PAIRS: pairs = optarg; break;
+        case O_CLUSTERS: clusters = optarg; break;
+        case 'o': output = optarg; break;
+        case O_KEEP:
+            if (strcmp(optarg, "first") == 0)
+                o.keep = RP_KEEP_FIRST;
+            else if (strcmp(optarg, "longest") == 0)
+                o.keep = RP_KEEP_LONGEST;
+            else
+                return cli_usage_error("--keep takes first or longest, not '%s'", optarg);
+            break;
+        case 't':
+            if (!parse_double(optarg, &o.threshold) || !(o.threshold > 0 && o.threshold <= 1))
+                return cli_usage_error("--threshold takes a number in (0, 1], not '%s'", optarg);
+            break;
+        case O_NGRAM:
+            if (!cli_parse_size(optarg, &o.sketch.ngram) || o.sketch.ngram < 1 ||
+                o.sketch.ngram > 32)
+                return cli_usage_error("--ngram takes a whole number in 1..32, not '%s'", optarg);
+            break;
+        case O_HASHES:
+            if (!cli_parse_size(optarg, &o.sketch.hashes) || o.sketch.hashes < 1 ||
+                o.sketch.hashes > RP_SKETCH_MAX_HASHES)
+                return cli_usage_error("--hashes takes a whole number in 1..%d, not '%s'",
+                                       RP_SKETCH_MAX_HASHES, optarg);
+            break;
+        case O_BANDS:
+            if (!cli_parse_size(optarg, &o.bands) || o.bands < 1)
+                return cli_usage_error("--bands takes a whole number >= 1, not '%s'", optarg);
+            break;
+        case O_ROWS:
+            if (!cli_parse_size(optarg, &o.rows) || o.rows < 1)
+                return cli_usage_error("--rows takes a whole number >= 1, not '%s'", optarg);
+            break;
+        case O_SEED:
+            if (!cli_parse_size(optarg, &v))
+                return cli_usage_error("--seed takes a whole number, not '%s'", optarg);
+            o.sketch.seed = v;
+            break;
+        case O_VERIFY:
+            if (strcmp(optarg, "auto") == 0)
+                o.verify = RP_VERIFY_AUTO;
+            else if (strcmp(optarg, "exact") == 0)
+                o.verify = RP_VERIFY_EXACT;
+            else if (strcmp(optarg, "signature") == 0)
+                o.verify = RP_VERIFY_SIGNATURE;
+            else
+                return cli_usage_error("--verify takes auto, exact or signature, not '%s'", optarg);
+            break;
+        case O_STRICT: o.strict = 1; break;
+        case O_EXPLAIN: want_explain = true; break;
+        case O_TEXT_FIELD: o.source.text_field = optarg; break;
+        case O_ID_FIELD: o.source.id_field = optarg; break;
+        case O_SKIP_BAD: o.source.skip_bad = 1; break;
+        case O_LOSSY:
+            o.source.lossy = 1;
+            o.sketch.lossy = 1;
+            break;
+        case 'j':
+            if (!cli_parse_size(optarg, &o.threads) || o.threads < 1 || o.threads > 1024)
+                return cli_usage_error("--threads takes a whole number in 1..1024, not '%s'",
+                                       optarg);
+            break;
+        case O_MEM:
+            if (!cli_parse_size(optarg, &o.mem_limit) || o.mem_limit < ((size_t)1 << 20))
+                return cli_usage_error("--mem-limit takes a size of at least 1M, not '%s'", optarg);
+            break;
+        case O_TMPDIR: o.tmpdir = optarg; break;
+        case 'q': quiet = true; break;
+        case 'h': help(); return EXIT_OK;
+        case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if ((o.bands == 0) != (o.rows == 0)) return cli_usage_error("--bands and --rows go together");
+    if (o.bands > 0 && o.bands > o.sketch.hashes / o.rows)
+        return cli_usage_error("--bands x --rows (%zu x %zu) must fit in --hashes %zu", o.bands,
+                               o.rows, o.sketch.hashes);
+    size_t bands = o.bands, rows = o.rows;
+    if (bands == 0) rp_lsh_choose(o.threshold, o.sketch.hashes, &bands, &rows);
+    if (want_explain) explain(&o, bands, rows);
+    int n_inputs = argc - optind;
+    if (n_inputs == 0) {
+        if (want_explain) return EXIT_OK;
+        return cli_usage_error("expected at least one INPUT (a file, a directory or '-')");
+    }
+    int n_stdout = (pairs && strcmp(pairs, "-") == 0) + (clusters && strcmp(clusters, "-") == 0) +
+                   (output && strcmp(output, "-") == 0);
+    if (n_stdout > 1) return cli_usage_error("only one output can go to standard output");
+    if (pairs == NULL && clusters == NULL && output == NULL && quiet)
+        return cli_usage_error("nothing to do: give --pairs, --clusters or -o (or drop -q)");
+
+    progress_ctx pc;
+    cli_progress_start(&pc.bar, quiet, "sketching");
+    pc.bar.total = cli_input_bytes(argv + optind, (size_t)n_inputs);
+    o.progress = on_progress;
+    o.progress_user = &pc;
+    rp_dedup *d = NULL;
+    rp_error err;
+    rp_status st =
+        rp_dedup_run((const char *const *)(argv + optind), (size_t)n_inputs, &o, &d, &err);
+    int status = EXIT_OK;
+    if (st != RP_OK) {
+        cli_progress_end(&pc.bar);
+        cli_report(&err, st);
+        return EXIT_FAIL;
+    }
+    if (output != NULL) {
+        st = rp_dedup_write(d, output, &err);
+        if (st != RP_OK) {
+            cli_progress_end(&pc.bar);
+            cli_report(&err, st);
+            status = EXIT_FAIL;
+        }
+    }
+    cli_progress_end(&pc.bar);
+    if (status == EXIT_OK && pairs != NULL && !write_pairs(d, pairs)) status = EXIT_FAIL;
+    if (status == EXIT_OK && clusters != NULL && !write_clusters(d, clusters)) status = EXIT_FAIL;
+    if (!quiet) summary(d);
+    rp_dedup_free(d);
+    return status;
+}

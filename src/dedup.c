@@ -1,0 +1,1217 @@
+/* dedup.c - near-duplicate clusters of a corpus: the stages of rp_dedup_run.
+ *
+ *  1. read + sketch: records are read in order by the calling thread and
+ *     sketched in batches by worker threads; signatures are stored by
+ *     document number (in memory, or in a temporary file past the budget).
+ *  2. candidates: band by band, (band key, document) records are sorted
+ *     (rp__sorter) and documents sharing a key are paired; the pairs go to
+ *     a second sorter that drops repeats.
+ *  3. verify: each candidate pair is accepted or rejected on its signatures
+ *     or listed for an exact check; 4. the texts of the listed documents are
+ *     read again and their shingle sets (spilled to a temporary file)
+ *     decide those pairs.
+ *  5. cluster: union-find over verified pairs, representatives by the keep
+ *     rule, the chaining check and, when strict, the greedy split.
+ *
+ * Every intermediate is a plain sorted record stream, and every order is
+ * by document number, so outputs do not depend on threads or memory. */
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH_BYTES   ((size_t)4 << 20)
+#define BATCH_DOCS    8192
+#define BUCKET_WINDOW 64  /* in a big bucket, each document pairs with the 64 before it */
+#define AUTO_Z        4.5 /* standard errors around the threshold checked exactly */
+#define MAX_DOCS      ((uint64_t)UINT32_MAX - 1)
+
+/* ---- signatures by document number ------------------------------------- */
+
+typedef struct sig_store {
+    size_t k;      /* values per signature */
+    size_t budget; /* bytes allowed in memory */
+    uint32_t *mem;
+    uint64_t n, cap; /* signatures stored, capacity of mem */
+    int fd;          /* -1 while in memory */
+    char *wbuf;      /* write buffer of the file */
+    size_t wlen;
+    uint64_t flushed; /* signatures already in the file */
+} sig_store;
+
+#define SIG_WBUF ((size_t)1 << 20)
+
+static rp_status tmp_file(const char *dir, int *fd, rp_error *err)
+{
+    size_t len = strlen(dir) + 32;
+    char *path = rp__malloc(len);
+    if (path == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    snprintf(path, len, "%s/reprint-XXXXXX", dir);
+    *fd = mkstemp(path);
+    if (*fd < 0) {
+        int e = errno;
+        rp__fail(err, RP_ERR_IO, dir, 0, "cannot create a temporary file in %s: %s", dir,
+                 strerror(e));
+        if (err != NULL) err->sys_errno = e;
+        rp__free(path);
+        return RP_ERR_IO;
+    }
+    unlink(path);
+    rp__free(path);
+    return RP_OK;
+}
+
+static rp_status tmp_io(const char *dir, rp_error *err, const char *what)
+{
+    int e = errno ? errno : EIO;
+    rp__fail(err, RP_ERR_IO, dir, 0, "%s a temporary file in %s: %s", what, dir, strerror(e));
+    if (err != NULL) err->sys_errno = e;
+    return RP_ERR_IO;
+}
+
+static rp_status write_all(int fd, const void *p, size_t n, uint64_t off, const char *dir,
+                           rp_error *err)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = pwrite(fd, c, n, (off_t)off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return tmp_io(dir, err, "cannot write");
+        c += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return RP_OK;
+}
+
+static rp_status read_all(int fd, void *p, size_t n, uint64_t off, const char *dir, rp_error *err)
+{
+    char *c = p;
+    while (n > 0) {
+        ssize_t r = pread(fd, c, n, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return tmp_io(dir, err, "cannot read");
+        c += r;
+        n -= (size_t)r;
+        off += (uint64_t)r;
+    }
+    return RP_OK;
+}
+
+static rp_status sigs_flush(sig_store *s, const char *dir, rp_error *err)
+{
+    if (s->wlen == 0) return RP_OK;
+    RP_TRY(write_all(s->fd, s->wbuf, s->wlen, s->flushed * s->k * 4, dir, err));
+    s->flushed += s->wlen / (s->k * 4);
+    s->wlen = 0;
+    return RP_OK;
+}
+
+static rp_status sigs_add(sig_store *s, const uint32_t *sig, const char *dir, rp_error *err)
+{
+    size_t bytes = s->k * sizeof *sig;
+    if (s->fd < 0 && (s->n + 1) * bytes > s->budget) {
+        /* Past the budget: move what is in memory to a file. */
+        RP_TRY(tmp_file(dir, &s->fd, err));
+        if ((s->wbuf = rp__malloc(SIG_WBUF > bytes ? SIG_WBUF : bytes)) == NULL)
+            return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        RP_TRY(write_all(s->fd, s->mem, s->n * bytes, 0, dir, err));
+        s->flushed = s->n;
+        rp__free(s->mem);
+        s->mem = NULL;
+        s->cap = 0;
+    }
+    if (s->fd >= 0) {
+        if (s->wlen + bytes > (SIG_WBUF > bytes ? SIG_WBUF : bytes))
+            RP_TRY(sigs_flush(s, dir, err));
+        memcpy(s->wbuf + s->wlen, sig, bytes);
+        s->wlen += bytes;
+        s->n++;
+        return RP_OK;
+    }
+    if (s->n == s->cap) {
+        uint64_t cap = s->cap ? s->cap * 2 : 1024;
+        uint32_t *m = rp__realloc(s->mem, (size_t)cap * bytes);
+        if (m == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        s->mem = m;
+        s->cap = cap;
+    }
+    memcpy(s->mem + (size_t)s->n * s->k, sig, bytes);
+    s->n++;
+    return RP_OK;
+}
+
+/* Signatures first .. first+count-1 into buf (or a pointer into memory). */
+static rp_status sigs_get(const sig_store *s, uint64_t first, size_t count, uint32_t *buf,
+                          const uint32_t **out, const char *dir, rp_error *err)
+{
+    if (s->fd < 0) {
+        *out = s->mem + (size_t)first * s->k;
+        return RP_OK;
+    }
+    RP_TRY(read_all(s->fd, buf, count * s->k * 4, first * s->k * 4, dir, err));
+    *out = buf;
+    return RP_OK;
+}
+
+static void sigs_free(sig_store *s)
+{
+    rp__free(s->mem);
+    rp__free(s->wbuf);
+    if (s->fd >= 0) close(s->fd);
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+struct rp_dedup {
+    rp_dedup_opts o;
+    char *tmpdir;
+    char *text_field, *id_field; /* copies: the input is read again */
+    char **paths;
+    size_t n_paths;
+    int spool_fd; /* a copy of standard input, -1 if not read */
+    rp_dedup_stats st;
+    size_t k;
+    /* per document */
+    uint64_t n;
+    char *ids;
+    size_t ids_len, ids_cap;
+    uint64_t *id_off; /* n + 1 */
+    uint64_t *len;    /* text bytes */
+    uint32_t *nsh;    /* shingles, saturated at UINT32_MAX */
+    uint64_t doc_cap;
+    uint32_t *rep;  /* final representative */
+    uint32_t *size; /* cluster size, by representative */
+    sig_store sigs;
+    /* verified pairs, sorted: in memory or in a file */
+    uint64_t *pairs; /* 2 words each: a << 32 | b, bits of the similarity */
+    uint64_t n_pairs, pairs_cap;
+    int pairs_fd;
+    uint64_t pair_pos;
+    uint64_t *pair_buf;
+    size_t pair_buf_n;
+    uint64_t iter_pos; /* rp_dedup_next_pair() */
+    struct timespec t0;
+};
+
+void rp_dedup_opts_init(rp_dedup_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->threshold = 0.8;
+    rp_sketch_opts_init(&o->sketch);
+    o->verify = RP_VERIFY_AUTO;
+    o->keep = RP_KEEP_FIRST;
+    rp_source_opts_init(&o->source);
+}
+
+static rp_status nomem(rp_error *err)
+{
+    return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = rp__malloc(n);
+    if (d != NULL) memcpy(d, s, n);
+    return d;
+}
+
+void rp_dedup_free(rp_dedup *d)
+{
+    if (d == NULL) return;
+    for (size_t i = 0; i < d->n_paths; i++)
+        rp__free(d->paths[i]);
+    rp__free(d->paths);
+    rp__free(d->tmpdir);
+    rp__free(d->text_field);
+    rp__free(d->id_field);
+    if (d->spool_fd >= 0) close(d->spool_fd);
+    rp__free(d->ids);
+    rp__free(d->id_off);
+    rp__free(d->len);
+    rp__free(d->nsh);
+    rp__free(d->rep);
+    rp__free(d->size);
+    sigs_free(&d->sigs);
+    rp__free(d->pairs);
+    rp__free(d->pair_buf);
+    if (d->pairs_fd >= 0) close(d->pairs_fd);
+    rp__free(d);
+}
+
+static rp_status add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
+{
+    if (d->n >= MAX_DOCS)
+        return rp__fail(err, RP_ERR_LIMIT, r->path, r->line, "more than %llu documents in one run",
+                        (unsigned long long)MAX_DOCS);
+    if (d->n + 1 >= d->doc_cap) {
+        uint64_t cap = d->doc_cap ? d->doc_cap * 2 : 4096;
+        uint64_t *io = rp__realloc(d->id_off, (size_t)(cap + 1) * sizeof *io);
+        if (io == NULL) return nomem(err);
+        d->id_off = io;
+        uint64_t *ln = rp__realloc(d->len, (size_t)cap * sizeof *ln);
+        if (ln == NULL) return nomem(err);
+        d->len = ln;
+        uint32_t *ns = rp__realloc(d->nsh, (size_t)cap * sizeof *ns);
+        if (ns == NULL) return nomem(err);
+        d->nsh = ns;
+        d->doc_cap = cap;
+    }
+    if (!rp__grow((void **)&d->ids, &d->ids_cap, d->ids_len + r->id_len + 1, 1)) return nomem(err);
+    memcpy(d->ids + d->ids_len, r->id, r->id_len);
+    d->ids[d->ids_len + r->id_len] = '\0';
+    d->id_off[d->n] = d->ids_len;
+    d->ids_len += r->id_len + 1;
+    d->id_off[d->n + 1] = d->ids_len;
+    d->len[d->n] = r->text_len;
+    d->n++;
+    return RP_OK;
+}
+
+/* ---- stage 1: reading and sketching ------------------------------------- */
+
+typedef struct batch {
+    char *text;
+    size_t text_len, text_cap;
+    size_t *off; /* n + 1 */
+    size_t n, off_cap;
+    uint64_t first;
+    uint32_t *sigs;
+    size_t sigs_cap;
+    uint32_t *nsh;
+    rp_status st;
+    rp_error err;
+    size_t bad; /* the document that failed */
+    int state;  /* 0 free, 1 ready, 2 sketching, 3 done */
+} batch;
+
+typedef struct pool {
+    rp_dedup *d;
+    batch *b;
+    size_t nb;
+    size_t next_ready; /* next batch index workers take */
+    uint64_t ready_seq, taken_seq;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    bool stop;
+} pool;
+
+static rp_status batch_sketch(rp_dedup *d, rp_sketcher *sk, batch *b)
+{
+    size_t k = d->k;
+    if (!rp__grow((void **)&b->sigs, &b->sigs_cap, b->n * k, sizeof *b->sigs) ||
+        (b->nsh = rp__realloc(b->nsh, (b->n ? b->n : 1) * sizeof *b->nsh)) == NULL) {
+        b->bad = 0;
+        return rp__fail(&b->err, RP_ERR_NOMEM, "", 0, "out of memory");
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        size_t nsh = 0;
+        rp_status rc = rp_sketcher_sketch(sk, b->text + b->off[i], b->off[i + 1] - b->off[i],
+                                          b->sigs + i * k, &nsh, &b->err);
+        if (rc != RP_OK) {
+            b->bad = i;
+            return rc;
+        }
+        b->nsh[i] = nsh > UINT32_MAX ? UINT32_MAX : (uint32_t)nsh;
+    }
+    return RP_OK;
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    rp_sketcher *sk = NULL;
+    rp_status init = rp_sketcher_new(&p->d->o.sketch, &sk, NULL);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->taken_seq == p->ready_seq)
+            pthread_cond_wait(&p->cv_work, &p->mu);
+        if (p->stop && p->taken_seq == p->ready_seq) break;
+        batch *b = &p->b[p->taken_seq % p->nb];
+        p->taken_seq++;
+        b->state = 2;
+        pthread_mutex_unlock(&p->mu);
+        b->st = init != RP_OK ? rp__fail(&b->err, init, "", 0, "out of memory")
+                              : batch_sketch(p->d, sk, b);
+        pthread_mutex_lock(&p->mu);
+        b->state = 3;
+        pthread_cond_broadcast(&p->cv_done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    rp_sketcher_free(sk);
+    return NULL;
+}
+
+/* Move a sketched batch's results to the stores, in document order. */
+static rp_status commit(rp_dedup *d, batch *b, rp_error *err)
+{
+    if (b->st != RP_OK) {
+        uint64_t doc = b->first + b->bad;
+        if (b->st == RP_ERR_NOMEM) return nomem(err);
+        return rp__fail(err, b->st, "", 0, "document %s: %s", d->ids + d->id_off[doc], b->err.msg);
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        uint64_t doc = b->first + i;
+        d->nsh[doc] = b->nsh[i];
+        if (b->nsh[i] == 0) d->st.empty++;
+        RP_TRY(sigs_add(&d->sigs, b->sigs + i * d->k, d->tmpdir, err));
+    }
+    b->n = 0;
+    b->text_len = 0;
+    return RP_OK;
+}
+
+/* Wait for the oldest uncommitted batch and commit it. */
+static rp_status commit_next(rp_dedup *d, pool *p, uint64_t *committed, rp_error *err)
+{
+    batch *c = &p->b[*committed % p->nb];
+    pthread_mutex_lock(&p->mu);
+    while (c->state != 3)
+        pthread_cond_wait(&p->cv_done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    rp_status rc = commit(d, c, err);
+    pthread_mutex_lock(&p->mu);
+    c->state = 0;
+    pthread_mutex_unlock(&p->mu);
+    (*committed)++;
+    return rc;
+}
+
+static rp_status batch_put(batch *b, const rp_record *r, rp_error *err)
+{
+    if (!rp__grow((void **)&b->text, &b->text_cap, b->text_len + r->text_len + 1, 1) ||
+        !rp__grow((void **)&b->off, &b->off_cap, b->n + 2, sizeof *b->off))
+        return nomem(err);
+    if (b->n == 0) b->off[0] = 0;
+    memcpy(b->text + b->text_len, r->text, r->text_len);
+    b->text_len += r->text_len;
+    b->n++;
+    b->off[b->n] = b->text_len;
+    return RP_OK;
+}
+
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static rp_status open_source(rp_dedup *d, bool again, rp_source **src, rp_error *err)
+{
+    RP_TRY(rp_source_open((const char *const *)d->paths, d->n_paths, &d->o.source, src, err));
+    if (d->spool_fd >= 0) {
+        if (again && lseek(d->spool_fd, 0, SEEK_SET) != 0) {
+            rp_source_free(*src);
+            *src = NULL;
+            return tmp_io(d->tmpdir, err, "cannot read");
+        }
+        rp__source_stdin(*src, again ? d->spool_fd : -1, again ? -1 : d->spool_fd);
+    }
+    return RP_OK;
+}
+
+static rp_status stage_sketch(rp_dedup *d, rp_error *err)
+{
+    rp_source *src = NULL;
+    RP_TRY(open_source(d, false, &src, err));
+    size_t threads = d->o.threads;
+    pool p;
+    memset(&p, 0, sizeof p);
+    p.d = d;
+    p.nb = threads > 1 ? 2 * threads : 1;
+    p.b = rp__calloc(p.nb, sizeof *p.b);
+    pthread_t *tid = threads > 1 ? rp__calloc(threads, sizeof *tid) : NULL;
+    size_t started = 0;
+    rp_sketcher *sk = NULL;
+    rp_status rc = RP_OK;
+    if (p.b == NULL || (threads > 1 && tid == NULL)) {
+        rc = nomem(err);
+        goto done;
+    }
+    if (threads > 1) {
+        pthread_mutex_init(&p.mu, NULL);
+        pthread_cond_init(&p.cv_work, NULL);
+        pthread_cond_init(&p.cv_done, NULL);
+        for (; started < threads; started++)
+            if (pthread_create(&tid[started], NULL, worker, &p) != 0) break;
+        if (started == 0) {
+            rc = rp__fail(err, RP_ERR_NOMEM, "", 0, "cannot start threads");
+            goto done;
+        }
+    } else if ((rc = rp_sketcher_new(&d->o.sketch, &sk, err)) != RP_OK) {
+        goto done;
+    }
+    uint64_t seq = 0, committed = 0; /* batches filled, batches committed */
+    batch *cur = NULL;
+    bool end = false;
+    while (rc == RP_OK) {
+        const rp_record *r = NULL;
+        if (!end) {
+            rc = rp_source_next(src, &r, err);
+            if (rc != RP_OK) break;
+            if (r == NULL) end = true;
+        }
+        if (r != NULL) {
+            if (cur == NULL) {
+                /* The slot of batch seq is busy until batch seq - nb is
+                 * committed: commit done batches in order until it is free. */
+                while (threads > 1 && rc == RP_OK && committed + p.nb <= seq)
+                    rc = commit_next(d, &p, &committed, err);
+                if (rc != RP_OK) break;
+                cur = &p.b[seq % p.nb];
+                cur->first = d->n;
+            }
+            if ((rc = add_doc(d, r, err)) != RP_OK) break;
+            if ((rc = batch_put(cur, r, err)) != RP_OK) break;
+            d->st.bytes += r->text_len;
+        }
+        bool full = cur != NULL && (cur->text_len >= BATCH_BYTES || cur->n >= BATCH_DOCS);
+        if (cur != NULL && (full || end)) {
+            if (threads > 1) {
+                pthread_mutex_lock(&p.mu);
+                cur->state = 1;
+                p.ready_seq++;
+                pthread_cond_signal(&p.cv_work);
+                pthread_mutex_unlock(&p.mu);
+            } else {
+                cur->st = batch_sketch(d, sk, cur);
+                rc = commit(d, cur, err);
+                committed++;
+            }
+            seq++;
+            cur = NULL;
+            if (d->o.progress) d->o.progress(d->o.progress_user, 0, d->n, rp_source_bytes(src));
+        }
+        if (end) break;
+    }
+    /* Commit what the workers still hold, in order. */
+    while (threads > 1 && started > 0 && committed < seq) {
+        rp_status c = commit_next(d, &p, &committed, rc == RP_OK ? err : NULL);
+        if (rc == RP_OK) rc = c;
+    }
+done:
+    if (started > 0) {
+        pthread_mutex_lock(&p.mu);
+        p.stop = true;
+        pthread_cond_broadcast(&p.cv_work);
+        pthread_mutex_unlock(&p.mu);
+        for (size_t i = 0; i < started; i++)
+            pthread_join(tid[i], NULL);
+    }
+    if (threads > 1 && p.b != NULL) {
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.cv_work);
+        pthread_cond_destroy(&p.cv_done);
+    }
+    for (size_t i = 0; p.b != NULL && i < p.nb; i++) {
+        rp__free(p.b[i].text);
+        rp__free(p.b[i].off);
+        rp__free(p.b[i].sigs);
+        rp__free(p.b[i].nsh);
+    }
+    rp__free(p.b);
+    rp__free(tid);
+    rp_sketcher_free(sk);
+    if (rc == RP_OK) {
+        d->st.skipped = rp_source_skipped(src);
+        if (d->sigs.fd >= 0) {
+            d->st.spill_runs++; /* the signatures went to a file */
+            rc = sigs_flush(&d->sigs, d->tmpdir, err);
+        }
+    }
+    rp_source_free(src);
+    return rc;
+}
+
+/* ---- stage 2: candidates ------------------------------------------------ */
+
+static rp_status stage_candidates(rp_dedup *d, rp__sorter *cands, rp_error *err)
+{
+    size_t bands = d->st.bands, rows = d->st.rows, k = d->k;
+    size_t chunk = 4096;
+    uint32_t *buf = d->sigs.fd >= 0 ? rp__malloc(chunk * k * sizeof *buf) : NULL;
+    uint32_t *group = NULL;
+    size_t group_cap = 0;
+    if (d->sigs.fd >= 0 && buf == NULL) return nomem(err);
+    rp_status rc = RP_OK;
+    for (size_t band = 0; band < bands && rc == RP_OK; band++) {
+        rp__sorter *keys = NULL;
+        rc = rp__sorter_new(2, d->o.mem_limit / 8, d->tmpdir, false, &keys, err);
+        for (uint64_t first = 0; rc == RP_OK && first < d->n; first += chunk) {
+            size_t count = d->n - first < chunk ? (size_t)(d->n - first) : chunk;
+            const uint32_t *s;
+            rc = sigs_get(&d->sigs, first, count, buf, &s, d->tmpdir, err);
+            for (size_t i = 0; rc == RP_OK && i < count; i++) {
+                if (d->nsh[first + i] == 0) continue; /* no words: never paired */
+                uint64_t rec[2] = {rp__band_key(s + i * k, band, rows), first + i};
+                rc = rp__sorter_add(keys, rec, err);
+            }
+        }
+        /* Documents sharing a key, in document order. */
+        uint64_t key = 0;
+        size_t m = 0;
+        for (;;) {
+            const uint64_t *r = NULL;
+            if (rc == RP_OK) rc = rp__sorter_next(keys, &r, err);
+            if (rc != RP_OK) break;
+            if (r == NULL || (m > 0 && r[0] != key)) {
+                if (m > BUCKET_WINDOW + 1) d->st.big_buckets++;
+                for (size_t j = 1; j < m && rc == RP_OK; j++)
+                    for (size_t i = j > BUCKET_WINDOW ? j - BUCKET_WINDOW : 0; i < j; i++) {
+                        uint64_t pair = (uint64_t)group[i] << 32 | group[j];
+                        if ((rc = rp__sorter_add(cands, &pair, err)) != RP_OK) break;
+                    }
+                m = 0;
+            }
+            if (r == NULL) break;
+            if (!rp__grow((void **)&group, &group_cap, m + 1, sizeof *group)) {
+                rc = nomem(err);
+                break;
+            }
+            key = r[0];
+            group[m++] = (uint32_t)r[1];
+        }
+        d->st.spill_runs += rp__sorter_runs(keys);
+        rp__sorter_free(keys);
+        if (d->o.progress) d->o.progress(d->o.progress_user, 1, d->n, 0);
+    }
+    rp__free(buf);
+    rp__free(group);
+    return rc;
+}
+
+/* ---- stages 3 and 4: verification --------------------------------------- */
+
+static uint64_t dbl_bits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+static double bits_dbl(uint64_t u)
+{
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* Stage 3: each candidate accepted, rejected or listed for an exact check
+ * (its documents marked in need). */
+static rp_status stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accepted,
+                              rp__sorter *exact, uint8_t *need, rp_error *err)
+{
+    size_t k = d->k;
+    double t = d->o.threshold;
+    double margin = AUTO_Z * sqrt(t * (1 - t) / (double)k) + 1.0 / (double)k;
+    uint32_t *bufa = NULL, *bufb = NULL;
+    if (d->sigs.fd >= 0) {
+        bufa = rp__malloc(k * sizeof *bufa);
+        bufb = rp__malloc(k * sizeof *bufb);
+        if (bufa == NULL || bufb == NULL) {
+            rp__free(bufa);
+            rp__free(bufb);
+            return nomem(err);
+        }
+    }
+    rp_status rc = RP_OK;
+    uint64_t last_a = UINT64_MAX;
+    const uint32_t *sa = NULL;
+    for (;;) {
+        const uint64_t *r = NULL;
+        if ((rc = rp__sorter_next(cands, &r, err)) != RP_OK || r == NULL) break;
+        uint64_t a = r[0] >> 32, b = r[0] & 0xFFFFFFFFu;
+        d->st.candidates++;
+        if (a != last_a) {
+            if ((rc = sigs_get(&d->sigs, a, 1, bufa, &sa, d->tmpdir, err)) != RP_OK) break;
+            last_a = a;
+        }
+        const uint32_t *sb;
+        if ((rc = sigs_get(&d->sigs, b, 1, bufb, &sb, d->tmpdir, err)) != RP_OK) break;
+        double est = rp_signature_similarity(sa, sb, k);
+        bool check;
+        if (d->o.verify == RP_VERIFY_SIGNATURE)
+            check = false;
+        else if (d->o.verify == RP_VERIFY_EXACT)
+            check = true;
+        else
+            check = d->nsh[a] < 2 * k || d->nsh[b] < 2 * k || fabs(est - t) <= margin;
+        if (check) {
+            need[a / 8] |= (uint8_t)(1u << (a % 8));
+            need[b / 8] |= (uint8_t)(1u << (b % 8));
+            if ((rc = rp__sorter_add(exact, r, err)) != RP_OK) break;
+        } else if (est >= t) {
+            uint64_t rec[2] = {r[0], dbl_bits(est)};
+            if ((rc = rp__sorter_add(accepted, rec, err)) != RP_OK) break;
+        }
+    }
+    rp__free(bufa);
+    rp__free(bufb);
+    return rc;
+}
+
+/* Stage 4: read the input again; the shingle sets of the marked documents
+ * go to a temporary file; then each listed pair is decided on them. */
+static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepted,
+                             const uint8_t *need, rp_error *err)
+{
+    uint64_t *off = rp__calloc((size_t)d->n + 1, sizeof *off); /* set of doc i: off[i] .. */
+    uint32_t *cnt = rp__calloc((size_t)d->n + 1, sizeof *cnt);
+    uint64_t *set = NULL, *other = NULL;
+    size_t set_cap = 0, other_cap = 0, nset = 0;
+    int fd = -1;
+    rp_source *src = NULL;
+    rp_status rc = RP_OK;
+    if (off == NULL || cnt == NULL) {
+        rc = nomem(err);
+        goto done;
+    }
+    if ((rc = tmp_file(d->tmpdir, &fd, err)) != RP_OK) goto done;
+    if ((rc = open_source(d, true, &src, err)) != RP_OK) goto done;
+    uint64_t file_len = 0;
+    for (uint64_t i = 0;; i++) {
+        const rp_record *r;
+        if ((rc = rp_source_next(src, &r, err)) != RP_OK) goto done;
+        if (r == NULL) {
+            if (i != d->n) goto changed;
+            break;
+        }
+        if (i >= d->n || r->text_len != d->len[i]) goto changed;
+        if (!(need[i / 8] & (1u << (i % 8)))) continue;
+        rc = rp__shingle_set(r->text, r->text_len, d->o.sketch.ngram, d->o.sketch.seed, &set,
+                             &set_cap, &nset);
+        if (rc != RP_OK) {
+            rc = nomem(err);
+            goto done;
+        }
+        if (nset > UINT32_MAX) nset = UINT32_MAX;
+        off[i] = file_len;
+        cnt[i] = (uint32_t)nset;
+        if ((rc = write_all(fd, set, nset * 8, file_len, d->tmpdir, err)) != RP_OK) goto done;
+        file_len += nset * 8;
+        if (d->o.progress && i % 4096 == 0)
+            d->o.progress(d->o.progress_user, 2, i, rp_source_bytes(src));
+    }
+    /* Decide the listed pairs: a's set stays loaded while a repeats. */
+    uint64_t last_a = UINT64_MAX;
+    size_t na = 0;
+    for (;;) {
+        const uint64_t *r = NULL;
+        if ((rc = rp__sorter_next(exact, &r, err)) != RP_OK || r == NULL) break;
+        uint64_t a = r[0] >> 32, b = r[0] & 0xFFFFFFFFu;
+        d->st.exact_checks++;
+        if (a != last_a) {
+            na = cnt[a];
+            if (!rp__grow((void **)&set, &set_cap, na ? na : 1, sizeof *set)) {
+                rc = nomem(err);
+                break;
+            }
+            if ((rc = read_all(fd, set, na * 8, off[a], d->tmpdir, err)) != RP_OK) break;
+            last_a = a;
+        }
+        size_t nb = cnt[b];
+        if (!rp__grow((void **)&other, &other_cap, nb ? nb : 1, sizeof *other)) {
+            rc = nomem(err);
+            break;
+        }
+        if ((rc = read_all(fd, other, nb * 8, off[b], d->tmpdir, err)) != RP_OK) break;
+        double j = rp__set_jaccard(set, na, other, nb);
+        if (j >= d->o.threshold) {
+            uint64_t rec[2] = {r[0], dbl_bits(j)};
+            if ((rc = rp__sorter_add(accepted, rec, err)) != RP_OK) break;
+        }
+    }
+    goto done;
+changed:
+    rc = rp__fail(err, RP_ERR_FORMAT, "", 0,
+                  "the input changed while it was read: read again, it no longer holds the "
+                  "same documents");
+done:
+    rp_source_free(src);
+    if (fd >= 0) close(fd);
+    rp__free(off);
+    rp__free(cnt);
+    rp__free(set);
+    rp__free(other);
+    return rc;
+}
+
+/* ---- the verified pairs, kept for clustering and output ------------------ */
+
+static rp_status pairs_store(rp_dedup *d, rp__sorter *accepted, rp_error *err)
+{
+    uint64_t budget = d->o.mem_limit / 8 / 16; /* pairs held in memory */
+    for (;;) {
+        const uint64_t *r = NULL;
+        RP_TRY(rp__sorter_next(accepted, &r, err));
+        if (r == NULL) break;
+        if (d->pairs_fd < 0 && d->n_pairs >= budget) {
+            RP_TRY(tmp_file(d->tmpdir, &d->pairs_fd, err));
+            RP_TRY(write_all(d->pairs_fd, d->pairs, d->n_pairs * 16, 0, d->tmpdir, err));
+            d->pair_pos = d->n_pairs * 16;
+            rp__free(d->pairs);
+            d->pairs = NULL;
+            d->pairs_cap = 0;
+        }
+        if (d->pairs_fd >= 0) {
+            RP_TRY(write_all(d->pairs_fd, r, 16, d->pair_pos, d->tmpdir, err));
+            d->pair_pos += 16;
+        } else {
+            if (!rp__grow((void **)&d->pairs, &d->pairs_cap, (size_t)(d->n_pairs + 1) * 2,
+                          sizeof *d->pairs))
+                return nomem(err);
+            d->pairs[2 * d->n_pairs] = r[0];
+            d->pairs[2 * d->n_pairs + 1] = r[1];
+        }
+        d->n_pairs++;
+    }
+    d->st.pairs = d->n_pairs;
+    d->pair_pos = 0;
+    return RP_OK;
+}
+
+/* Pair i of the store (sequential reading is buffered). */
+static rp_status pair_at(rp_dedup *d, uint64_t i, uint64_t *ab, double *sim, rp_error *err)
+{
+    if (d->pairs_fd < 0) {
+        *ab = d->pairs[2 * i];
+        *sim = bits_dbl(d->pairs[2 * i + 1]);
+        return RP_OK;
+    }
+    const size_t per = 8192;
+    if (d->pair_buf == NULL && (d->pair_buf = rp__malloc(per * 16)) == NULL) return nomem(err);
+    if (i < d->pair_pos || i >= d->pair_pos + d->pair_buf_n) {
+        uint64_t left = d->n_pairs - i;
+        d->pair_buf_n = left < per ? (size_t)left : per;
+        RP_TRY(read_all(d->pairs_fd, d->pair_buf, d->pair_buf_n * 16, i * 16, d->tmpdir, err));
+        d->pair_pos = i;
+    }
+    *ab = d->pair_buf[2 * (i - d->pair_pos)];
+    *sim = bits_dbl(d->pair_buf[2 * (i - d->pair_pos) + 1]);
+    return RP_OK;
+}
+
+/* ---- stage 5: clusters ---------------------------------------------------- */
+
+static uint32_t find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+/* Keep order: does x come before y as a representative? */
+static bool keeps_before(const rp_dedup *d, uint32_t x, uint32_t y)
+{
+    if (d->o.keep == RP_KEEP_LONGEST && d->len[x] != d->len[y]) return d->len[x] > d->len[y];
+    return x < y;
+}
+
+static const rp_dedup *sort_ctx;
+static int member_cmp(const void *p, const void *q)
+{
+    uint32_t x = *(const uint32_t *)p, y = *(const uint32_t *)q;
+    uint32_t rx = sort_ctx->rep[x], ry = sort_ctx->rep[y];
+    if (rx != ry) return rx < ry ? -1 : 1;
+    if (x == y) return 0;
+    return keeps_before(sort_ctx, x, y) ? -1 : 1;
+}
+
+static rp_status stage_cluster(rp_dedup *d, rp_error *err)
+{
+    uint64_t n = d->n;
+    uint32_t *parent = rp__malloc((size_t)(n ? n : 1) * sizeof *parent);
+    uint8_t *direct = rp__calloc((size_t)n / 8 + 1, 1);
+    d->rep = rp__malloc((size_t)(n ? n : 1) * sizeof *d->rep);
+    d->size = rp__calloc((size_t)(n ? n : 1), sizeof *d->size);
+    uint32_t *members = NULL;
+    rp__hmap verified = {0};
+    rp_status rc = RP_OK;
+    if (parent == NULL || direct == NULL || d->rep == NULL || d->size == NULL) {
+        rc = nomem(err);
+        goto done;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        parent[i] = (uint32_t)i;
+    for (uint64_t p = 0; p < d->n_pairs; p++) {
+        uint64_t ab;
+        double sim;
+        if ((rc = pair_at(d, p, &ab, &sim, err)) != RP_OK) goto done;
+        uint32_t ra = find(parent, (uint32_t)(ab >> 32)), rb = find(parent, (uint32_t)ab);
+        if (ra != rb) parent[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+    }
+    /* Representatives: the first member in keep order of each component. */
+    for (uint64_t i = 0; i < n; i++)
+        d->rep[i] = UINT32_MAX;
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t root = find(parent, (uint32_t)i);
+        if (d->rep[root] == UINT32_MAX || keeps_before(d, (uint32_t)i, d->rep[root]))
+            d->rep[root] = (uint32_t)i;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        d->rep[i] = d->rep[find(parent, (uint32_t)i)];
+    /* Chaining: members that are not a verified pair of their representative. */
+    for (uint64_t p = 0; p < d->n_pairs; p++) {
+        uint64_t ab;
+        double sim;
+        if ((rc = pair_at(d, p, &ab, &sim, err)) != RP_OK) goto done;
+        uint32_t a = (uint32_t)(ab >> 32), b = (uint32_t)ab;
+        if (d->rep[a] == a) direct[b / 8] |= (uint8_t)(1u << (b % 8));
+        if (d->rep[b] == b) direct[a / 8] |= (uint8_t)(1u << (a % 8));
+    }
+    uint8_t *chained = rp__calloc((size_t)n / 8 + 1, 1); /* by representative */
+    if (chained == NULL) {
+        rc = nomem(err);
+        goto done;
+    }
+    size_t n_members = 0, members_cap = 0;
+    d->st.chained_min = 1;
+    uint32_t *sbuf = d->sigs.fd >= 0 ? rp__malloc(2 * d->k * sizeof *sbuf) : NULL;
+    for (uint64_t i = 0; i < n && rc == RP_OK; i++) {
+        uint32_t r = d->rep[i];
+        if (r == i || (direct[i / 8] & (1u << (i % 8)))) continue;
+        d->st.chained_members++;
+        if (!(chained[r / 8] & (1u << (r % 8)))) {
+            chained[r / 8] |= (uint8_t)(1u << (r % 8));
+            d->st.chained++;
+        }
+        const uint32_t *si, *sr;
+        if (d->sigs.fd >= 0 && sbuf == NULL) {
+            rc = nomem(err);
+            break;
+        }
+        if ((rc = sigs_get(&d->sigs, i, 1, sbuf, &si, d->tmpdir, err)) != RP_OK) break;
+        if ((rc = sigs_get(&d->sigs, r, 1, sbuf ? sbuf + d->k : NULL, &sr, d->tmpdir, err)) !=
+            RP_OK)
+            break;
+        double sim = rp_signature_similarity(si, sr, d->k);
+        if (sim < d->st.chained_min) d->st.chained_min = sim;
+    }
+    rp__free(sbuf);
+    if (rc == RP_OK && d->o.strict && d->st.chained > 0) {
+        /* Members of chained clusters, grouped by cluster in keep order. */
+        for (uint64_t i = 0; i < n; i++) {
+            uint32_t r = d->rep[i];
+            if (!(chained[r / 8] & (1u << (r % 8)))) continue;
+            if (!rp__grow((void **)&members, &members_cap, n_members + 1, sizeof *members)) {
+                rc = nomem(err);
+                break;
+            }
+            members[n_members++] = (uint32_t)i;
+        }
+        if (rc == RP_OK && !rp__hmap_init(&verified, 1024)) rc = nomem(err);
+        for (uint64_t p = 0; rc == RP_OK && p < d->n_pairs; p++) {
+            uint64_t ab;
+            double sim;
+            if ((rc = pair_at(d, p, &ab, &sim, err)) != RP_OK) break;
+            uint32_t a = (uint32_t)(ab >> 32);
+            if (!(chained[d->rep[a] / 8] & (1u << (d->rep[a] % 8)))) continue;
+            bool ins;
+            if (rp__hmap_put(&verified, ab, 1, &ins) == NULL) rc = nomem(err);
+        }
+        if (rc == RP_OK) {
+            sort_ctx = d;
+            qsort(members, n_members, sizeof *members, member_cmp);
+            uint32_t *newrep = rp__malloc((n_members ? n_members : 1) * sizeof *newrep);
+            if (newrep == NULL) rc = nomem(err);
+            for (size_t s = 0; rc == RP_OK && s < n_members;) {
+                size_t e = s;
+                while (e < n_members && d->rep[members[e]] == d->rep[members[s]])
+                    e++;
+                /* Greedy: the first unassigned member (keep order) takes every
+                 * unassigned member it is a verified pair of. */
+                for (size_t i = s; i < e; i++)
+                    newrep[i] = UINT32_MAX;
+                for (size_t i = s; i < e; i++) {
+                    if (newrep[i] != UINT32_MAX) continue;
+                    uint32_t r = members[i];
+                    newrep[i] = r;
+                    for (size_t j = i + 1; j < e; j++) {
+                        if (newrep[j] != UINT32_MAX) continue;
+                        uint32_t x = members[j];
+                        uint64_t key = r < x ? (uint64_t)r << 32 | x : (uint64_t)x << 32 | r;
+                        if (rp__hmap_get(&verified, key) != NULL) newrep[j] = r;
+                    }
+                }
+                s = e;
+            }
+            for (size_t i = 0; rc == RP_OK && i < n_members; i++)
+                d->rep[members[i]] = newrep[i];
+            rp__free(newrep);
+        }
+    }
+    rp__free(chained);
+    if (rc != RP_OK) goto done;
+    for (uint64_t i = 0; i < n; i++)
+        d->size[d->rep[i]]++;
+    for (uint64_t i = 0; i < n; i++) {
+        if (d->rep[i] != i) {
+            d->st.removed++;
+        } else if (d->size[i] > 1) {
+            d->st.clusters++;
+        }
+    }
+done:
+    rp__free(parent);
+    rp__free(direct);
+    rp__free(members);
+    if (verified.slots != NULL) rp__hmap_free(&verified);
+    return rc;
+}
+
+/* ---- the whole run --------------------------------------------------------- */
+
+static size_t default_mem(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return (size_t)1 << 30;
+    return (size_t)((uint64_t)pages * (uint64_t)page / 4);
+}
+
+rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_opts *opts,
+                       rp_dedup **out, rp_error *err)
+{
+    rp_dedup_opts defaults;
+    if (opts == NULL) {
+        rp_dedup_opts_init(&defaults);
+        opts = &defaults;
+    }
+    if (out == NULL || (paths == NULL && n_paths > 0))
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_dedup_run: NULL argument");
+    *out = NULL;
+    if (!(opts->threshold > 0 && opts->threshold <= 1))
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "threshold must be in (0, 1], not %g",
+                        opts->threshold);
+    const rp_sketch_opts *so = &opts->sketch;
+    if (so->ngram < 1 || so->ngram > 32)
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "ngram must be in 1..32, not %zu", so->ngram);
+    if (so->hashes < 1 || so->hashes > RP_SKETCH_MAX_HASHES)
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "hashes must be in 1..%d, not %zu",
+                        RP_SKETCH_MAX_HASHES, so->hashes);
+    if ((opts->bands == 0) != (opts->rows == 0) ||
+        (opts->bands > 0 && opts->bands > so->hashes / opts->rows))
+        return rp__fail(err, RP_ERR_PARAM, "", 0,
+                        "bands x rows (%zu x %zu) must both be set and fit in %zu hashes",
+                        opts->bands, opts->rows, so->hashes);
+    if (opts->verify < RP_VERIFY_AUTO || opts->verify > RP_VERIFY_EXACT ||
+        opts->keep < RP_KEEP_FIRST || opts->keep > RP_KEEP_LONGEST)
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "unknown verify or keep mode");
+
+    rp_dedup *d = rp__calloc(1, sizeof *d);
+    if (d == NULL) return nomem(err);
+    clock_gettime(CLOCK_MONOTONIC, &d->t0);
+    d->spool_fd = -1;
+    d->pairs_fd = -1;
+    d->sigs.fd = -1;
+    d->o = *opts;
+    d->o.sketch.lossy = 1; /* the source has validated the text (or reads it lossy) */
+    d->k = so->hashes;
+    if (d->o.threads == 0) {
+        long c = sysconf(_SC_NPROCESSORS_ONLN);
+        d->o.threads = c > 0 ? (size_t)c : 1;
+    }
+    if (d->o.mem_limit == 0) d->o.mem_limit = default_mem();
+    const char *tmp = opts->tmpdir;
+    if (tmp == NULL || *tmp == '\0') tmp = getenv("TMPDIR");
+    if (tmp == NULL || *tmp == '\0') tmp = "/tmp";
+    d->tmpdir = dup_str(tmp);
+    d->paths = rp__calloc(n_paths ? n_paths : 1, sizeof *d->paths);
+    if (d->tmpdir == NULL || d->paths == NULL) goto nomem;
+    d->o.tmpdir = d->tmpdir;
+    bool has_stdin = false;
+    for (size_t i = 0; i < n_paths; i++) {
+        if ((d->paths[i] = dup_str(paths[i])) == NULL) goto nomem;
+        d->n_paths++;
+        has_stdin |= strcmp(paths[i], "-") == 0;
+    }
+    d->text_field = dup_str(opts->source.text_field ? opts->source.text_field : "text");
+    d->id_field = dup_str(opts->source.id_field ? opts->source.id_field : "id");
+    if (d->text_field == NULL || d->id_field == NULL) goto nomem;
+    d->o.source.text_field = d->text_field;
+    d->o.source.id_field = d->id_field;
+    if (opts->bands == 0) {
+        rp_lsh_choose(opts->threshold, d->k, &d->st.bands, &d->st.rows);
+    } else {
+        d->st.bands = opts->bands;
+        d->st.rows = opts->rows;
+    }
+    d->sigs.k = d->k;
+    d->sigs.budget = d->o.mem_limit / 2;
+
+    rp_status rc = RP_OK;
+    rp__sorter *cands = NULL, *accepted = NULL, *exact = NULL;
+    uint8_t *need = NULL;
+    if (has_stdin && (rc = tmp_file(d->tmpdir, &d->spool_fd, err)) != RP_OK) goto fail;
+    if ((rc = stage_sketch(d, err)) != RP_OK) goto fail;
+    d->st.docs = d->n;
+    if ((rc = rp__sorter_new(1, d->o.mem_limit / 8, d->tmpdir, true, &cands, err)) != RP_OK)
+        goto fail;
+    if ((rc = stage_candidates(d, cands, err)) != RP_OK) goto fail;
+    if ((rc = rp__sorter_new(2, d->o.mem_limit / 16, d->tmpdir, true, &accepted, err)) != RP_OK ||
+        (rc = rp__sorter_new(1, d->o.mem_limit / 16, d->tmpdir, true, &exact, err)) != RP_OK)
+        goto fail;
+    if ((need = rp__calloc((size_t)d->n / 8 + 1, 1)) == NULL) {
+        rc = nomem(err);
+        goto fail;
+    }
+    if ((rc = stage_verify(d, cands, accepted, exact, need, err)) != RP_OK) goto fail;
+    d->st.spill_runs += rp__sorter_runs(cands);
+    rp__sorter_free(cands);
+    cands = NULL;
+    if (rp__sorter_count(exact) > 0 && (rc = stage_exact(d, exact, accepted, need, err)) != RP_OK)
+        goto fail;
+    rp__free(need);
+    need = NULL;
+    d->st.spill_runs += rp__sorter_runs(exact) + rp__sorter_runs(accepted);
+    rp__sorter_free(exact);
+    exact = NULL;
+    if ((rc = pairs_store(d, accepted, err)) != RP_OK) goto fail;
+    rp__sorter_free(accepted);
+    accepted = NULL;
+    if (d->o.progress) d->o.progress(d->o.progress_user, 3, d->n, 0);
+    if ((rc = stage_cluster(d, err)) != RP_OK) goto fail;
+    d->st.seconds = elapsed(&d->t0);
+    *out = d;
+    return RP_OK;
+fail:
+    rp__sorter_free(cands);
+    rp__sorter_free(accepted);
+    rp__sorter_free(exact);
+    rp__free(need);
+    rp_dedup_free(d);
+    return rc;
+nomem:
+    rp_dedup_free(d);
+    return nomem(err);
+}
+
+const rp_dedup_stats *rp_dedup_get_stats(const rp_dedup *d)
+{
+    return d ? &d->st : NULL;
+}
+
+const char *rp_dedup_id(const rp_dedup *d, uint64_t i, size_t *len)
+{
+    if (d == NULL || i >= d->n) return NULL;
+    if (len != NULL) *len = (size_t)(d->id_off[i + 1] - d->id_off[i] - 1);
+    return d->ids + d->id_off[i];
+}
+
+uint64_t rp_dedup_representative(const rp_dedup *d, uint64_t i)
+{
+    return d == NULL || i >= d->n ? i : d->rep[i];
+}
+
+uint64_t rp_dedup_cluster_size(const rp_dedup *d, uint64_t i)
+{
+    return d == NULL || i >= d->n ? 0 : d->size[d->rep[i]];
+}
+
+int rp_dedup_next_pair(rp_dedup *d, uint64_t *a, uint64_t *b, double *similarity, rp_status *st,
+                       rp_error *err)
+{
+    if (st != NULL) *st = RP_OK;
+    if (d == NULL) return 0;
+    if (d->iter_pos >= d->n_pairs) {
+        d->iter_pos = 0;
+        return 0;
+    }
+    uint64_t ab;
+    double sim;
+    rp_status rc = pair_at(d, d->iter_pos, &ab, &sim, err);
+    if (rc != RP_OK) {
+        if (st != NULL) *st = rc;
+        d->iter_pos = 0;
+        return 0;
+    }
+    d->iter_pos++;
+    *a = ab >> 32;
+    *b = ab & 0xFFFFFFFFu;
+    *similarity = sim;
+    return 1;
+}
+
+/* ---- the deduplicated input ----------------------------------------------- */
+
+/* Append the JSON string of s[0..n) (valid UTF-8, or lossy bytes kept as they
+ * are) to the writer, escaped. */
+static rp_status put_json_string(rp__writer *w, const char *s, size_t n, rp_error *err)
+{
+    char buf[4096];
+    size_t o = 0;
+    buf[o++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (o > sizeof buf - 8) {
+            RP_TRY(rp__writer_write(w, buf, o, err));
+            o = 0;
+        }
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = (char)c;
+        } else if (c == '\n') {
+            buf[o++] = '\\';
+            buf[o++] = 'n';
+        } else if (c == '\t') {
+            buf[o++] = '\\';
+            buf[o++] = 't';
+        } else if (c == '\r') {
+            buf[o++] = '\\';
+            buf[o++] = 'r';
+        } else if (c < 0x20) {
+            o += (size_t)snprintf(buf + o, 8, "\\u%04x", c);
+        } else {
+            buf[o++] = (char)c;
+        }
+    }
+    buf[o++] = '"';
+    return rp__writer_write(w, buf, o, err);
+}
+
+rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err)
+{
+    if (d == NULL || out_path == NULL)
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_dedup_write: NULL argument");
+    rp__writer *w = NULL;
+    rp_source *src = NULL;
+    RP_TRY(rp__writer_open(out_path, &w, err));
+    rp_status rc = open_source(d, true, &src, err);
+    for (uint64_t i = 0; rc == RP_OK; i++) {
+        const rp_record *r;
+        if ((rc = rp_source_next(src, &r, err)) != RP_OK) break;
+        if (r == NULL) {
+            if (i != d->n) goto changed;
+            break;
+        }
+        if (i >= d->n || r->text_len != d->len[i]) goto changed;
+        if (d->rep[i] != i) continue;
+        if (r->is_json) {
+            rc = rp__writer_write(w, r->raw, r->raw_len, err);
+        } else if ((rc = rp__writer_write(w, "{\"id\":", 6, err)) == RP_OK &&
+                   (rc = put_json_string(w, r->id, r->id_len, err)) == RP_OK &&
+                   (rc = rp__writer_write(w, ",\"text\":", 8, err)) == RP_OK) {
+            rc = put_json_string(w, r->text, r->text_len, err);
+            if (rc == RP_OK) rc = rp__writer_write(w, "}", 1, err);
+        }
+        if (rc == RP_OK) rc = rp__writer_write(w, "\n", 1, err);
+    }
+    goto done;
+changed:
+    rc = rp__fail(err, RP_ERR_FORMAT, "", 0,
+                  "the input changed while it was read: read again, it no longer holds the "
+                  "same documents");
+done:
+    rp_source_free(src);
+    rp_status cl = rp__writer_close(w, rc == RP_OK, rc == RP_OK ? err : NULL);
+    return rc != RP_OK ? rc : cl;
+}

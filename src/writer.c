@@ -1,0 +1,143 @@
+/* writer.c - output files compressed as their names say: gzip for .gz,
+ * zstd for .zst / .zstd, plain otherwise; "-" is standard output (plain).
+ * A file that cannot be finished is removed, so a failed run never leaves
+ * a truncated output that looks complete. */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#define OUT_CHUNK ((size_t)256 << 10)
+
+struct rp__writer {
+    char *path;
+    FILE *f;
+    bool is_stdout;
+    rp__codec codec;
+    z_stream z;
+    bool z_ready;
+    ZSTD_CCtx *zc;
+    uint8_t *out;
+};
+
+static bool has_suffix(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcasecmp(s + n - m, suf) == 0;
+}
+
+static rp_status w_io(rp__writer *w, rp_error *err, int e, const char *what)
+{
+    rp_status st = rp__fail(err, RP_ERR_IO, w->path, 0, "%s: %s", what, strerror(e));
+    if (err != NULL) err->sys_errno = e;
+    return st;
+}
+
+rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
+{
+    *out = NULL;
+    rp__writer *w = rp__calloc(1, sizeof *w);
+    if (w == NULL || (w->path = rp__malloc(strlen(path) + 1)) == NULL) {
+        rp__free(w);
+        return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+    }
+    strcpy(w->path, path);
+    w->is_stdout = strcmp(path, "-") == 0;
+    w->codec = w->is_stdout                                            ? RP__CODEC_PLAIN
+               : has_suffix(path, ".gz")                               ? RP__CODEC_GZIP
+               : has_suffix(path, ".zst") || has_suffix(path, ".zstd") ? RP__CODEC_ZSTD
+                                                                       : RP__CODEC_PLAIN;
+    w->f = w->is_stdout ? stdout : fopen(path, "wb");
+    if (w->f == NULL) {
+        rp_status st = w_io(w, err, errno, "cannot create");
+        rp__free(w->path);
+        rp__free(w);
+        return st;
+    }
+    setvbuf(w->f, NULL, _IOFBF, (size_t)1 << 20); /* few large writes */
+    if (w->codec != RP__CODEC_PLAIN && (w->out = rp__malloc(OUT_CHUNK)) == NULL) goto nomem;
+    if (w->codec == RP__CODEC_GZIP) {
+        if (deflateInit2(&w->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) goto nomem;
+        w->z_ready = true;
+    } else if (w->codec == RP__CODEC_ZSTD) {
+        if ((w->zc = ZSTD_createCCtx()) == NULL) goto nomem;
+        ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, 3);
+    }
+    *out = w;
+    return RP_OK;
+nomem:
+    rp__writer_close(w, false, NULL);
+    return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+}
+
+static rp_status put(rp__writer *w, const void *p, size_t n, rp_error *err)
+{
+    if (n > 0 && fwrite(p, 1, n, w->f) != n)
+        return w_io(w, err, errno ? errno : EIO, "write error");
+    return RP_OK;
+}
+
+/* Feed data (finish: end the stream) through the compressor. */
+static rp_status pump(rp__writer *w, const char *data, size_t len, bool finish, rp_error *err)
+{
+    if (w->codec == RP__CODEC_GZIP) {
+        w->z.next_in = (Bytef *)(uintptr_t)data;
+        w->z.avail_in = (uInt)len;
+        int zr;
+        do {
+            w->z.next_out = w->out;
+            w->z.avail_out = (uInt)OUT_CHUNK;
+            zr = deflate(&w->z, finish ? Z_FINISH : Z_NO_FLUSH);
+            if (zr == Z_STREAM_ERROR) return rp__fail(err, RP_ERR_IO, w->path, 0, "gzip error");
+            RP_TRY(put(w, w->out, OUT_CHUNK - w->z.avail_out, err));
+        } while (w->z.avail_out == 0 || (finish && zr != Z_STREAM_END));
+        return RP_OK;
+    }
+    ZSTD_inBuffer in = {data, len, 0};
+    for (;;) {
+        ZSTD_outBuffer o = {w->out, OUT_CHUNK, 0};
+        size_t r = ZSTD_compressStream2(w->zc, &o, &in, finish ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(r))
+            return rp__fail(err, RP_ERR_IO, w->path, 0, "zstd error: %s", ZSTD_getErrorName(r));
+        RP_TRY(put(w, w->out, o.pos, err));
+        if (finish ? r == 0 : in.pos == in.size) return RP_OK;
+    }
+}
+
+rp_status rp__writer_write(rp__writer *w, const char *data, size_t len, rp_error *err)
+{
+    if (w->codec == RP__CODEC_PLAIN) return put(w, data, len, err);
+    /* zlib takes at most UINT_MAX bytes at once. */
+    while (len > 0) {
+        size_t part = len > ((size_t)1 << 30) ? (size_t)1 << 30 : len;
+        RP_TRY(pump(w, data, part, false, err));
+        data += part;
+        len -= part;
+    }
+    return RP_OK;
+}
+
+rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err)
+{
+    if (w == NULL) return RP_OK;
+    rp_status st = RP_OK;
+    if (ok && w->codec != RP__CODEC_PLAIN && w->out != NULL) st = pump(w, NULL, 0, true, err);
+    if (w->f != NULL) {
+        if (w->is_stdout) {
+            if (fflush(w->f) != 0 && st == RP_OK && ok) st = w_io(w, err, errno, "write error");
+        } else if (fclose(w->f) != 0 && st == RP_OK && ok) {
+            st = w_io(w, err, errno, "write error");
+        }
+    }
+    if ((!ok || st != RP_OK) && !w->is_stdout) remove(w->path);
+    if (w->z_ready) deflateEnd(&w->z);
+    ZSTD_freeCCtx(w->zc);
+    rp__free(w->out);
+    rp__free(w->path);
+    rp__free(w);
+    return st;
+}

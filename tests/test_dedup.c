@@ -1,0 +1,444 @@
+/* test_dedup.c - LSH banding and index, and rp_dedup_run: exact verification
+ * finds exactly the pairs at or above the threshold (against all pairs
+ * computed directly), outputs do not depend on threads or the memory
+ * budget, empty and short documents follow their rule, chaining is found
+ * and split, and the deduplicated output keeps the representatives. */
+#include "../src/internal.h"
+#include "test.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static uint64_t rs;
+
+static void write_file(const char *path, const char *s)
+{
+    FILE *f = fopen(path, "wb");
+    fputs(s, f);
+    fclose(f);
+}
+
+static char *read_whole(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+void test_lsh_choose(void)
+{
+    size_t b, r;
+    CHECK_EQ(rp_lsh_choose(0.8, 128, &b, &r), RP_OK);
+    CHECK_EQ(b, 21);
+    CHECK_EQ(r, 6);
+    static const double ts[] = {0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95};
+    for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) {
+        CHECK_EQ(rp_lsh_choose(ts[i], 128, &b, &r), RP_OK);
+        CHECK(b * r <= 128);
+        CHECK(rp_lsh_probability(ts[i], b, r) >= 0.995);
+        /* Recall first, but not at any price: far below the threshold few pairs
+         * become candidates. */
+        CHECK(rp_lsh_probability(ts[i] / 3, b, r) < 0.3);
+        if (ts[i] >= 0.8) CHECK(rp_lsh_probability(ts[i] / 2, b, r) < 0.1);
+    }
+    /* datasketch's 9 x 13 for 0.8 finds 40% of the pairs at 0.8. */
+    CHECK(fabs(rp_lsh_probability(0.8, 9, 13) - 0.40) < 0.02);
+    CHECK_EQ(rp_lsh_probability(0, 21, 6), 0);
+    CHECK_EQ(rp_lsh_probability(1, 21, 6), 1);
+    CHECK_EQ(rp_lsh_choose(0, 128, &b, &r), RP_ERR_PARAM);
+    CHECK_EQ(rp_lsh_choose(1.5, 128, &b, &r), RP_ERR_PARAM);
+    CHECK_EQ(rp_lsh_choose(1, 1, &b, &r), RP_OK);
+    CHECK(b == 1 && r == 1);
+}
+
+void test_lsh_index(void)
+{
+    rs = test_seed | 5;
+    size_t k = 128, n = 500;
+    rp_lsh *l = NULL;
+    CHECK_EQ(rp_lsh_new(k, 21, 7, &l, NULL), RP_ERR_PARAM);
+    CHECK_EQ(rp_lsh_new(k, 21, 6, &l, NULL), RP_OK);
+    uint32_t *sigs = malloc(n * k * sizeof *sigs);
+    for (size_t i = 0; i < n * k; i++)
+        sigs[i] = (uint32_t)test_rand(&rs);
+    for (size_t i = 0; i < n; i++)
+        CHECK_EQ(rp_lsh_add(l, 1000 + i, sigs + i * k, NULL), RP_OK);
+    CHECK_EQ(rp_lsh_size(l), n);
+    /* A query agreeing with signature 42 on 90% of positions finds it first;
+     * an unrelated one finds nothing. */
+    uint32_t q[128];
+    for (size_t i = 0; i < k; i++)
+        q[i] = i % 10 == 0 ? (uint32_t)test_rand(&rs) : sigs[42 * k + i];
+    rp_lsh_match *m = NULL;
+    size_t nm = 0;
+    CHECK_EQ(rp_lsh_query(l, q, 0.5, &m, &nm, NULL), RP_OK);
+    CHECK_EQ(nm, 1);
+    if (nm > 0) {
+        CHECK_EQ(m[0].key, 1042);
+        CHECK(fabs(m[0].similarity - 115.0 / 128) < 1e-9);
+    }
+    rp_free(m);
+    for (size_t i = 0; i < k; i++)
+        q[i] = (uint32_t)test_rand(&rs);
+    CHECK_EQ(rp_lsh_query(l, q, 0, &m, &nm, NULL), RP_OK);
+    CHECK_EQ(nm, 0);
+    CHECK(m == NULL);
+    /* Two identical signatures: both returned, by key. */
+    CHECK_EQ(rp_lsh_add(l, 7, sigs + 3 * k, NULL), RP_OK);
+    CHECK_EQ(rp_lsh_query(l, sigs + 3 * k, 1.0, &m, &nm, NULL), RP_OK);
+    CHECK_EQ(nm, 2);
+    if (nm == 2) CHECK(m[0].key == 7 && m[1].key == 1003);
+    rp_free(m);
+    CHECK_EQ(rp_lsh_query(l, NULL, 0, &m, &nm, NULL), RP_ERR_PARAM);
+    rp_lsh_free(l);
+    free(sigs);
+}
+
+/* A corpus of random-word documents with edited copies: JSONL at path.
+ * Returns the texts (caller frees) so truth can be computed. */
+static char **make_corpus(const char *path, size_t n_base, size_t *n_docs)
+{
+    size_t cap = n_base * 3 + 8, n = 0;
+    char **texts = calloc(cap, sizeof *texts);
+    FILE *f = fopen(path, "wb");
+    for (size_t i = 0; i < n_base; i++) {
+        size_t words = 20 + test_rand(&rs) % 300;
+        char *t = malloc(words * 8 + 1);
+        size_t o = 0;
+        for (size_t w = 0; w < words; w++)
+            o += (size_t)sprintf(t + o, "w%u ", (unsigned)(test_rand(&rs) % 3000));
+        t[o] = '\0';
+        texts[n++] = t;
+        /* Sometimes copies with word edits at a random rate (J from ~0.4 to 1). */
+        int copies = test_rand(&rs) % 3 == 0 ? 1 + (int)(test_rand(&rs) % 2) : 0;
+        for (int c = 0; c < copies; c++) {
+            char *e = malloc(o * 2 + 16);
+            size_t eo = 0;
+            unsigned rate = (unsigned)(test_rand(&rs) % 6); /* edits per 100 words */
+            const char *p = t;
+            while (*p) {
+                const char *sp = strchr(p, ' ');
+                size_t wl = (size_t)(sp - p);
+                if (test_rand(&rs) % 100 < rate)
+                    eo += (size_t)sprintf(e + eo, "x%u ", (unsigned)(test_rand(&rs) % 100000));
+                else {
+                    memcpy(e + eo, p, wl + 1);
+                    eo += wl + 1;
+                }
+                p = sp + 1;
+            }
+            e[eo] = '\0';
+            texts[n++] = e;
+        }
+    }
+    texts[n++] = strdup("");
+    texts[n++] = strdup("  ... ");
+    texts[n++] = strdup("Hello world");
+    texts[n++] = strdup("hello, World!");
+    texts[n++] = strdup("Goodbye world");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "{\"id\":\"doc%04zu\",\"text\":\"%s\",\"extra\":[1,2]}\n", i, texts[i]);
+    fclose(f);
+    *n_docs = n;
+    return texts;
+}
+
+typedef struct run_out {
+    uint64_t *pairs; /* a << 32 | b */
+    double *sims;
+    size_t n;
+    uint64_t *rep;
+    size_t n_docs;
+    rp_dedup_stats st;
+} run_out;
+
+static run_out run(const char *path, rp_dedup_opts *o)
+{
+    run_out r;
+    memset(&r, 0, sizeof r);
+    rp_dedup *d = NULL;
+    rp_error err;
+    const char *paths[] = {path};
+    rp_status st = rp_dedup_run(paths, 1, o, &d, &err);
+    CHECK_EQ(st, RP_OK);
+    if (st != RP_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return r;
+    }
+    r.st = *rp_dedup_get_stats(d);
+    r.n_docs = r.st.docs;
+    r.pairs = malloc((r.st.pairs + 1) * sizeof *r.pairs);
+    r.sims = malloc((r.st.pairs + 1) * sizeof *r.sims);
+    uint64_t a, b;
+    double sim;
+    while (rp_dedup_next_pair(d, &a, &b, &sim, &st, NULL)) {
+        CHECK(a < b);
+        r.pairs[r.n] = a << 32 | b;
+        r.sims[r.n++] = sim;
+    }
+    CHECK_EQ(r.n, r.st.pairs);
+    r.rep = malloc((r.n_docs + 1) * sizeof *r.rep);
+    for (size_t i = 0; i < r.n_docs; i++)
+        r.rep[i] = rp_dedup_representative(d, i);
+    rp_dedup_free(d);
+    return r;
+}
+
+static void run_free(run_out *r)
+{
+    free(r->pairs);
+    free(r->sims);
+    free(r->rep);
+}
+
+void test_dedup_exact_truth(void)
+{
+    rs = test_seed | 9;
+    char path[] = "/tmp/reprint-dedup-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    size_t n;
+    char **texts = make_corpus(path, 250, &n);
+    /* Truth: every pair, exactly. */
+    uint64_t **sets = calloc(n, sizeof *sets);
+    size_t *ns = calloc(n, sizeof *ns), cap;
+    for (size_t i = 0; i < n; i++) {
+        cap = 0;
+        CHECK_EQ(rp__shingle_set(texts[i], strlen(texts[i]), 5, 0, &sets[i], &cap, &ns[i]), RP_OK);
+    }
+    rp_dedup_opts o;
+    rp_dedup_opts_init(&o);
+    o.verify = RP_VERIFY_EXACT;
+    run_out r = run(path, &o);
+    size_t truth = 0, found = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            if (ns[i] == 0 || ns[j] == 0) continue;
+            double jac = rp__set_jaccard(sets[i], ns[i], sets[j], ns[j]);
+            uint64_t key = (uint64_t)i << 32 | j;
+            size_t at = SIZE_MAX;
+            for (size_t p = 0; p < r.n; p++)
+                if (r.pairs[p] == key) at = p;
+            if (jac >= 0.8) {
+                truth++;
+                if (at != SIZE_MAX) {
+                    found++;
+                    CHECK(fabs(r.sims[at] - jac) < 1e-12);
+                }
+            } else {
+                CHECK(at == SIZE_MAX); /* precision: never a pair below the threshold */
+            }
+        }
+    CHECK(truth >= 30);
+    CHECK_EQ(found, truth); /* recall: the banding keeps 99.8% at 0.8 and more above */
+    CHECK_EQ(r.st.empty, 2);
+    /* The two "hello world" documents are one shingle each, equal: a pair. */
+    size_t hello = n - 3;
+    CHECK_EQ(r.rep[hello], hello);
+    CHECK_EQ(r.rep[hello + 1], hello);
+    CHECK_EQ(r.rep[n - 1], n - 1); /* "Goodbye world" alone */
+    CHECK_EQ(r.rep[n - 5], n - 5); /* the empty ones alone */
+    CHECK_EQ(r.rep[n - 4], n - 4);
+
+    /* auto: the same pairs (far from the threshold the signatures decide,
+     * but nothing here lies within a hair of being misjudged). */
+    o.verify = RP_VERIFY_AUTO;
+    run_out ra = run(path, &o);
+    CHECK_EQ(ra.n, r.n);
+    for (size_t p = 0; p < r.n && p < ra.n; p++)
+        CHECK_U64_EQ(ra.pairs[p], r.pairs[p]);
+    CHECK(ra.st.exact_checks < ra.st.candidates);
+    run_free(&ra);
+    run_free(&r);
+    for (size_t i = 0; i < n; i++) {
+        free(texts[i]);
+        free(sets[i]);
+    }
+    free(texts);
+    free(sets);
+    free(ns);
+    unlink(path);
+}
+
+void test_dedup_deterministic(void)
+{
+    rs = test_seed | 11;
+    char path[] = "/tmp/reprint-dedup-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    size_t n;
+    char **texts = make_corpus(path, 300, &n);
+    rp_dedup_opts o;
+    rp_dedup_opts_init(&o);
+    o.threads = 1;
+    run_out base = run(path, &o);
+    CHECK(base.n > 20);
+    CHECK_EQ(base.st.spill_runs, 0);
+    size_t threads[] = {2, 3, 1, 2};
+    size_t mems[] = {0, 0, 64 << 10, 100 << 10}; /* tiny budgets: everything spills */
+    for (size_t t = 0; t < 4; t++) {
+        o.threads = threads[t];
+        o.mem_limit = mems[t];
+        run_out r = run(path, &o);
+        if (mems[t] > 0) CHECK(r.st.spill_runs > 0);
+        CHECK_EQ(r.n, base.n);
+        for (size_t p = 0; p < r.n && p < base.n; p++) {
+            CHECK_U64_EQ(r.pairs[p], base.pairs[p]);
+            CHECK(r.sims[p] == base.sims[p]);
+        }
+        for (size_t i = 0; i < n; i++)
+            CHECK_EQ(r.rep[i], base.rep[i]);
+        CHECK_EQ(r.st.clusters, base.st.clusters);
+        run_free(&r);
+    }
+    /* --keep longest: each representative is the longest of its cluster. */
+    o.threads = 2;
+    o.mem_limit = 0;
+    o.keep = RP_KEEP_LONGEST;
+    run_out l = run(path, &o);
+    for (size_t i = 0; i < n; i++)
+        CHECK(strlen(texts[l.rep[i]]) >= strlen(texts[i]));
+    run_free(&l);
+    run_free(&base);
+    for (size_t i = 0; i < n; i++)
+        free(texts[i]);
+    free(texts);
+    unlink(path);
+}
+
+/* A, B, C overlapping windows of distinct words: A~B and B~C pass 0.8, A~C
+ * does not, so C reaches A only through B. */
+void test_dedup_chaining(void)
+{
+    char path[] = "/tmp/reprint-dedup-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    FILE *f = fopen(path, "wb");
+    for (int d = 0; d < 3; d++) {
+        fprintf(f, "{\"id\":\"%c\",\"text\":\"", 'A' + d);
+        for (int w = d * 10; w < d * 10 + 100; w++)
+            fprintf(f, "w%d ", w);
+        fputs("\"}\n", f);
+    }
+    fclose(f);
+    rp_dedup_opts o;
+    rp_dedup_opts_init(&o);
+    run_out r = run(path, &o);
+    CHECK_EQ(r.n, 2);
+    CHECK_EQ(r.rep[2], 0);
+    CHECK_EQ(r.st.chained, 1);
+    CHECK_EQ(r.st.chained_members, 1);
+    CHECK(r.st.chained_min < 0.8);
+    run_free(&r);
+    o.strict = 1;
+    r = run(path, &o);
+    CHECK_EQ(r.n, 2); /* pairs are still listed */
+    CHECK_EQ(r.rep[1], 0);
+    CHECK_EQ(r.rep[2], 2);
+    CHECK_EQ(r.st.clusters, 1);
+    CHECK_EQ(r.st.removed, 1);
+    run_free(&r);
+    unlink(path);
+}
+
+void test_dedup_output(void)
+{
+    char dir[] = "/tmp/reprint-dedup-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char in[128], txt[128], out[160];
+    snprintf(in, sizeof in, "%s/a.jsonl", dir);
+    snprintf(txt, sizeof txt, "%s/b.txt", dir);
+    const char *body = "one two three four five six seven eight nine ten";
+    char line[512];
+    snprintf(line, sizeof line,
+             "{\"id\":1,\"text\":\"%s\",\"keep\":\"me\"}\n{\"id\":2,\"text\":\"%s!\"}\n"
+             "{\"text\":\"other words entirely here now\"}\n",
+             body, body);
+    write_file(in, line);
+    write_file(txt, "Tab\there \"quoted\"\nnew line");
+    const char *paths[] = {in, txt};
+    rp_dedup *d = NULL;
+    rp_dedup_opts o;
+    rp_dedup_opts_init(&o);
+    CHECK_EQ(rp_dedup_run(paths, 2, &o, &d, NULL), RP_OK);
+    const char *suffix[] = {"out.jsonl", "out.jsonl.gz", "out.jsonl.zst"};
+    for (int s = 0; s < 3; s++) {
+        snprintf(out, sizeof out, "%s/%s", dir, suffix[s]);
+        CHECK_EQ(rp_dedup_write(d, out, NULL), RP_OK);
+        /* Read it back through the corpus reader: content, not the name. */
+        rp_source *src = NULL;
+        const char *op[] = {out};
+        CHECK_EQ(rp_source_open(op, 1, NULL, &src, NULL), RP_OK);
+        const rp_record *rec;
+        const char *want_ids[] = {"1", NULL, "b.txt"};
+        int got = 0;
+        while (rp_source_next(src, &rec, NULL) == RP_OK && rec != NULL) {
+            if (got == 0) CHECK(strstr(rec->raw, "\"keep\":\"me\"") != NULL);
+            if (got == 1)
+                CHECK(strstr(rec->id, ":2") != NULL); /* <path>:<line> id, line 2 of out */
+            if (got == 2) {
+                CHECK(strstr(rec->id, want_ids[2]) != NULL);
+                CHECK_STR_EQ(rec->text, "Tab\there \"quoted\"\nnew line");
+            }
+            got++;
+        }
+        CHECK_EQ(got, 3);
+        rp_source_free(src);
+    }
+    /* An unwritable output is an error, and nothing is left behind. */
+    snprintf(out, sizeof out, "%s/missing/out.jsonl", dir);
+    rp_error err;
+    CHECK_EQ(rp_dedup_write(d, out, &err), RP_ERR_IO);
+    rp_dedup_free(d);
+    char *s = read_whole(in);
+    free(s);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_EQ(system(cmd), 0);
+}
+
+void test_dedup_errors(void)
+{
+    char path[] = "/tmp/reprint-dedup-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    write_file(path, "{\"id\":1,\"text\":\"fine\"}\n{\"id\":2,\"text\":\n");
+    /* The name does not end in .jsonl, but the content is JSONL. */
+    const char *paths[] = {path};
+    rp_dedup *d = NULL;
+    rp_error err;
+    CHECK_EQ(rp_dedup_run(paths, 1, NULL, &d, &err), RP_ERR_PARSE);
+    CHECK(d == NULL);
+    CHECK_EQ(err.line, 2);
+    CHECK_STR_EQ(err.path, path);
+    rp_dedup_opts o;
+    rp_dedup_opts_init(&o);
+    o.source.skip_bad = 1;
+    CHECK_EQ(rp_dedup_run(paths, 1, &o, &d, &err), RP_OK);
+    CHECK_EQ(rp_dedup_get_stats(d)->skipped, 1);
+    CHECK_EQ(rp_dedup_get_stats(d)->docs, 1);
+    rp_dedup_free(d);
+    o.threshold = 0;
+    CHECK_EQ(rp_dedup_run(paths, 1, &o, &d, &err), RP_ERR_PARAM);
+    rp_dedup_opts_init(&o);
+    o.bands = 30;
+    o.rows = 5;
+    CHECK_EQ(rp_dedup_run(paths, 1, &o, &d, &err), RP_ERR_PARAM);
+    const char *missing[] = {"/nonexistent/x.jsonl"};
+    CHECK_EQ(rp_dedup_run(missing, 1, NULL, &d, &err), RP_ERR_IO);
+    rp_dedup_opts_init(&o);
+    o.tmpdir = "/nonexistent";
+    o.mem_limit = 1; /* forces temporary files at once */
+    write_file(path, "{\"id\":1,\"text\":\"a b c d e f\"}\n{\"id\":2,\"text\":\"a b c d e f\"}\n");
+    CHECK_EQ(rp_dedup_run(paths, 1, &o, &d, &err), RP_ERR_IO);
+    CHECK(strstr(err.msg, "/nonexistent") != NULL);
+    unlink(path);
+}
