@@ -811,8 +811,10 @@ typedef struct rp_scan_input {
     size_t id_len;
     const char *text; /* the text, UTF-8 unless opts.lossy; may be NULL when */
     size_t text_len;  /*   text_len is 0 */
-    const char *date; /* optional date (NULL: none), compared as a byte string */
-    size_t date_len;  /*   for rp_scan_list_clusters(): ISO 8601 sorts right */
+    const char *date; /* optional date (NULL: none) for rp_scan_list_clusters():
+                       * two plain decimal numbers (Unix times) compare as
+                       * numbers, anything else as bytes (ISO 8601 sorts right) */
+    size_t date_len;
     int set;          /* 0 or 1 (see rp_scan_opts.against); 0 otherwise */
 } rp_scan_input;
 
@@ -915,8 +917,9 @@ typedef struct rp_scan_member {
 } rp_scan_member;
 
 /* A reuse family: the same text reprinted in several documents. Passages of
- * reported pairs are linked where they cover at least half of one another
- * in a document; a family is a connected group. Members are sorted by
+ * reported pairs that are not boilerplate are linked where, in one
+ * document, they overlap by at least half of the shorter and the shorter is
+ * at least a fifth of the longer; a family is a connected group. Members are sorted by
  * document then start. source is the index in members of the member with
  * the earliest date (ties: the first), or SIZE_MAX when no member has a
  * date. Borrowed for the duration of the callback. */

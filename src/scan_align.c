@@ -15,8 +15,10 @@
  * that join such a text to common words before it ("... the U.S. Follow us
  * on Twitter"); the aligner then finds the boilerplate line as a passage.
  * So each loaded document gets a mask of its tokens covered by boilerplate
- * fingerprints (as prefix counts), and a passage lying at least half in
- * the masks of its two sides is boilerplate. A pair whose passages are all
+ * fingerprints (as prefix counts), and a passage is boilerplate when at
+ * least half of it (both sides together) lies in the masks, or when what
+ * lies outside them is shorter than min_words on either side (no passage
+ * of its own). A pair whose passages are all
  * boilerplate is not reported; the passages of other pairs are reported
  * unchanged, as rp_compare() gives them. A pair is reported when it has a
  * passage that is not boilerplate and the larger of its containments
@@ -45,7 +47,6 @@ typedef struct align_ctx {
     size_t n_udoc, cap_udoc;
     rp__hmap slot; /* document -> index in udoc */
     rp__hmap bp;   /* boilerplate fingerprints (empty map when none) */
-    rp__fingerprints *fps; /* per thread */
     atomic_size_t next;
     atomic_int stop;
     /* first error of each thread, by item */
@@ -54,27 +55,33 @@ typedef struct align_ctx {
 } align_ctx;
 
 /* The prefix counts of a document's tokens covered by boilerplate n-grams:
- * (*out)[i] = covered tokens before token i; NULL when none is covered. */
-static rp_status boilerplate_mask(align_ctx *c, const rp_doc *doc, rp__fingerprints *fps,
-                                  uint32_t **out, rp_error *err)
+ * (*out)[i] = covered tokens before token i; NULL when none is covered.
+ * Every n-gram of the document is looked up, not only those winnowing
+ * selects here: which n-grams of a boilerplate line win their windows
+ * depends on the words around it, and any of them in the set is
+ * boilerplate. */
+static rp_status boilerplate_mask(align_ctx *c, const rp_doc *doc, uint32_t **out, rp_error *err)
 {
-    const rp_scan_opts *o = &c->s->o;
+    const size_t k = c->s->o.ngram, w = c->s->o.window;
     size_t n;
     const rp_token *tok = rp_doc_tokens(doc, &n);
     *out = NULL;
-    if (rp__winnow(tok, n, o->ngram, o->window, fps) != RP_OK)
-        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (n < k) return RP_OK;
     uint32_t *m = NULL;
     size_t covered_to = 0; /* tokens before this are marked */
-    for (size_t k = 0; k < fps->n; k++) {
-        if (rp__hmap_get(&c->bp, fps->fp[k].hash) == NULL) continue;
+    uint64_t rolled = 0;
+    for (size_t i = 0; i < k; i++)
+        rolled = rp__rotl64(rolled, 1) ^ tok[i].hash;
+    for (size_t g = 0; g + k <= n; g++) {
+        if (g > 0) rolled = rp__shingle_roll(rolled, tok[g - 1].hash, tok[g + k - 1].hash, k);
+        if (rp__hmap_get(&c->bp, rp__shingle_hash(rolled)) == NULL) continue;
         if (m == NULL && (m = rp__calloc(n + 1, sizeof *m)) == NULL)
             return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-        size_t lo = fps->fp[k].tok, hi = lo + o->ngram;
+        size_t lo = g, hi = g + k;
         /* a gap of at most a window between two boilerplate n-grams is
-         * boilerplate too (their neighbours were just not selected) */
-        if (covered_to > 0 && lo > covered_to && lo - covered_to <= o->window) lo = covered_to;
-        for (size_t i = lo > covered_to ? lo : covered_to; i < hi && i < n; i++)
+         * boilerplate too (n-grams there may just never have been selected) */
+        if (covered_to > 0 && lo > covered_to && lo - covered_to <= w) lo = covered_to;
+        for (size_t i = lo > covered_to ? lo : covered_to; i < hi; i++)
             m[i + 1] = 1;
         if (hi > covered_to) covered_to = hi;
     }
@@ -85,14 +92,16 @@ static rp_status boilerplate_mask(align_ctx *c, const rp_doc *doc, rp__fingerpri
     return RP_OK;
 }
 
-/* Whether a passage lies at least half in the boilerplate masks. */
-static bool is_boilerplate(const uint32_t *ma, const uint32_t *mb, const rp_passage *p)
+/* Whether a passage is boilerplate: at least half of its tokens (both sides
+ * together) are, or what is left on either side is shorter than min_words. */
+static bool is_boilerplate(const uint32_t *ma, const uint32_t *mb, const rp_passage *p,
+                           size_t min_words)
 {
     if (ma == NULL && mb == NULL) return false;
-    uint64_t in = 0, len = (p->a_tok_end - p->a_tok) + (p->b_tok_end - p->b_tok);
-    if (ma != NULL) in += ma[p->a_tok_end] - ma[p->a_tok];
-    if (mb != NULL) in += mb[p->b_tok_end] - mb[p->b_tok];
-    return 2 * in >= len;
+    const uint64_t la = p->a_tok_end - p->a_tok, lb = p->b_tok_end - p->b_tok;
+    const uint64_t ia = ma != NULL ? ma[p->a_tok_end] - ma[p->a_tok] : 0;
+    const uint64_t ib = mb != NULL ? mb[p->b_tok_end] - mb[p->b_tok] : 0;
+    return 2 * (ia + ib) >= la + lb || la - ia < min_words || lb - ib < min_words;
 }
 
 static void load_task(void *ctx, size_t t)
@@ -104,7 +113,7 @@ static void load_task(void *ctx, size_t t)
         rp_error e;
         c->dst[i] = rp_scan_doc(c->s, c->udoc[i], &c->doc[i], &e);
         if (c->dst[i] == RP_OK && c->bp.n > 0)
-            c->dst[i] = boilerplate_mask(c, c->doc[i], &c->fps[t], &c->mask[i], &e);
+            c->dst[i] = boilerplate_mask(c, c->doc[i], &c->mask[i], &e);
         if (c->dst[i] != RP_OK) {
             if (c->err_at[t] == SIZE_MAX) {
                 c->err_at[t] = i;
@@ -214,7 +223,7 @@ static rp_status keep_spans(rp_scan *s, uint32_t a, uint32_t b, const rp_result 
     if (!rp__grow((void **)&s->spans, &s->cap_spans, s->n_spans + np, sizeof *s->spans))
         return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
     for (size_t i = 0; i < np; i++)
-        if (!is_boilerplate(ma, mb, &ps[i]))
+        if (!is_boilerplate(ma, mb, &ps[i], s->o.min_words))
             s->spans[s->n_spans++] =
                 (rp__scan_span){a, (uint32_t)ps[i].a_start, (uint32_t)ps[i].a_end,
                                 b, (uint32_t)ps[i].b_start, (uint32_t)ps[i].b_end};
@@ -233,7 +242,7 @@ static rp_status emit(align_ctx *c, rp_scan_pair_fn on_pair, void *user, rp_erro
         if (np == 0 || (ca > cb ? ca : cb) < s->o.min_containment) continue;
         const uint32_t *ma = c->mask[c->slot_a[i]], *mb = c->mask[c->slot_b[i]];
         size_t k = 0;
-        while (k < np && is_boilerplate(ma, mb, &ps[k]))
+        while (k < np && is_boilerplate(ma, mb, &ps[k], s->o.min_words))
             k++;
         if (k == np) {
             s->stats.boilerplate_pairs++;
@@ -300,8 +309,7 @@ rp_status rp__scan_align(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp_err
     rp_status st = RP_OK;
     c.err_at = rp__calloc(s->o.threads, sizeof *c.err_at);
     c.err = rp__calloc(s->o.threads, sizeof *c.err);
-    c.fps = rp__calloc(s->o.threads, sizeof *c.fps);
-    if (c.err_at == NULL || c.err == NULL || c.fps == NULL ||
+    if (c.err_at == NULL || c.err == NULL ||
         !rp__hmap_init(&c.slot, 2 * BATCH_PAIRS) || !rp__hmap_init(&c.bp, s->n_bp)) {
         st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
         goto done;
@@ -358,9 +366,6 @@ done:
     rp__candidates_close(&cand);
     rp__hmap_free(&c.slot);
     rp__hmap_free(&c.bp);
-    for (size_t t = 0; c.fps != NULL && t < s->o.threads; t++)
-        rp__fingerprints_free(&c.fps[t]);
-    rp__free(c.fps);
     rp__free(c.mask);
     rp__free(c.pair);
     rp__free(c.shared);

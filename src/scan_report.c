@@ -10,12 +10,15 @@
  * documents first.
  *
  * Families. Every passage of a reported pair is two intervals, one per
- * document. Sorted by document and start, intervals of one document that
- * cover at least half of the shorter one are merged into a segment, and
- * union-find joins the passages of a segment; a family is then a connected
- * set of passages, and its members are the segments. Requiring half an
- * interval, not a byte, of overlap keeps two different reused stories that
- * happen to touch in one document from fusing their families. */
+ * document. Sorted by document and start, an interval joins the segment
+ * before it when they overlap by at least half of the shorter and the
+ * shorter is at least a fifth of the longer; union-find joins the passages
+ * of a segment; a family is then a connected set of passages, and its
+ * members are the segments. Requiring half an interval, not a byte, of
+ * overlap keeps two reused stories that touch in one document apart; the
+ * fifth keeps a short text inside a long passage (a quoted sentence, a
+ * credit line the aligner took in at a passage's end) from chaining the
+ * long passage's family to every other document quoting it. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -229,12 +232,41 @@ static int family_cmp(const void *x, const void *y)
     return a->start < b->start ? -1 : a->start > b->start;
 }
 
-/* Byte-wise comparison of two dates (a proper prefix sorts first). */
-static int date_cmp(const char *a, size_t la, const char *b, size_t lb)
+/* Bytes compared, a proper prefix first. */
+static int bytes_cmp(const char *a, size_t la, const char *b, size_t lb)
 {
     int c = memcmp(a, b, la < lb ? la : lb);
     if (c != 0) return c;
     return la < lb ? -1 : la > lb;
+}
+
+/* Length of the integer part of a plain non-negative decimal number
+ * (digits, then optionally '.' and digits), or 0 if s is not one. */
+static size_t number_int_len(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i == 0) return 0;
+    if (i == n) return i;
+    if (s[i] != '.' || i + 1 == n) return 0;
+    for (size_t j = i + 1; j < n; j++)
+        if (s[j] < '0' || s[j] > '9') return 0;
+    return i;
+}
+
+/* Order of two dates: as numbers when both are plain decimal numbers (Unix
+ * times), else as bytes (ISO 8601 dates and times sort right). */
+static int date_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t ia = number_int_len(a, la), ib = number_int_len(b, lb);
+    if (ia == 0 || ib == 0) return bytes_cmp(a, la, b, lb);
+    while (ia > 1 && *a == '0') /* leading zeros */
+        a++, la--, ia--;
+    while (ib > 1 && *b == '0')
+        b++, lb--, ib--;
+    if (ia != ib) return ia < ib ? -1 : 1;
+    return bytes_cmp(a, la, b, lb); /* same integer length: digits, then fraction */
 }
 
 rp_status rp_scan_list_clusters(rp_scan *s, rp_scan_cluster_fn on_c, void *user, rp_error *err)
@@ -273,8 +305,8 @@ rp_status rp_scan_list_clusters(rp_scan *s, rp_scan_cluster_fn on_c, void *user,
             if (g->doc == v->doc && v->start < g->end) {
                 uint32_t over = (v->end < g->end ? v->end : g->end) - v->start;
                 uint32_t lg = g->end - g->start, lv = v->end - v->start;
-                uint32_t shorter = lg < lv ? lg : lv;
-                if (2 * (uint64_t)over >= shorter) {
+                uint32_t shorter = lg < lv ? lg : lv, longer = lg < lv ? lv : lg;
+                if (2 * (uint64_t)over >= shorter && 5 * (uint64_t)shorter >= longer) {
                     uf_union(parent, rep, v->span);
                     if (v->end > g->end) g->end = v->end;
                     continue;
