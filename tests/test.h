@@ -134,6 +134,13 @@ static inline uint64_t test_rand(uint64_t *state)
     X(dedup_chaining)                                                                           \
     X(dedup_output)                                                                             \
     X(dedup_errors)                                                                             \
+    X(scan_planted)                                                                                \
+    X(scan_memory_limit)                                                                           \
+    X(scan_boilerplate)                                                                            \
+    X(scan_against)                                                                                \
+    X(scan_clusters)                                                                               \
+    X(scan_errors)                                                                                 \
+    X(scan_fault_injection)                                                                        \
     X(fault_injection)
 
 #define DECLARE(name) void test_##name(void);
