@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """scan_score.py - score `reprint scan` output against scan_gen's truth file.
 
-Usage: scan_score.py TRUTH.jsonl PAIRS.jsonl
+Usage: scan_score.py TRUTH.jsonl PAIRS.jsonl [CORPUS.jsonl]
 
 Pairs are unordered pairs of ids. The figures:
 
@@ -19,11 +19,23 @@ Pairs are unordered pairs of ids. The figures:
   The seed pair is scored the same way, against the reference ranges of
   eval/motivating_pair_reference.json, on a line of its own.
 
+With the corpus, each reported pair that was not planted is checked for
+text its two documents really share: a run of 8 or more words (after
+lowercasing and dropping punctuation) common to its passages on both
+sides. Such pairs are chance reuse of the generated background (common
+phrases, the bigram model's favourite paths), not errors of the scan:
+"unplanted_verbatim" counts them, and "pair_precision_verified" counts
+them as correct.
+
 Prints one "key value" line per figure, for bench/scan.sh to pick up.
 """
 import json
+import re
 import sys
 from collections import Counter
+
+WORD = re.compile(r"\w+")
+RUN = 8
 
 
 def union_len(spans):
@@ -45,8 +57,36 @@ def overlap(spans, lo, hi):
     return union_len(clipped)
 
 
+def runs(text):
+    w = WORD.findall(text.lower())
+    return {tuple(w[i:i + RUN]) for i in range(len(w) - RUN + 1)}
+
+
+def count_verbatim(corpus, pairs):
+    """Pairs whose passages share a run of RUN words on both sides."""
+    need = {r["a"]["id"] for r in pairs} | {r["b"]["id"] for r in pairs}
+    texts = {}
+    if need:
+        for line in open(corpus, encoding="utf-8"):
+            i = line.find('"id":"')
+            if i < 0 or line[i + 6:line.find('"', i + 6)] not in need:
+                continue
+            d = json.loads(line)
+            texts[d["id"]] = d["text"].encode("utf-8")  # offsets count bytes
+    n = 0
+    for r in pairs:
+        a, b = texts.get(r["a"]["id"], b""), texts.get(r["b"]["id"], b"")
+        for p in r["passages"]:
+            pa = a[p["a_start"]:p["a_end"]].decode("utf-8", "replace")
+            pb = b[p["b_start"]:p["b_end"]].decode("utf-8", "replace")
+            if runs(pa) & runs(pb):
+                n += 1
+                break
+    return n
+
+
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     truth = {}
     for line in open(sys.argv[1], encoding="utf-8"):
@@ -70,6 +110,11 @@ def main():
     planted = sum(1 for k in found if k in truth)
     print(f"pair_precision {planted / n_reported if n_reported else 1:.4f} "
           f"({planted}/{n_reported}; {n_reported - planted} pairs not planted)")
+    if len(sys.argv) > 3:
+        verbatim = count_verbatim(sys.argv[3], [r for k, r in found.items() if k not in truth])
+        ok = planted + verbatim
+        print(f"unplanted_verbatim {verbatim} (share a run of {RUN}+ words)")
+        print(f"pair_precision_verified {ok / n_reported if n_reported else 1:.4f} ({ok}/{n_reported})")
 
     def chars(cases):
         tp = pred = gold = 0
