@@ -221,6 +221,10 @@ static void phase_fingerprint(void *ctx, size_t t)
         size_t i = atomic_fetch_add(&g->next, 1);
         if (i >= b->n || atomic_load(&g->failed) != 0) return;
         w->toks.n = 0;
+        if (b->tlen[i] == 0) { /* b->text may even be NULL */
+            b->n_tok[i] = 0;
+            continue;
+        }
         rp_status st = rp__tokenize(b->text + b->off[i], b->tlen[i], s->o.seed, &w->toks);
         if (st == RP_OK) st = rp__winnow(w->toks.tok, w->toks.n, s->o.ngram, s->o.window, &w->fps);
         if (st != RP_OK) {
@@ -381,6 +385,7 @@ static rp_status store_flush(rp_scan *s, rp_error *err)
 
 static rp_status store_write(rp_scan *s, const char *p, size_t n, rp_error *err)
 {
+    if (n == 0) return RP_OK; /* p may be NULL */
     if (n > STORE_BUF - s->wlen) {
         RP_TRY(store_flush(s, err));
         if (n >= STORE_BUF) {
