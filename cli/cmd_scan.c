@@ -52,7 +52,7 @@ static void help(void)
            "                          its documents lies in passages (default 0)\n"
            "      --max-df N          text in more than N documents is boilerplate, not\n"
            "                          reuse (default 100)\n"
-           "      --min-shared N      align pairs sharing at least N fingerprints (default 3)\n"
+           "      --min-shared N      align pairs sharing at least N fingerprints (default 4)\n"
            "\n"
            "Input:\n"
            "      --text-field NAME   JSONL member holding the text (default text)\n"

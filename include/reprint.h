@@ -770,7 +770,7 @@ typedef struct rp_scan_opts {
     size_t max_df;          /* fingerprints in more documents are boilerplate;
                              * default 100; >= 2 */
     size_t min_shared;      /* distinct fingerprints a pair must share to be
-                             * aligned; default 3; >= 1 */
+                             * aligned; default 4; >= 1 */
     size_t min_words;       /* as rp_compare_opts.min_words; default 8; >= 1 */
     double min_containment; /* report a pair only when the larger of its two
                              * containments reaches this; default 0; 0..1 */

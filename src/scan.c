@@ -40,7 +40,7 @@ void rp_scan_opts_init(rp_scan_opts *o)
     o->ngram = 5;
     o->window = 4;
     o->max_df = 100;
-    o->min_shared = 3;
+    o->min_shared = 4;
     o->min_words = 8;
     o->min_containment = 0;
     o->threads = 1;
