@@ -287,8 +287,10 @@ static void load_reuters(const char *data)
             size_t m = n;
             while (m > 0 && (p[m - 1] == ' ' || p[m - 1] == '\n' || p[m - 1] == '\r'))
                 m--;
-            if (m >= 6 && strncmp(p + m - 6, "Reuter", 6) == 0) m -= 6;
-            else if (m >= 7 && strncmp(p + m - 7, "REUTER", 6) == 0) m -= 7;
+            if (m >= 6 && strncmp(p + m - 6, "Reuter", 6) == 0)
+                m -= 6;
+            else if (m >= 7 && strncmp(p + m - 7, "REUTER", 6) == 0)
+                m -= 7;
             add_article(p, m);
             p = e + 7;
         }
@@ -372,7 +374,8 @@ static void kset_init(kset *s, size_t cap)
 static int kset_has(const kset *s, uint64_t key)
 {
     key |= 1;
-    for (size_t i = (size_t)(key * 0x9E3779B97F4A7C15ULL >> 20) & s->mask; s->k[i]; i = (i + 1) & s->mask)
+    for (size_t i = (size_t)(key * 0x9E3779B97F4A7C15ULL >> 20) & s->mask; s->k[i];
+         i = (i + 1) & s->mask)
         if (s->k[i] == key) return 1;
     return 0;
 }
@@ -477,12 +480,12 @@ typedef struct trans {
     uint32_t from, to;
 } trans;
 
-static uint32_t *succ;      /* successors, grouped by word */
-static uint32_t *succ_off;  /* n_vocab + 1 */
-static uint32_t *starts;    /* words that start sentences */
+static uint32_t *succ;     /* successors, grouped by word */
+static uint32_t *succ_off; /* n_vocab + 1 */
+static uint32_t *starts;   /* words that start sentences */
 static size_t n_starts;
-static uint8_t *is_end;     /* per word: ends a sentence */
-static uint8_t *n_next;     /* per word: distinct successors (at most 255) */
+static uint8_t *is_end;       /* per word: ends a sentence */
+static uint8_t *n_next;       /* per word: distinct successors (at most 255) */
 static uint32_t *alpha_words; /* plain lowercase words, for edits */
 static size_t n_alpha;
 
@@ -685,9 +688,9 @@ static void gen_doc(buf *out, size_t words, const char *excerpt, size_t ex_len, 
 
 typedef struct excerpt {
     buf text;
-    size_t w0, w1;    /* source words [w0, w1) */
-    int32_t *at;      /* per source word in [w0, w1): byte start in text, or -1 (edited) */
-    int32_t *at_end;  /* ... and end */
+    size_t w0, w1;           /* source words [w0, w1) */
+    int32_t *at;             /* per source word in [w0, w1): byte start in text, or -1 (edited) */
+    int32_t *at_end;         /* ... and end */
     uint32_t s_start, s_end; /* source bytes */
 } excerpt;
 
@@ -728,8 +731,7 @@ static void make_excerpt(excerpt *ex, const article *s, const word *w, size_t nw
                 put(&ex->text, sep, sep_n);
                 random_word(&ex->text);
                 continue;
-            case 1: /* delete */
-                continue;
+            case 1: /* delete */ continue;
             default: /* insert before */
                 put(&ex->text, sep, sep_n);
                 random_word(&ex->text);
@@ -745,7 +747,8 @@ static void make_excerpt(excerpt *ex, const article *s, const word *w, size_t nw
     }
 }
 
-/* ---- output ----------------------------------------------------------------------------------- */
+/* ---- output -----------------------------------------------------------------------------------
+ */
 
 static void json_str(FILE *f, const char *s, size_t n)
 {

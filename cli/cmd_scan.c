@@ -243,8 +243,9 @@ static int read_inputs(rp_scan *scan, char **paths, size_t n, const rp_source_op
         const rp_record *rec;
         if ((st = rp_source_next(src, &rec, &err)) != RP_OK || rec == NULL) break;
         char *date = date_field != NULL ? record_date(rec, date_field) : NULL;
-        rp_scan_input in = {rec->id,  rec->id_len, rec->text, rec->text_len,
-                            date,     date != NULL ? strlen(date) : 0, set};
+        rp_scan_input in = {
+            rec->id, rec->id_len, rec->text, rec->text_len, date, date != NULL ? strlen(date) : 0,
+            set};
         st = rp_scan_add(scan, &in, &err);
         free(date);
         if (st != RP_OK && (st == RP_ERR_UTF8 || st == RP_ERR_FORMAT || st == RP_ERR_LIMIT)) {
@@ -358,8 +359,8 @@ static rp_status on_cluster(void *user, const rp_scan_cluster *cl)
     }
     cJSON *arr = cJSON_AddArrayToObject(root, "members");
     for (size_t i = 0; arr != NULL && i < cl->n_members; i++)
-        cJSON_AddItemToArray(arr, member_obj(c->scan, cl->members[i].doc, cl->members[i].start,
-                                             cl->members[i].end));
+        cJSON_AddItemToArray(
+            arr, member_obj(c->scan, cl->members[i].doc, cl->members[i].start, cl->members[i].end));
     return put_line(c, root);
 }
 
@@ -450,8 +451,7 @@ static int write_html(rp_scan *scan, const char *dir, top_heap *top, const scan_
         page_name(prev, sizeof prev, i, width);
         page_name(next, sizeof next, i + 2, width);
         snprintf(title, sizeof title, "pair %zu of %zu", i + 1, top->n);
-        html_nav nav = {title, "../index.html", i > 0 ? prev : NULL,
-                        i + 1 < top->n ? next : NULL};
+        html_nav nav = {title, "../index.html", i > 0 ? prev : NULL, i + 1 < top->n ? next : NULL};
         rp_doc *a = NULL, *b = NULL;
         rp_result *r = NULL;
         rp_error err;
@@ -680,9 +680,7 @@ int rp_cmd_scan(int argc, char **argv)
             help();
             status = EXIT_OK;
             goto done;
-        case ':':
-            cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
-            goto done;
+        case ':': cli_usage_error("option '%s' needs an argument", argv[optind - 1]); goto done;
         default: cli_usage_error("unknown option '%s'", argv[optind - 1]); goto done;
         }
     }
@@ -761,8 +759,7 @@ int rp_cmd_scan(int argc, char **argv)
     if (html_dir != NULL) {
         scan_html_info info = {stats.documents, stats.pairs, stats.boilerplate, so.max_df,
                                so.min_words};
-        if (write_html(scan, html_dir, &c.top, &info, so.min_words, &c.bar) != EXIT_OK)
-            goto finish;
+        if (write_html(scan, html_dir, &c.top, &info, so.min_words, &c.bar) != EXIT_OK) goto finish;
     }
     cli_progress_end(&c.bar);
     status = EXIT_OK;

@@ -687,7 +687,8 @@ static const char *const index_js =
     "tr.appendChild(td(String(r[7])));\n"
     "  tr.setAttribute(\"data-href\",r[8]);f.appendChild(tr);}\n"
     " while(tbody.firstChild)tbody.removeChild(tbody.firstChild);tbody.appendChild(f);\n"
-    " st.textContent=rows.length?(\"pairs \"+num(lo+1)+\"\\u2013\"+num(hi)+\" of \"+num(rows.length)+"
+    " st.textContent=rows.length?(\"pairs \"+num(lo+1)+\"\\u2013\"+num(hi)+\" of "
+    "\"+num(rows.length)+"
     "\" \\u00b7 page \"+num(page+1)+\" of \"+num(np)):\"no pairs match\";\n"
     " bt.first.disabled=bt.prev.disabled=page===0;bt.next.disabled=bt.last.disabled=page>=np-1;\n"
     " for(var k=0;k<ths.length;k++){var th=ths[k],on=+th.getAttribute(\"data-k\")===key;"
@@ -708,10 +709,13 @@ static const char *const index_js =
     "bt.next.addEventListener(\"click\",function(){page++;render();});\n"
     "bt.last.addEventListener(\"click\",function(){page=pages()-1;render();});\n"
     "tbody.addEventListener(\"click\",function(e){if(e.target.closest(\"a\"))return;"
-    "var tr=e.target.closest(\"tr[data-href]\");if(tr)location.href=tr.getAttribute(\"data-href\");});\n"
+    "var "
+    "tr=e.target.closest(\"tr[data-href]\");if(tr)location.href=tr.getAttribute(\"data-href\");});"
+    "\n"
     "document.addEventListener(\"keydown\",function(e){if(e.target===filt||e.ctrlKey||e.metaKey||"
     "e.altKey)return;\n"
-    " if(e.key===\"ArrowRight\"){page++;render();}else if(e.key===\"ArrowLeft\"){page--;render();}});\n"
+    " if(e.key===\"ArrowRight\"){page++;render();}else "
+    "if(e.key===\"ArrowLeft\"){page--;render();}});\n"
     "var m=/page=(\\d+)/.exec(location.hash);if(m)page=parseInt(m[1],10)-1;\n"
     "render();\n"
     "document.documentElement.setAttribute(\"data-ready\",\"1\");\n"
@@ -725,7 +729,9 @@ static void write_index_row(html_out *o, size_t rank, const scan_html_row *r)
     out_cstr_text(o, r->a_id);
     out_str(o, "</td><td class=\"id\">");
     out_cstr_text(o, r->b_id);
-    out_fmt(o, "</td><td>%" PRIu64 "</td><td>%.1f%%</td><td>%.1f%%</td><td>%.1f%%</td><td>%zu</td></tr>\n",
+    out_fmt(o,
+            "</td><td>%" PRIu64
+            "</td><td>%.1f%%</td><td>%.1f%%</td><td>%.1f%%</td><td>%zu</td></tr>\n",
             r->matched, 100.0 * r->containment_a, 100.0 * r->containment_b, 100.0 * r->similarity,
             r->passages);
 }
@@ -759,9 +765,10 @@ int render_scan_index(FILE *out, const scan_html_row *rows, size_t n, const scan
     }
     out_str(o, "<span><span class=\"k\">boilerplate fingerprints</span> <span class=\"v\">");
     out_count(o, info->boilerplate);
-    out_fmt(o, "</span> <span class=\"muted\">(in over %zu documents; not used)</span></span>"
-               "<span><span class=\"k\">min words</span> <span class=\"v\">%zu</span></span>"
-               "</div>\n",
+    out_fmt(o,
+            "</span> <span class=\"muted\">(in over %zu documents; not used)</span></span>"
+            "<span><span class=\"k\">min words</span> <span class=\"v\">%zu</span></span>"
+            "</div>\n",
             info->max_df, info->min_words);
     out_str(o, "<div class=\"muted\">Pairs ranked by the words matched in their passages. Click a "
                "pair for both documents side by side; click a column to sort; "

@@ -732,7 +732,8 @@ RP_API rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err
  *     threads, and reported through a callback in (a, b) order when they
  *     have a passage that is not boilerplate and containment enough. A
  *     passage is boilerplate when at least half of its words (over both
- *     sides) lie in runs of boilerplate fingerprints: two documents can
+ *     sides) lie under boilerplate n-grams, or when what lies outside them
+ *     is shorter than min_words on either side: two documents can
  *     share a few n-grams that lead into a boilerplate line ("... said on
  *     Monday. Follow us on Twitter"), enough to be aligned, and the pair is
  *     then dropped rather than reported for its boilerplate. The passages

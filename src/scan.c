@@ -132,9 +132,9 @@ typedef struct ingest_worker {
 typedef struct ingest_batch {
     char *text; /* the texts one after another */
     size_t len, cap;
-    size_t *off;      /* per document: offset in text */
-    uint32_t *tlen;   /* per document: length */
-    uint32_t *n_tok;  /* per document: tokens (phase A) */
+    size_t *off;     /* per document: offset in text */
+    uint32_t *tlen;  /* per document: length */
+    uint32_t *n_tok; /* per document: tokens (phase A) */
     size_t n, cap_docs;
     uint32_t first; /* number of document 0 of the batch */
 } ingest_batch;
@@ -235,8 +235,8 @@ static void phase_fingerprint(void *ctx, size_t t)
         const uint64_t doc = (uint64_t)(b->first + i) << 32;
         for (size_t k = 0; k < w->fps.n; k++) {
             const size_t p = rp__scan_part(w->fps.fp[k].hash, s->n_parts);
-            if (w->bn[p] == w->bcap[p] &&
-                !rp__grow((void **)&w->bucket[p], &w->bcap[p], w->bn[p] + 1, 2 * sizeof(uint64_t))) {
+            if (w->bn[p] == w->bcap[p] && !rp__grow((void **)&w->bucket[p], &w->bcap[p],
+                                                    w->bn[p] + 1, 2 * sizeof(uint64_t))) {
                 atomic_store(&g->failed, (int)RP_ERR_NOMEM);
                 return;
             }
@@ -257,8 +257,8 @@ static void phase_postings(void *ctx, size_t t)
         for (size_t u = 0; u < s->o.threads; u++) {
             ingest_worker *w = &g->w[u];
             for (size_t k = 0; k < w->bn[p] && g->part_st[p] == RP_OK; k++)
-                g->part_st[p] = rp__sorter_add(s->postings[p], w->bucket[p] + 2 * k,
-                                               &g->part_err[p]);
+                g->part_st[p] =
+                    rp__sorter_add(s->postings[p], w->bucket[p] + 2 * k, &g->part_err[p]);
             w->bn[p] = 0;
         }
     }

@@ -131,7 +131,8 @@ static void compare_task(void *ctx, size_t t)
         size_t i = atomic_fetch_add(&c->next, 1);
         if (i >= c->n || atomic_load(&c->stop)) return;
         rp_error e;
-        c->pst[i] = rp_compare(c->doc[c->slot_a[i]], c->doc[c->slot_b[i]], &c->copts, &c->res[i], &e);
+        c->pst[i] =
+            rp_compare(c->doc[c->slot_a[i]], c->doc[c->slot_b[i]], &c->copts, &c->res[i], &e);
         if (c->pst[i] != RP_OK) {
             if (c->err_at[t] == SIZE_MAX) {
                 c->err_at[t] = i;
@@ -309,8 +310,8 @@ rp_status rp__scan_align(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp_err
     rp_status st = RP_OK;
     c.err_at = rp__calloc(s->o.threads, sizeof *c.err_at);
     c.err = rp__calloc(s->o.threads, sizeof *c.err);
-    if (c.err_at == NULL || c.err == NULL ||
-        !rp__hmap_init(&c.slot, 2 * BATCH_PAIRS) || !rp__hmap_init(&c.bp, s->n_bp)) {
+    if (c.err_at == NULL || c.err == NULL || !rp__hmap_init(&c.slot, 2 * BATCH_PAIRS) ||
+        !rp__hmap_init(&c.bp, s->n_bp)) {
         st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
         goto done;
     }

@@ -67,8 +67,7 @@ static rp_status index_part(index_ctx *c, size_t p, uint32_t *docs, bool report)
         if (rec == NULL || !have || rec[0] != hash) {
             /* the group of hash is complete */
             if (have && df > max_df) {
-                if (!rp__grow((void **)&c->bp[p], &c->cap_bp[p], c->n_bp[p] + 1,
-                              sizeof *c->bp[p]))
+                if (!rp__grow((void **)&c->bp[p], &c->cap_bp[p], c->n_bp[p] + 1, sizeof *c->bp[p]))
                     return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
                 c->bp[p][c->n_bp[p]++] = (rp__scan_bp){hash, df, first};
             } else if (have && df >= 2) {

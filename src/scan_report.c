@@ -121,7 +121,8 @@ static rp_status doc_spans(rp_scan *s, const rp__scan_bp *bp, size_t n, bp_span 
     return st;
 }
 
-rp_status rp_scan_list_boilerplate(rp_scan *s, rp_scan_boilerplate_fn on_b, void *user, rp_error *err)
+rp_status rp_scan_list_boilerplate(rp_scan *s, rp_scan_boilerplate_fn on_b, void *user,
+                                   rp_error *err)
 {
     if (s == NULL || on_b == NULL)
         return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_scan_list_boilerplate: NULL argument");
@@ -153,9 +154,8 @@ rp_status rp_scan_list_boilerplate(rp_scan *s, rp_scan_boilerplate_fn on_b, void
         n_spans = m;
         qsort(spans, n_spans, sizeof *spans, span_out_cmp);
         for (size_t i = 0; i < n_spans && st == RP_OK; i++) {
-            rp_scan_boilerplate b = {spans[i].doc,       spans[i].start, spans[i].end,
-                                     spans[i].text,      spans[i].documents,
-                                     spans[i].fingerprints};
+            rp_scan_boilerplate b = {spans[i].doc,  spans[i].start,     spans[i].end,
+                                     spans[i].text, spans[i].documents, spans[i].fingerprints};
             rp_status cs = on_b(user, &b);
             if (cs != RP_OK)
                 st = rp__fail(err, cs, "", 0, "stopped by the boilerplate callback (%s)",

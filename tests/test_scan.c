@@ -213,12 +213,8 @@ static rp_status add_all(rp_scan *sc, const corpus *c)
     for (size_t i = 0; i < c->n; i++) {
         char id[32];
         snprintf(id, sizeof id, "doc%03zu", i);
-        rp_scan_input in = {id,
-                            strlen(id),
-                            c->doc[i].s,
-                            c->doc[i].n,
-                            c->date[i],
-                            c->date[i] ? strlen(c->date[i]) : 0,
+        rp_scan_input in = {id,          strlen(id), c->doc[i].s,
+                            c->doc[i].n, c->date[i], c->date[i] ? strlen(c->date[i]) : 0,
                             c->set[i]};
         RP_TRY(rp_scan_add(sc, &in, NULL));
     }
@@ -303,7 +299,7 @@ void test_scan_planted(void)
             all += ps[i].b_end - ps[i].b_start;
         }
         CHECK(np >= 1);
-        CHECK(all > 0 && in * 10 >= all * 9);           /* precision >= 0.9 */
+        CHECK(all > 0 && in * 10 >= all * 9);            /* precision >= 0.9 */
         CHECK(in * 10 >= (uint64_t)(hi[k] - lo[k]) * 8); /* recall >= 0.8 */
         rp_result_free(r);
         rp_doc_free(a);
@@ -466,8 +462,10 @@ void test_scan_clusters(void)
         buf *d = new_doc(&c);
         prose(d, 80);
         puts_(d, "\n\n");
-        if (i < 3) edited(d, story.s, story.n);
-        else edited(d, other.s, other.n);
+        if (i < 3)
+            edited(d, story.s, story.n);
+        else
+            edited(d, other.s, other.n);
         puts_(d, "\n\n");
         prose(d, 60);
         c.date[i] = dates[i];
