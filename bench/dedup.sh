@@ -160,8 +160,19 @@ header() {
 : > "$TMP/ratios"
 
 have_dedup=0
-if [ -x "$REPRINT" ] && "$REPRINT" dedup --help > /dev/null 2>&1; then
+opt_clusters=""
+opt_quiet=""
+have_mem=0
+if [ -x "$REPRINT" ] && "$REPRINT" dedup --help > "$TMP/dedup-help.txt" 2>&1; then
     have_dedup=1
+    # Options the benchmark uses only if this build has them.
+    grep -q -e '--clusters' "$TMP/dedup-help.txt" && opt_clusters=1
+    grep -q -e '-q\b' -e '--quiet' "$TMP/dedup-help.txt" && opt_quiet=-q
+    if grep -q -e '--mem-limit' "$TMP/dedup-help.txt" && grep -q -e '--tmpdir' "$TMP/dedup-help.txt"; then
+        have_mem=1
+    else
+        echo "note: '$REPRINT dedup --help' shows no --mem-limit/--tmpdir: that run is skipped"
+    fi
 else
     echo "note: '$REPRINT dedup' is not available in this build: only the corpus, the truth" \
         "and datasketch (if set up) are run"
@@ -249,7 +260,8 @@ for n in $sizes; do
 
     j1=""
     if [ "$have_dedup" = 1 ]; then
-        runs="j1 j2 jdef mem"
+        runs="j1 j2 jdef"
+        [ "$have_mem" = 1 ] && runs="$runs mem"
         mkdir -p "$TMP/spill"
         echo
         header
@@ -260,8 +272,9 @@ for n in $sizes; do
             jdef) label="default threads"; set -- ;;
             mem) label="--mem-limit $MEM"; set -- --mem-limit "$MEM" --tmpdir "$TMP/spill" ;;
             esac
-            timed "$r" "$REPRINT" dedup "$corpus" --pairs "$TMP/$r.pairs" \
-                --clusters "$TMP/$r.clusters" --threshold "$T" -q "$@"
+            [ -n "$opt_clusters" ] && set -- "$@" --clusters "$TMP/$r.clusters"
+            [ -n "$opt_quiet" ] && set -- "$@" "$opt_quiet"
+            timed "$r" "$REPRINT" dedup "$corpus" --pairs "$TMP/$r.pairs" --threshold "$T" "$@"
             row "$label" "$r" "$n" "$bytes"
             read -r sec rss rc < "$TMP/$r.t"
             if [ "$rc" != 0 ]; then
@@ -282,10 +295,13 @@ for n in $sizes; do
                 fi
             done
         done
-        [ "$same" = 1 ] && echo "  outputs: pairs and clusters byte-identical across the runs" \
+        what="pairs"
+        [ -n "$opt_clusters" ] && what="pairs and clusters"
+        [ "$same" = 1 ] && echo "  outputs: $what byte-identical across the runs" \
             "($(wc -l < "$TMP/j1.pairs" 2> /dev/null | tr -d ' ') pairs)"
         read -r j1 j1_rss j1_rc < "$TMP/j1.t"
-        read -r mem_s mem_rss mem_rc < "$TMP/mem.t"
+        mem_s=0 mem_rss=0 mem_rc=skipped
+        [ -f "$TMP/mem.t" ] && read -r mem_s mem_rss mem_rc < "$TMP/mem.t"
         echo
         if [ -f "$TMP/j1.pairs" ]; then
             # shellcheck disable=SC2086
@@ -308,7 +324,10 @@ for n in $sizes; do
             printf "%-8d reprint -j1       %8s  %6.0f MB  %8.0f docs/s  %6.1f MB/s%s\n", n,
                    c == 0 ? sprintf("%.2f s", s) : "failed", r / 1024, n / s, b / 1e6 / s, ""
             printf "%-8s reprint default   %8s  %6.0f MB\n", "", dc == 0 ? sprintf("%.2f s", ds) : "failed", dr / 1024
-            printf "%-8s reprint mem %-5s %8s  %6.0f MB\n", "", m, mc == 0 ? sprintf("%.2f s", ms) : "failed", mr / 1024
+            if (mc == "skipped")
+                printf "%-8s reprint mem %-5s  skipped (no --mem-limit)\n", "", m
+            else
+                printf "%-8s reprint mem %-5s %8s  %6.0f MB\n", "", m, mc == 0 ? sprintf("%.2f s", ms) : "failed", mr / 1024
             printf "%-8s reprint scores    precision %s, recall %s\n", "", p, q }' >> "$TMP/summary"
     fi
 
