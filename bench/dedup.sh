@@ -125,34 +125,39 @@ case "$(date +%N)" in
 esac
 
 # timed NAME CMD...: run CMD with stdout to /dev/null and stderr to
-# $TMP/NAME.err; writes "seconds rss_kb status" to $TMP/NAME.t.
+# $TMP/NAME.err; writes "wall_seconds rss_kb status cpu_seconds" to
+# $TMP/NAME.t (CPU: user + system, from GNU time; 0 without it). On a busy
+# machine CPU time moves less than wall time: both are shown.
 timed() {
     name=$1
     shift
     s=$(date +%s%N)
     if [ -n "$TIME" ]; then
-        "$TIME" -f '%M' -o "$TMP/$name.rss" "$@" > /dev/null 2> "$TMP/$name.err"
+        "$TIME" -f '%M %U %S' -o "$TMP/$name.rss" "$@" > /dev/null 2> "$TMP/$name.err"
         rc=$?
     else
         "$@" > /dev/null 2> "$TMP/$name.err"
         rc=$?
     fi
     e=$(date +%s%N)
-    rss=$(tail -n 1 "$TMP/$name.rss" 2> /dev/null | grep -E '^[0-9]+$' || echo 0)
-    echo "$(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f", (e - s) / 1e9 }') $rss $rc" \
-        > "$TMP/$name.t"
+    usage=$(tail -n 1 "$TMP/$name.rss" 2> /dev/null | grep -E '^[0-9]+ [0-9.]+ [0-9.]+$' ||
+        echo "0 0 0")
+    echo "$usage" | awk -v s="$s" -v e="$e" -v rc="$rc" '{
+        printf "%.3f %d %s %.2f\n", (e - s) / 1e9, $1, rc, $2 + $3 }' > "$TMP/$name.t"
 }
 
 # row LABEL NAME DOCS BYTES: one line of the timing table.
 row() {
-    read -r sec rss rc < "$TMP/$2.t"
-    awk -v l="$1" -v s="$sec" -v r="$rss" -v c="$rc" -v n="$3" -v b="$4" 'BEGIN {
+    read -r sec rss rc cpu < "$TMP/$2.t"
+    awk -v l="$1" -v s="$sec" -v r="$rss" -v c="$rc" -v n="$3" -v b="$4" -v u="$cpu" 'BEGIN {
         rs = r > 0 ? sprintf("%9.0f", r / 1024) : "      n/a"
-        printf "  %-24s %8.2f %10.0f %8.1f %s %5s\n", l, s, n / s, b / 1e6 / s, rs, c }'
+        us = r > 0 ? sprintf("%8.2f", u) : "     n/a"
+        printf "  %-24s %8.2f %s %10.0f %8.1f %s %5s\n", l, s, us, n / s, b / 1e6 / s, rs, c }'
 }
 
 header() {
-    printf '  %-24s %8s %10s %8s %9s %5s\n' "run" "wall s" "docs/s" "MB/s" "RSS MB" "exit"
+    printf '  %-24s %8s %8s %10s %8s %9s %5s\n' "run" "wall s" "CPU s" "docs/s" "MB/s" "RSS MB" \
+        "exit"
 }
 
 # The -j1 figures and scores of each size, for the summary.
@@ -276,7 +281,7 @@ for n in $sizes; do
             [ -n "$opt_quiet" ] && set -- "$@" "$opt_quiet"
             timed "$r" "$REPRINT" dedup "$corpus" --pairs "$TMP/$r.pairs" --threshold "$T" "$@"
             row "$label" "$r" "$n" "$bytes"
-            read -r sec rss rc < "$TMP/$r.t"
+            read -r sec rss rc cpu < "$TMP/$r.t"
             if [ "$rc" != 0 ]; then
                 echo "    failed (exit $rc):"
                 tail -n 5 "$TMP/$r.err" | sed 's/^/    /'
@@ -299,9 +304,9 @@ for n in $sizes; do
         [ -n "$opt_clusters" ] && what="pairs and clusters"
         [ "$same" = 1 ] && echo "  outputs: $what byte-identical across the runs" \
             "($(wc -l < "$TMP/j1.pairs" 2> /dev/null | tr -d ' ') pairs)"
-        read -r j1 j1_rss j1_rc < "$TMP/j1.t"
+        read -r j1 j1_rss j1_rc j1_cpu < "$TMP/j1.t"
         mem_s=0 mem_rss=0 mem_rc=skipped
-        [ -f "$TMP/mem.t" ] && read -r mem_s mem_rss mem_rc < "$TMP/mem.t"
+        [ -f "$TMP/mem.t" ] && read -r mem_s mem_rss mem_rc cpu < "$TMP/mem.t"
         echo
         if [ -f "$TMP/j1.pairs" ]; then
             # shellcheck disable=SC2086
@@ -315,7 +320,7 @@ for n in $sizes; do
         echo "  bars: precision and recall >= 0.99 at J >= $T"
         [ "$n" -ge 1000000 ] && echo "  bars at 1M: < 60 s with peak RSS < 1.5 GB;" \
             "completes with --mem-limit 256M"
-        read -r def_s def_rss def_rc < "$TMP/jdef.t"
+        read -r def_s def_rss def_rc cpu < "$TMP/jdef.t"
         # shellcheck disable=SC2086
         set -- $sc
         awk -v n="$n" -v s="$j1" -v r="$j1_rss" -v c="$j1_rc" -v ds="$def_s" -v dr="$def_rss" \
@@ -339,7 +344,7 @@ for n in $sizes; do
             --threshold "$T" --num-perm 128 --update "$DS_UPDATE" --pairs "$TMP/ds.pairs" "$corpus"
         header
         row "datasketch" ds "$n" "$bytes"
-        read -r ds_s ds_rss ds_rc < "$TMP/ds.t"
+        read -r ds_s ds_rss ds_rc ds_cpu < "$TMP/ds.t"
         sed 's/^/  /' "$TMP/ds.err"
         if [ "$ds_rc" = 0 ]; then
             # shellcheck disable=SC2086
@@ -363,8 +368,10 @@ for n in $sizes; do
                 printf "%-8s datasketch scores precision %s, recall %s (pairs with estimate >= %s: %s, %s)\n",
                        "", p, q, t, p2, q2 }' >> "$TMP/summary"
             if [ -n "$j1" ] && [ "${j1_rc:-1}" = 0 ]; then
-                awk -v d="$ds_s" -v r="$j1" -v n="$n" 'BEGIN {
-                    printf "ratio: datasketch %.2f s / reprint -j1 %.2f s = %.1fx at %d documents (bar >= 50x)\n", d, r, d / r, n }' \
+                awk -v d="$ds_s" -v r="$j1" -v n="$n" -v dc="$ds_cpu" -v rc="$j1_cpu" 'BEGIN {
+                    printf "ratio: datasketch %.2f s / reprint -j1 %.2f s = %.1fx at %d documents (bar >= 50x)", d, r, d / r, n
+                    if (dc > 0 && rc > 0) printf "; CPU time %.2f s / %.2f s = %.1fx", dc, rc, dc / rc
+                    printf "\n" }' \
                     | tee -a "$TMP/ratios" | sed 's/^/  /'
             fi
         fi
