@@ -11,9 +11,11 @@
  *    (exact repeats, common in both corpora, are dropped).
  * 2. Base documents: 200-800 words (uniform; about 3 KB, news size) of
  *    paragraphs of 1-4 sentences drawn uniformly from the pool. Two base
- *    documents share a 5-gram only where they drew the same sentence, so
- *    their Jaccard stays near 0 (the pool has ~10^5 sentences; at 1M
- *    documents each is drawn about 200 times, at 10k about twice).
+ *    documents share 5-grams only through a sentence both drew or a common
+ *    phrase, so their Jaccard stays near 0 (the pool has ~1.3 10^5
+ *    sentences: at 1M documents each is drawn about 190 times, at 10k about
+ *    twice). Exact all-pairs at 10k and 100k finds no pair at J >= 0.8
+ *    besides the injected ones.
  * 3. Injected near-duplicates: --dup-rate (default 0.10) of the N documents
  *    are edited copies. Each one starts a new family from an unused base
  *    document (80%) or copies a member of an existing family of fewer than
