@@ -18,12 +18,14 @@
 #     exactly, so recall counts accidental near-duplicates too. Above it, the
 #     truth is the injected pairs plus every reported pair, whose exact J is
 #     computed: precision is exact, recall is over injected + found pairs
-#     (the output says so).
+#     (the output says so). DEDUP_FULL_TRUTH_MAX=100000 makes the truth
+#     complete at 100k too (about a minute and 1.3 GB, once: it is cached).
 #  3. `reprint dedup CORPUS --pairs P --clusters C --threshold T -q` runs at
 #     -j1, -j2, the default thread count, and the default with --mem-limit
-#     256M: wall time (date +%s%N), peak RSS (GNU time), docs/s and MB/s of
-#     JSONL; the pairs and clusters files of all runs must be byte-identical;
-#     the -j1 pairs are scored.
+#     256M (--clusters, -q and --mem-limit only if `reprint dedup --help`
+#     lists them): wall time (date +%s%N), CPU time and peak RSS (GNU time),
+#     docs/s and MB/s of JSONL; the pairs and clusters files of all runs must
+#     be byte-identical; the -j1 pairs are scored.
 #  4. With DATASKETCH_DIR set (a datasketch checkout outside the repository;
 #     it needs Debian's python3-numpy and python3-scipy, installed here when
 #     missing and running as root), bench/dedup_datasketch.py does the same
@@ -100,12 +102,14 @@ fi
 sizes=""
 for s in "$@"; do
     case "$s" in
-    *[kK]) n=$(( ${s%[kK]} * 1000 )) ;;
-    *[mM]) n=$(( ${s%[mM]} * 1000000 )) ;;
-    *[!0-9]* | "") echo "dedup bench: bad size '$s' (10k, 100k, 1M or a number)" >&2; exit 1 ;;
-    *) n=$s ;;
+    *[kK]) num=${s%[kK]} mul=1000 ;;
+    *[mM]) num=${s%[mM]} mul=1000000 ;;
+    *) num=$s mul=1 ;;
     esac
-    sizes="$sizes $n"
+    case "$num" in
+    "" | *[!0-9]* | 0*) echo "dedup bench: bad size '$s' (10k, 100k, 1M or a number)" >&2; exit 1 ;;
+    esac
+    sizes="$sizes $((num * mul))"
 done
 
 mkdir -p "$OUT" || exit 1
@@ -161,6 +165,21 @@ row() {
 header() {
     printf '  %-24s %8s %8s %10s %8s %9s %5s\n' "run" "wall s" "CPU s" "docs/s" "MB/s" "RSS MB" \
         "exit"
+}
+
+# score LABEL PAIRS [OPTION...]: dedup_score on a pairs file against the
+# truth of the current size ($base, $corpus, $all).
+score() {
+    label=$1
+    pairs=$2
+    shift 2
+    if [ -n "$all" ]; then
+        "$SCORE" --threshold "$T" --truth "$base.truth.tsv" --truth "$all" --complete \
+            --corpus "$corpus" --label "$label" "$@" "$pairs"
+    else
+        "$SCORE" --threshold "$T" --truth "$base.truth.tsv" --corpus "$corpus" \
+            --label "$label" "$@" "$pairs"
+    fi
 }
 
 # The -j1 figures and scores of each size, for the summary.
@@ -242,8 +261,7 @@ for n in $sizes; do
     bytes=$(wc -c < "$corpus" | tr -d ' ')
 
     # Truth.
-    truth="--truth $base.truth.tsv"
-    complete=""
+    all="" # the complete truth file, when there is one
     if [ "$n" -le "$FULL_MAX" ]; then
         all="$base.allpairs-t$T.tsv"
         if [ ! -f "$all" ]; then
@@ -253,11 +271,10 @@ for n in $sizes; do
             else
                 cat "$TMP/allpairs.err" >&2
                 rm -f "$all.tmp"
+                all=""
             fi
         fi
-        if [ -f "$all" ]; then
-            truth="$truth --truth $all"
-            complete="--complete"
+        if [ -n "$all" ]; then
             echo "truth: every pair at J >= $T, exact ($(wc -l < "$all" | tr -d ' ') pairs," \
                 "$(awk -F'\t' -v t="$T" '!/^#/ && $4 / $5 >= t' "$base.truth.tsv" | wc -l | tr -d ' ') of them injected)"
         fi
@@ -312,9 +329,7 @@ for n in $sizes; do
         [ -f "$TMP/mem.t" ] && read -r mem_s mem_rss mem_rc cpu < "$TMP/mem.t"
         echo
         if [ -f "$TMP/j1.pairs" ]; then
-            # shellcheck disable=SC2086
-            "$SCORE" --threshold "$T" $truth $complete --corpus "$corpus" --label "reprint -j1" \
-                "$TMP/j1.pairs" > "$TMP/score.txt"
+            score "reprint -j1" "$TMP/j1.pairs" > "$TMP/score.txt"
             grep -v '^score' "$TMP/score.txt"
             sc=$(grep '^score' "$TMP/score.txt" | cut -f3,4)
         else
@@ -350,13 +365,9 @@ for n in $sizes; do
         read -r ds_s ds_rss ds_rc ds_cpu < "$TMP/ds.t"
         sed 's/^/  /' "$TMP/ds.err"
         if [ "$ds_rc" = 0 ]; then
-            # shellcheck disable=SC2086
-            "$SCORE" --threshold "$T" $truth $complete --corpus "$corpus" --label "datasketch" \
-                "$TMP/ds.pairs" > "$TMP/ds-score.txt"
+            score "datasketch" "$TMP/ds.pairs" > "$TMP/ds-score.txt"
             grep -v '^score' "$TMP/ds-score.txt" | grep -v '^  \|pairs (up to'
-            # shellcheck disable=SC2086
-            "$SCORE" --threshold "$T" $truth $complete --corpus "$corpus" \
-                --label "datasketch, estimate >= $T" --min-sim "$T" "$TMP/ds.pairs" \
+            score "datasketch, estimate >= $T" "$TMP/ds.pairs" --min-sim "$T" \
                 > "$TMP/ds-score2.txt"
             grep -e 'precision' -e 'recall' "$TMP/ds-score2.txt" | grep -v '^score'
             ds_rate=$(awk -v n="$n" -v s="$ds_s" 'BEGIN { printf "%.1f", n / s }')
