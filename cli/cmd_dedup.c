@@ -38,8 +38,8 @@ static void help(void)
            "      --bands B          LSH bands (with --rows; default: chosen for J)\n"
            "      --rows R           values per band\n"
            "      --seed S           token hash seed (default 0)\n"
-           "      --verify MODE      auto (default: signatures, exactly near J), exact or\n"
-           "                         signature\n"
+           "      --verify MODE      auto (default: exact sets; signatures only reject\n"
+           "                         clear non-pairs), exact, or signature (estimates)\n"
            "      --strict           split clusters whose members joined through others,\n"
            "                         so each member is within J of its kept document\n"
            "      --explain          print the banding and its error rates, then run (or\n"
@@ -104,7 +104,7 @@ static void explain(const rp_dedup_opts *o, size_t bands, size_t rows)
             cli_prog,
             o->verify == RP_VERIFY_EXACT       ? "exact shingle sets"
             : o->verify == RP_VERIFY_SIGNATURE ? "signatures only: pairs near J may be misjudged"
-                                               : "signatures far from J, exact sets near it",
+                                               : "signatures for clear non-pairs, exact sets for the rest",
             se);
 }
 

@@ -642,8 +642,8 @@ static rp_status stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accept
             check = false;
         else if (d->o.verify == RP_VERIFY_EXACT)
             check = true;
-        else
-            check = d->nsh[a] < 2 * k || d->nsh[b] < 2 * k || fabs(est - t) <= margin;
+        else /* auto: only clear non-pairs are decided by the signatures */
+            check = d->nsh[a] < 2 * k || d->nsh[b] < 2 * k || est >= t - margin;
         if (check) {
             need[a / 8] |= (uint8_t)(1u << (a % 8));
             need[b / 8] |= (uint8_t)(1u << (b % 8));
