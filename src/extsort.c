@@ -359,3 +359,28 @@ void rp__sorter_free(rp__sorter *s)
     rp__free(s->tmpdir);
     rp__free(s);
 }
+
+void rp__sort_u64(uint64_t *v, size_t n, uint64_t *tmp)
+{
+    /* LSD radix sort, 8-bit digits; a digit every value shares is skipped. */
+    size_t count[256];
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & 0xFF]++;
+        if (n == 0 || count[(src[0] >> shift) & 0xFF] == n) continue;
+        size_t sum = 0;
+        for (size_t d = 0; d < 256; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+}

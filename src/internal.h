@@ -240,6 +240,8 @@ rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err);
 uint64_t rp__sorter_count(const rp__sorter *s);
 size_t rp__sorter_runs(const rp__sorter *s);
 void rp__sorter_free(rp__sorter *s);
+/* Sort v[0..n) ascending in memory; tmp: scratch of n values. */
+void rp__sort_u64(uint64_t *v, size_t n, uint64_t *tmp);
 
 /* ---- exact shingle sets (minhash.c) --------------------------------------- */
 /* The distinct shingle hashes of text (as the sketches: a text shorter than

@@ -194,12 +194,6 @@ static rp_status set_token(void *ctx, uint32_t start, uint32_t end, uint64_t has
     return RP_OK;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed,
                           uint64_t **buf, size_t *cap, size_t *n)
 {
@@ -215,7 +209,17 @@ rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t s
     *cap = c.cap;
     *n = 0;
     if (rc != RP_OK) return rc;
-    if (c.len > 1) qsort(c.buf, c.len, sizeof *c.buf, cmp_u64);
+    if (c.len > 1) {
+        /* Radix sort through the spare half of the buffer. */
+        if (!rp__grow((void **)&c.buf, &c.cap, 2 * c.len, sizeof *c.buf)) {
+            *buf = c.buf;
+            *cap = c.cap;
+            return RP_ERR_NOMEM;
+        }
+        *buf = c.buf;
+        *cap = c.cap;
+        rp__sort_u64(c.buf, c.len, c.buf + c.len);
+    }
     size_t m = 0;
     for (size_t i = 0; i < c.len; i++)
         if (m == 0 || c.buf[m - 1] != c.buf[i]) c.buf[m++] = c.buf[i];

@@ -127,6 +127,7 @@ static inline uint64_t test_rand(uint64_t *state)
     X(winnow_reference)                                                                            \
     X(winnow_guarantee)                                                                            \
     X(extsort_budgets)                                                                             \
+    X(sort_u64)                                                                                    \
     X(lsh_choose)                                                                               \
     X(lsh_index)                                                                                \
     X(dedup_exact_truth)                                                                        \
