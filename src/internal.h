@@ -189,10 +189,23 @@ typedef struct rp__tokens {
 typedef rp_status (*rp__token_fn)(void *ctx, uint32_t start, uint32_t end, uint64_t hash,
                                   uint8_t brk_before);
 rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx);
-/* rp__scan without its ASCII fast paths, character by character: the
- * reference the tests hold the fast paths to. */
+/* The tokenizer, character by character, without rp__scan's fast paths: the
+ * reference the tests hold them to. */
 rp_status rp__scan_reference(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
                              void *ctx);
+/* Hashes only (sketching): fn receives the token hashes of rp__scan, in
+ * order, a batch at a time; no spans or breaks. Unless lossy, invalid UTF-8
+ * or a NUL stops the scan with RP_ERR_UTF8 or RP_ERR_FORMAT and *bad set to
+ * the offset rp__utf8_check would give (fn may have been called for the
+ * tokens before it). Otherwise as rp__scan. */
+typedef rp_status (*rp__hashes_fn)(void *ctx, const uint64_t *hashes, size_t n);
+rp_status rp__scan_hashes(const char *text, size_t len, uint64_t seed, bool lossy, rp__hashes_fn fn,
+                          void *ctx, size_t *bad);
+/* The block classifier of the scanner, for its test: for the 64 bytes at p,
+ * masks[0] has bit k set when p[k] is an ASCII letter or digit, masks[1]
+ * when it is non-ASCII or NUL, masks[2] when it is an apostrophe; lower[k]
+ * is p[k] | 0x20. portable: the 64-bit version even where SSE2 is used. */
+void rp__block_classify(const uint8_t *p, bool portable, uint64_t masks[3], uint8_t lower[64]);
 /* Tokenize text[0..len) into *out. Invalid bytes and NUL (possible only in
  * lossy mode: strict documents are validated first) read as U+FFFD, a
  * separator. */
