@@ -129,8 +129,9 @@ size_t rp__normalize(const uint8_t *s, size_t len, uint8_t **buf, size_t *cap);
 #define RP__FOLD_MAX  15 /* bytes of an entry at most */
 #define RP__FOLD_SIZE (0x800 + 0x200 + 2)
 typedef struct rp__fold {
-    uint8_t len; /* bytes of the normalized form, or RP__FOLD_NONE */
     uint8_t bytes[RP__FOLD_MAX];
+    uint8_t len; /* bytes of the normalized form, or RP__FOLD_NONE; last, so that
+                  * copying a whole entry (16 bytes) copies the bytes first */
 } rp__fold;
 /* The table's index of cp, or -1 when it has none. */
 static inline int32_t rp__fold_index(int32_t cp)

@@ -349,7 +349,15 @@ static ALWAYS_INLINE int decode(const uint8_t *s, size_t len, size_t i, int32_t 
         *cp = (int32_t)(c & 0x1F) << 6 | (s[i + 1] & 0x3F);
         return 2;
     }
-    return rp__utf8_decode(s + i, len - i, cp);
+    if (c >= 0xE0 && c <= 0xEF && i + 2 < len && (s[i + 1] & 0xC0) == 0x80 &&
+        (s[i + 2] & 0xC0) == 0x80) {
+        int32_t v = (int32_t)(c & 0x0F) << 12 | (int32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+        if (v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) {
+            *cp = v;
+            return 3;
+        }
+    }
+    return rp__utf8_decode(s + i, len - i, cp); /* four bytes, or invalid */
 }
 
 static ALWAYS_INLINE unsigned ctz64(uint64_t x) /* x != 0 */
@@ -489,7 +497,7 @@ typedef struct scanner {
     int newlines;
     size_t n_hashes;
     uint64_t hashes[BATCH];
-    uint8_t fb[FOLD_CAP + RP__FOLD_MAX + 1]; /* the folded token */
+    uint8_t fb[FOLD_CAP + 1 + sizeof(rp__fold)]; /* the folded token */
 } scanner;
 
 static ALWAYS_INLINE uint8_t cp_info(scanner *sc, int32_t cp)
@@ -565,112 +573,213 @@ static ALWAYS_INLINE void separators(scanner *sc, size_t from, size_t to)
     }
 }
 
+/* A decoded code point: n is its length, -1 for an invalid byte, 0 past the
+ * end of the text. */
+typedef struct decoded {
+    int32_t cp;
+    int n;
+} decoded;
+
+static ALWAYS_INLINE decoded decode_at(const scanner *sc, size_t i)
+{
+    decoded d = {0, 0};
+    if (i < sc->len) d.n = decode(sc->s, sc->len, i, &d.cp);
+    return d;
+}
+
 /* Read the token of class kind (C_WORD or C_SOLO) that starts at start,
- * from q on: fb[0..o) already holds the folded form of s[start..q), which
- * is ASCII. Emits it and stores its end in *end. */
+ * from q on, where *at is the code point at q: fb[0..o) already holds the
+ * folded form of s[start..q), which is ASCII. Emits the token, stores its
+ * end in *end and leaves in *at the code point there. */
 static ALWAYS_INLINE rp_status read_token(scanner *sc, const bool breaks, size_t start, size_t q,
-                                          enum cls kind, size_t o, size_t *end)
+                                          enum cls kind, size_t o, size_t *end, decoded *at)
 {
     const uint8_t *s = sc->s;
     const size_t len = sc->len;
+    const rp__fold *fold = fold_table(sc);
     uint8_t *fb = sc->fb;
     bool folded = true; /* fb[0..o) is the normalized form so far */
-    bool lone = false;  /* fb holds the bytes of a first code point left as it is */
+    bool lone = false;  /* the token is its first code point, left as it is */
     bool first = q == start;
-    while (q < len) {
-        int32_t cp;
-        int n = decode(s, len, q, &cp);
-        if (n < 0 || cp == 0) break; /* U+FFFD, a separator */
-        uint8_t info = cp_info(sc, cp);
-        enum cls c = (enum cls)(info & INFO_CLASS);
+    decoded d = *at;
+    while (d.n > 0 && d.cp != 0) {
+        const int32_t cp = d.cp;
+        const uint8_t info = cp_info(sc, cp);
+        const enum cls c = (enum cls)(info & INFO_CLASS);
         if (first || c == C_MARK || (kind == C_WORD && c == C_WORD)) {
             /* part of the token */
         } else if (kind == C_WORD && c == C_APOS) {
             /* Kept when a letter follows. */
-            int32_t cp2;
-            size_t r = q + (size_t)n;
-            if (r >= len) break;
-            int n2 = decode(s, len, r, &cp2);
-            if (n2 < 0 || !(cp_info(sc, cp2) & INFO_ALPHA)) break;
+            decoded next = decode_at(sc, q + (size_t)d.n);
+            if (next.n <= 0 || !(cp_info(sc, next.cp) & INFO_ALPHA)) break;
         } else {
             break;
         }
         if (folded) {
-            int32_t k = rp__fold_index(cp);
+            const int32_t k = rp__fold_index(cp);
             if (o > FOLD_CAP || lone) {
-                folded = false;
+                folded = lone = false;
             } else if (cp < 0x80) {
                 fb[o++] = (uint8_t)(cp | 0x20); /* a letter, digit or ' */
-            } else if (k >= 0 && fold_table(sc)[k].len != RP__FOLD_NONE) {
-                memcpy(fb + o, sc->fold[k].bytes, RP__FOLD_MAX);
-                o += sc->fold[k].len;
+            } else if (k >= 0 && fold[k].len != RP__FOLD_NONE) {
+                memcpy(fb + o, &fold[k], sizeof fold[k]);
+                o += fold[k].len;
             } else if (first && (info & INFO_IDENTITY)) {
-                memcpy(fb, s + q, (size_t)n);
-                o = (size_t)n;
                 lone = true;
             } else {
                 folded = false;
             }
         }
         first = false;
-        q += (size_t)n;
+        q += (size_t)d.n;
+        /* The bulk of a word in most scripts: ASCII letters and digits and
+         * two-byte letters with a table entry, folded as they come. Anything
+         * else is left to the code above. */
+        while (kind == C_WORD && folded && !lone && q + 1 < len && o <= FOLD_CAP) {
+            const uint8_t b0 = s[q], b1 = s[q + 1];
+            if (b0 < 0x80) {
+                if ((bmp_info[b0] & INFO_CLASS) != C_WORD) break;
+                fb[o++] = b0 | 0x20;
+                q++;
+                continue;
+            }
+            if (b0 < 0xC2 || b0 > 0xDF || (b1 & 0xC0) != 0x80) break;
+            const int32_t cp2 = (int32_t)(b0 & 0x1F) << 6 | (b1 & 0x3F);
+            const enum cls c2 = (enum cls)(bmp_info[cp2] & INFO_CLASS);
+            if ((c2 != C_WORD && c2 != C_MARK) || fold[cp2].len == RP__FOLD_NONE) break;
+            memcpy(fb + o, &fold[cp2], sizeof fold[cp2]);
+            o += fold[cp2].len;
+            q += 2;
+        }
+        d = decode_at(sc, q);
     }
     uint64_t h;
-    if (folded)
+    if (lone)
+        h = XXH3_64bits_withSeed(s + start, q - start, sc->seed);
+    else if (folded)
         h = XXH3_64bits_withSeed(fb, o, sc->seed);
     else if (!token_hash(s + start, q - start, sc->seed, &sc->nbuf, &sc->ncap, &h))
         return RP_ERR_NOMEM;
     *end = q;
+    *at = d;
     return emit(sc, breaks, start, q, h, kind == C_SOLO);
 }
 
-static rp_status read_token_breaks(scanner *sc, size_t start, size_t q, enum cls kind, size_t o,
-                                   size_t *end)
+/* From a non-ASCII byte or NUL at *i: code points, each decoded once, and
+ * the ASCII separators between them, up to an ASCII letter or digit or the
+ * end. strict as for scan_fast. */
+static ALWAYS_INLINE rp_status non_ascii(scanner *sc, const bool breaks, bool strict, size_t *at,
+                                         size_t *bad)
 {
-    return read_token(sc, true, start, q, kind, o, end);
+    const uint8_t *s = sc->s;
+    const size_t len = sc->len;
+    rp_status rc;
+    size_t i = *at;
+    decoded d = decode_at(sc, i);
+    uint8_t info = 0;
+    bool have_info = false; /* info is cp_info(d.cp), from the look-ahead */
+    do {
+        if (d.n < 0 || d.cp == 0) {
+            if (strict) {
+                *bad = i;
+                return s[i] == 0 ? RP_ERR_FORMAT : RP_ERR_UTF8;
+            }
+            d.cp = 0xFFFD, d.n = 1;
+            have_info = false;
+        }
+        if (!have_info) info = cp_info(sc, d.cp);
+        have_info = false;
+        const enum cls c = (enum cls)(info & INFO_CLASS);
+        const size_t q = i + (size_t)d.n;
+        decoded next;
+        uint8_t next_info = C_SEP;
+        if (c == C_SOLO && (info & INFO_IDENTITY) &&
+            ((next = decode_at(sc, q)).n <= 0 || next.cp == 0 ||
+             ((next_info = cp_info(sc, next.cp)) & INFO_CLASS) != C_MARK)) {
+            /* A Han character or the like, no combining mark after it: the
+             * token is its own bytes. */
+            uint64_t h = XXH3_64bits_withSeed(s + i, (size_t)d.n, sc->seed);
+            if ((rc = emit(sc, breaks, i, q, h, true)) != RP_OK) return rc;
+            i = q;
+            d = next;
+            info = next_info;
+            have_info = d.n > 0 && d.cp != 0;
+        } else if (c == C_WORD || c == C_SOLO) {
+            if ((rc = read_token(sc, breaks, i, i, c, 0, &i, &d)) != RP_OK) return rc;
+        } else {
+            if (breaks) separator(sc, c, d.cp, i);
+            i = q;
+            d = decode_at(sc, i);
+        }
+        /* ASCII separators between words of other scripts: here, rather
+         * than by loading a block. */
+        size_t j = i;
+        while (j < len && s[j] != 0 && s[j] < 0x80 && (bmp_info[s[j]] & INFO_CLASS) != C_WORD)
+            j++;
+        if (j > i) {
+            if (breaks) separators(sc, i, j);
+            i = j;
+            d = decode_at(sc, i);
+            have_info = false;
+        }
+    } while (i < len && (s[i] >= 0x80 || s[i] == 0));
+    *at = i;
+    return RP_OK;
+}
+
+/* The code the compiler makes of read_token and non_ascii for each use. */
+static rp_status read_token_breaks(scanner *sc, size_t start, size_t q, enum cls kind, size_t o,
+                                   size_t *end, decoded *at)
+{
+    return read_token(sc, true, start, q, kind, o, end, at);
 }
 
 static rp_status read_token_hashes(scanner *sc, size_t start, size_t q, enum cls kind, size_t o,
-                                   size_t *end)
+                                   size_t *end, decoded *at)
 {
-    return read_token(sc, false, start, q, kind, o, end);
+    return read_token(sc, false, start, q, kind, o, end, at);
 }
 
-#define READ_TOKEN(...)                                                                            \
-    (breaks ? read_token_breaks(sc, __VA_ARGS__) : read_token_hashes(sc, __VA_ARGS__))
+static rp_status non_ascii_breaks(scanner *sc, size_t *at)
+{
+    return non_ascii(sc, true, false, at, NULL);
+}
+
+static rp_status non_ascii_lossy(scanner *sc, size_t *at)
+{
+    return non_ascii(sc, false, false, at, NULL);
+}
+
+static rp_status non_ascii_strict(scanner *sc, size_t *at, size_t *bad)
+{
+    return non_ascii(sc, false, true, at, bad);
+}
 
 /* The scanner, specialized by the compiler for breaks (rp__scan) and
  * hashes only (rp__scan_hashes). strict: invalid UTF-8 or NUL stops the scan
  * with RP_ERR_UTF8 or RP_ERR_FORMAT and its offset in *bad. */
-static ALWAYS_INLINE rp_status scan_fast(scanner *sc, const bool breaks, bool strict, size_t *bad)
+static ALWAYS_INLINE rp_status scan_fast(scanner *sc, const bool breaks, const bool strict,
+                                         size_t *bad)
 {
     const uint8_t *s = sc->s;
     const size_t len = sc->len;
     rp_status rc = RP_OK;
     size_t i = 0;
     if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) i = 3;
+#define NON_ASCII()                                                                                \
+    (breaks   ? non_ascii_breaks(sc, &i)                                                           \
+     : strict ? non_ascii_strict(sc, &i, bad)                                                      \
+              : non_ascii_lossy(sc, &i))
+#define READ_TOKEN(...)                                                                            \
+    (breaks ? read_token_breaks(sc, __VA_ARGS__) : read_token_hashes(sc, __VA_ARGS__))
     while (i < len) {
         if (s[i] >= 0x80 || s[i] == 0) {
-            /* One code point, or the token it starts. */
-            int32_t cp;
-            int n = decode(s, len, i, &cp);
-            if (n < 0 || cp == 0) {
-                if (strict) {
-                    *bad = i;
-                    return s[i] == 0 ? RP_ERR_FORMAT : RP_ERR_UTF8;
-                }
-                cp = 0xFFFD, n = 1;
-            }
-            enum cls c = (enum cls)(cp_info(sc, cp) & INFO_CLASS);
-            if (c == C_WORD || c == C_SOLO) {
-                if ((rc = READ_TOKEN(i, i, c, 0, &i)) != RP_OK) return rc;
-            } else {
-                if (breaks) separator(sc, c, cp, i);
-                i += (size_t)n;
-            }
+            if ((rc = NON_ASCII()) != RP_OK) return rc;
             continue;
         }
-        /* ASCII from i: the block at b. */
+        /* ASCII from i: the block at b. After a detour through the general
+         * path the scan goes on in the same block if it can: its masks
+         * still hold. */
         const size_t b = i, avail = len - b;
         block bk;
         block_load(s + b, avail, &bk);
@@ -687,7 +796,10 @@ static ALWAYS_INLINE rp_status scan_fast(scanner *sc, const bool breaks, bool st
             if (breaks) separators(sc, b + pos, b + t);
             if ((bk.stop >> t) & 1) { /* non-ASCII or NUL */
                 i = b + t;
-                break;
+                if ((rc = NON_ASCII()) != RP_OK) return rc;
+                if (i - b >= 64) break;
+                pos = (unsigned)(i - b);
+                continue;
             }
             const uint64_t ends = ~bk.alnum & (~0ULL << t);
             if (ends == 0) { /* the word reaches the end of the block */
@@ -696,20 +808,26 @@ static ALWAYS_INLINE rp_status scan_fast(scanner *sc, const bool breaks, bool st
                     break;
                 }
                 /* 64 letters or more */
-                if ((rc = READ_TOKEN(b, b, C_WORD, 0, &i)) != RP_OK) return rc;
+                decoded d = decode_at(sc, b);
+                if ((rc = READ_TOKEN(b, b, C_WORD, 0, &i, &d)) != RP_OK) return rc;
                 break;
             }
             const unsigned e = ctz64(ends);
             if ((cont >> e) & 1) { /* an apostrophe, non-ASCII or NUL follows */
                 memcpy(sc->fb, bk.lower + t, e - t);
-                if ((rc = READ_TOKEN(b + t, b + e, C_WORD, e - t, &i)) != RP_OK) return rc;
-                break;
+                decoded d = decode_at(sc, b + e);
+                if ((rc = READ_TOKEN(b + t, b + e, C_WORD, e - t, &i, &d)) != RP_OK) return rc;
+                if (i - b >= 64) break;
+                pos = (unsigned)(i - b);
+                continue;
             }
             uint64_t h = XXH3_64bits_withSeed(bk.lower + t, e - t, sc->seed);
             if ((rc = emit(sc, breaks, b + t, b + e, h, false)) != RP_OK) return rc;
             pos = e;
         }
     }
+#undef NON_ASCII
+#undef READ_TOKEN
     return RP_OK;
 }
 
