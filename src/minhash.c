@@ -184,21 +184,20 @@ typedef struct set_ctx {
     bool nomem;
 } set_ctx;
 
-static rp_status set_token(void *ctx, uint32_t start, uint32_t end, uint64_t hash, uint8_t brk)
+static rp_status set_hashes(void *ctx, const uint64_t *hashes, size_t n)
 {
-    (void)start;
-    (void)end;
-    (void)brk;
     set_ctx *c = ctx;
-    if (c->n_tokens < c->n)
-        c->rolled = rp__rotl64(c->rolled, 1) ^ hash;
-    else
-        c->rolled = rp__shingle_roll(c->rolled, c->ring[(c->n_tokens - c->n) % 32], hash, c->n);
-    c->ring[c->n_tokens % 32] = hash;
-    c->n_tokens++;
-    if (c->n_tokens >= c->n) {
-        if (!rp__grow((void **)&c->buf, &c->cap, c->len + 1, sizeof *c->buf)) return RP_ERR_NOMEM;
-        c->buf[c->len++] = rp__shingle_hash(c->rolled);
+    if (!rp__grow((void **)&c->buf, &c->cap, c->len + n, sizeof *c->buf)) return RP_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t hash = hashes[i];
+        if (c->n_tokens < c->n)
+            c->rolled = rp__rotl64(c->rolled, 1) ^ hash;
+        else
+            c->rolled =
+                rp__shingle_roll(c->rolled, c->ring[(c->n_tokens - c->n) % 32], hash, c->n);
+        c->ring[c->n_tokens % 32] = hash;
+        c->n_tokens++;
+        if (c->n_tokens >= c->n) c->buf[c->len++] = rp__shingle_hash(c->rolled);
     }
     return RP_OK;
 }
@@ -207,7 +206,8 @@ rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t s
                           uint64_t **buf, size_t *cap, size_t *n)
 {
     set_ctx c = {.n = ngram, .buf = *buf, .cap = *cap};
-    rp_status rc = rp__scan(text, len, seed, set_token, &c);
+    size_t bad;
+    rp_status rc = rp__scan_hashes(text, len, seed, true, set_hashes, &c, &bad);
     if (rc == RP_OK && c.n_tokens > 0 && c.n_tokens < ngram) {
         if (rp__grow((void **)&c.buf, &c.cap, 1, sizeof *c.buf))
             c.buf[c.len++] = rp__shingle_hash(c.rolled);

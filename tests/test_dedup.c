@@ -229,6 +229,16 @@ void test_dedup_exact_truth(void)
                 if (r.pairs[p] == key) at = p;
             if (jac >= 0.8) {
                 truth++;
+                /* The sets agree with compare's Jaccard over document tokens. */
+                rp_doc *da = NULL, *db = NULL;
+                CHECK_EQ(rp_doc_new("a", texts[i], strlen(texts[i]), NULL, &da, NULL), RP_OK);
+                CHECK_EQ(rp_doc_new("b", texts[j], strlen(texts[j]), NULL, &db, NULL), RP_OK);
+                rp__overlap ov;
+                CHECK(rp__shingle_overlap(da->toks.tok, da->toks.n, db->toks.tok, db->toks.n, 5,
+                                          &ov));
+                CHECK(fabs(ov.jaccard - jac) < 1e-12);
+                rp_doc_free(da);
+                rp_doc_free(db);
                 if (at != SIZE_MAX) {
                     found++;
                     CHECK(fabs(r.sims[at] - jac) < 1e-12);
