@@ -415,6 +415,7 @@ static rp_status open_source(rp_dedup *d, bool again, rp_source **src, rp_error 
         }
         rp__source_stdin(*src, again ? d->spool_fd : -1, again ? -1 : d->spool_fd);
     }
+    if (again) rp__source_trusted(*src);
     return RP_OK;
 }
 

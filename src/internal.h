@@ -267,6 +267,11 @@ rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
  * caller), and a copy of the raw bytes written to tee_fd when >= 0. Set
  * before the first rp_source_next(). Standard input is still named "-". */
 void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
+/* A second reading of input this source already accepted: JSONL lines are
+ * not validated again (no cJSON parse, no UTF-8 check of the text; the
+ * fields are still found by a walk that never trusts the line). The caller
+ * checks that the records are the ones read before. */
+void rp__source_trusted(rp_source *s);
 
 /* ---- fingerprints (winnow.c) ------------------------------------------------ */
 /* A selected word k-gram: its hash (rp__shingle_hash of the rolled k token

@@ -193,8 +193,7 @@ static rp_status set_hashes(void *ctx, const uint64_t *hashes, size_t n)
         if (c->n_tokens < c->n)
             c->rolled = rp__rotl64(c->rolled, 1) ^ hash;
         else
-            c->rolled =
-                rp__shingle_roll(c->rolled, c->ring[(c->n_tokens - c->n) % 32], hash, c->n);
+            c->rolled = rp__shingle_roll(c->rolled, c->ring[(c->n_tokens - c->n) % 32], hash, c->n);
         c->ring[c->n_tokens % 32] = hash;
         c->n_tokens++;
         if (c->n_tokens >= c->n) c->buf[c->len++] = rp__shingle_hash(c->rolled);
@@ -202,8 +201,8 @@ static rp_status set_hashes(void *ctx, const uint64_t *hashes, size_t n)
     return RP_OK;
 }
 
-rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed,
-                          uint64_t **buf, size_t *cap, size_t *n)
+rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed, uint64_t **buf,
+                          size_t *cap, size_t *n)
 {
     set_ctx c = {.n = ngram, .buf = *buf, .cap = *cap};
     size_t bad;

@@ -135,6 +135,7 @@ static inline uint64_t test_rand(uint64_t *state)
     X(dedup_chaining)                                                                           \
     X(dedup_output)                                                                             \
     X(dedup_errors)                                                                             \
+    X(source_trusted_same)                                                                         \
     X(fault_injection)
 
 #define DECLARE(name) void test_##name(void);
