@@ -315,6 +315,15 @@ rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err);
 uint64_t rp__sorter_count(const rp__sorter *s);
 size_t rp__sorter_runs(const rp__sorter *s);
 void rp__sorter_free(rp__sorter *s);
+/* Temporary files in dir: created and unlinked at once (nothing is left
+ * behind however the process ends); read and written whole at offsets.
+ * RP_ERR_IO naming dir (err->sys_errno set). */
+rp_status rp__tmp_open(const char *dir, int *fd, rp_error *err);
+rp_status rp__tmp_write(int fd, const void *p, size_t n, uint64_t off, const char *dir,
+                        rp_error *err);
+rp_status rp__tmp_read(int fd, void *p, size_t n, uint64_t off, const char *dir, rp_error *err);
+/* Fill err with "<what> a temporary file in <dir>: <errno text>". */
+rp_status rp__tmp_error(const char *dir, rp_error *err, const char *what);
 /* Sort v[0..n) ascending in memory; tmp: scratch of n values. */
 void rp__sort_u64(uint64_t *v, size_t n, uint64_t *tmp);
 
