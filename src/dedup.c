@@ -602,6 +602,13 @@ static rp_status stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accept
     return rc;
 }
 
+static rp_status input_changed(rp_error *err)
+{
+    return rp__fail(err, RP_ERR_FORMAT, "", 0,
+                    "the input changed while it was read: read again, it no longer holds the "
+                    "same documents");
+}
+
 /* Stage 4: read the input again; the shingle sets of the marked documents
  * go to a temporary file; then each listed pair is decided on them. */
 static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepted,
@@ -675,9 +682,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
     }
     goto done;
 changed:
-    rc = rp__fail(err, RP_ERR_FORMAT, "", 0,
-                  "the input changed while it was read: read again, it no longer holds the "
-                  "same documents");
+    rc = input_changed(err);
 done:
     rp_source_free(src);
     if (fd >= 0) close(fd);
@@ -1151,9 +1156,7 @@ rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err)
     }
     goto done;
 changed:
-    rc = rp__fail(err, RP_ERR_FORMAT, "", 0,
-                  "the input changed while it was read: read again, it no longer holds the "
-                  "same documents");
+    rc = input_changed(err);
 done:
     rp_source_free(src);
     rp_status cl = rp__writer_close(w, rc == RP_OK, rc == RP_OK ? err : NULL);
