@@ -132,8 +132,10 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libreprint.a
 	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libreprint.a $(LIBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench_align $(BUILD)/bench/bench_sketch
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench_align $(BUILD)/bench/bench_sketch \
+	    $(BUILD)/bench/dedup_gen $(BUILD)/bench/dedup_score
 	@BUILD=$(BUILD) sh bench/run.sh
+	@BUILD=$(BUILD) sh bench/dedup.sh
 
 eval: deps
 	@$(MAKE) --no-print-directory all

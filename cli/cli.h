@@ -47,6 +47,10 @@ bool cli_parse_format(const char *s, cli_format *f);
 /* Open the output: "-" or NULL is stdout. Returns NULL after printing an
  * error. */
 FILE *cli_open_output(const char *path);
+/* Mark path (not "-") as being written (writing) or finished (!writing):
+ * a file being written is removed if SIGINT, SIGTERM or SIGHUP ends the
+ * program. path must stay valid while marked. */
+void cli_partial_output(const char *path, bool writing);
 /* Close an output opened by cli_open_output, reporting write errors. */
 bool cli_close_output(FILE *f, const char *path);
 

@@ -38,8 +38,8 @@ static void help(void)
            "      --bands B          LSH bands (with --rows; default: chosen for J)\n"
            "      --rows R           values per band\n"
            "      --seed S           token hash seed (default 0)\n"
-           "      --verify MODE      auto (default: signatures, exactly near J), exact or\n"
-           "                         signature\n"
+           "      --verify MODE      auto (default: exact sets; signatures only reject\n"
+           "                         clear non-pairs), exact, or signature (estimates)\n"
            "      --strict           split clusters whose members joined through others,\n"
            "                         so each member is within J of its kept document\n"
            "      --explain          print the banding and its error rates, then run (or\n"
@@ -81,6 +81,16 @@ static void explain(const rp_dedup_opts *o, size_t bands, size_t rows)
             "%s: LSH %zu bands x %zu rows of %zu hashes; a pair at J = %.2f becomes a candidate "
             "with probability %.4f (false negatives %.2f%%)\n",
             cli_prog, bands, rows, o->sketch.hashes, t, p, 100 * (1 - p));
+    double fp = 0, fn = 0;
+    for (int i = 0; i < 1000; i++) {
+        double x = t * (i + 0.5) / 1000, y = t + (1 - t) * (i + 0.5) / 1000;
+        fp += rp_lsh_probability(x, bands, rows) * t / 1000;
+        fn += (1 - rp_lsh_probability(y, bands, rows)) * (1 - t) / 1000;
+    }
+    fprintf(stderr,
+            "%s: false-positive area (candidates below J) %.4f, false-negative area (pairs "
+            "above J missed) %.6f\n",
+            cli_prog, fp, fn);
     fprintf(stderr, "%s: S-curve:", cli_prog);
     static const double js[] = {0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95};
     for (size_t i = 0; i < sizeof js / sizeof *js; i++)
@@ -94,7 +104,7 @@ static void explain(const rp_dedup_opts *o, size_t bands, size_t rows)
             cli_prog,
             o->verify == RP_VERIFY_EXACT       ? "exact shingle sets"
             : o->verify == RP_VERIFY_SIGNATURE ? "signatures only: pairs near J may be misjudged"
-                                               : "signatures far from J, exact sets near it",
+                                               : "signatures for clear non-pairs, exact sets for the rest",
             se);
 }
 
@@ -374,6 +384,10 @@ int rp_cmd_dedup(int argc, char **argv)
     if (pairs == NULL && clusters == NULL && output == NULL && quiet)
         return cli_usage_error("nothing to do: give --pairs, --clusters or -o (or drop -q)");
 
+    /* Outputs are written at the end; an interrupted run leaves none. */
+    cli_partial_output(output, true);
+    cli_partial_output(pairs, true);
+    cli_partial_output(clusters, true);
     progress_ctx pc;
     cli_progress_start(&pc.bar, quiet, "sketching");
     pc.bar.total = cli_input_bytes(argv + optind, (size_t)n_inputs);
@@ -387,6 +401,9 @@ int rp_cmd_dedup(int argc, char **argv)
     if (st != RP_OK) {
         cli_progress_end(&pc.bar);
         cli_report(&err, st);
+        cli_partial_output(output, false);
+        cli_partial_output(pairs, false);
+        cli_partial_output(clusters, false);
         return EXIT_FAIL;
     }
     if (output != NULL) {
@@ -402,5 +419,13 @@ int rp_cmd_dedup(int argc, char **argv)
     if (status == EXIT_OK && clusters != NULL && !write_clusters(d, clusters)) status = EXIT_FAIL;
     if (!quiet) summary(d);
     rp_dedup_free(d);
+    if (status != EXIT_OK) {
+        /* A failed run leaves no output that looks complete. */
+        if (pairs != NULL && strcmp(pairs, "-") != 0) remove(pairs);
+        if (clusters != NULL && strcmp(clusters, "-") != 0) remove(clusters);
+    }
+    cli_partial_output(output, false);
+    cli_partial_output(pairs, false);
+    cli_partial_output(clusters, false);
     return status;
 }

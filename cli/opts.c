@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -126,4 +127,43 @@ bool cli_close_output(FILE *f, const char *path)
     if (fclose(f) != 0) ok = false;
     if (!ok) cli_error("%s: write error: %s", path, strerror(errno));
     return ok;
+}
+
+/* Output files being written: removed if SIGINT, SIGTERM or SIGHUP ends
+ * the program, so an interrupted run leaves no file that looks complete. */
+#define MAX_PARTIAL 8
+static const char *volatile partial[MAX_PARTIAL];
+
+static void on_fatal_signal(int sig)
+{
+    for (int i = 0; i < MAX_PARTIAL; i++)
+        if (partial[i] != NULL) unlink(partial[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_partial_output(const char *path, bool writing)
+{
+    static bool installed;
+    if (path == NULL || strcmp(path, "-") == 0) return;
+    if (!installed) {
+        installed = true;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+    }
+    for (int i = 0; i < MAX_PARTIAL; i++) {
+        if (writing && partial[i] == NULL) {
+            partial[i] = path;
+            return;
+        }
+        if (!writing && partial[i] == path) {
+            partial[i] = NULL;
+            return;
+        }
+    }
 }

@@ -589,10 +589,12 @@ RP_API void rp_lsh_free(rp_lsh *lsh);
  *  - RP_VERIFY_SIGNATURE: estimated from the signatures;
  *  - RP_VERIFY_EXACT: computed exactly from the shingle sets (the texts are
  *    read again);
- *  - RP_VERIFY_AUTO (default): from the signatures when the estimate is
- *    more than 4.5 standard errors away from the threshold (wrong about one
- *    pair in 300,000), exactly otherwise, and exactly when a text has fewer
- *    shingles than twice the hashes (short texts estimate worse).
+ *  - RP_VERIFY_AUTO (default): candidates whose estimate lies more than
+ *    4.5 standard errors below the threshold are rejected on the signatures
+ *    (a true pair is lost so about once in 300,000); every other candidate
+ *    is verified exactly, so every pair and its similarity is exact. Texts
+ *    with fewer shingles than twice the hashes are always checked exactly
+ *    (short texts estimate worse).
  *
  * Clusters: the connected components of verified pairs. The representative
  * kept is the first document in input order (RP_KEEP_FIRST) or the longest

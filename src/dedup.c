@@ -47,67 +47,10 @@ typedef struct sig_store {
 
 #define SIG_WBUF ((size_t)1 << 20)
 
-static rp_status tmp_file(const char *dir, int *fd, rp_error *err)
-{
-    size_t len = strlen(dir) + 32;
-    char *path = rp__malloc(len);
-    if (path == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-    snprintf(path, len, "%s/reprint-XXXXXX", dir);
-    *fd = mkstemp(path);
-    if (*fd < 0) {
-        int e = errno;
-        rp__fail(err, RP_ERR_IO, dir, 0, "cannot create a temporary file in %s: %s", dir,
-                 strerror(e));
-        if (err != NULL) err->sys_errno = e;
-        rp__free(path);
-        return RP_ERR_IO;
-    }
-    unlink(path);
-    rp__free(path);
-    return RP_OK;
-}
-
-static rp_status tmp_io(const char *dir, rp_error *err, const char *what)
-{
-    int e = errno ? errno : EIO;
-    rp__fail(err, RP_ERR_IO, dir, 0, "%s a temporary file in %s: %s", what, dir, strerror(e));
-    if (err != NULL) err->sys_errno = e;
-    return RP_ERR_IO;
-}
-
-static rp_status write_all(int fd, const void *p, size_t n, uint64_t off, const char *dir,
-                           rp_error *err)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t w = pwrite(fd, c, n, (off_t)off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return tmp_io(dir, err, "cannot write");
-        c += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
-    return RP_OK;
-}
-
-static rp_status read_all(int fd, void *p, size_t n, uint64_t off, const char *dir, rp_error *err)
-{
-    char *c = p;
-    while (n > 0) {
-        ssize_t r = pread(fd, c, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return tmp_io(dir, err, "cannot read");
-        c += r;
-        n -= (size_t)r;
-        off += (uint64_t)r;
-    }
-    return RP_OK;
-}
-
 static rp_status sigs_flush(sig_store *s, const char *dir, rp_error *err)
 {
     if (s->wlen == 0) return RP_OK;
-    RP_TRY(write_all(s->fd, s->wbuf, s->wlen, s->flushed * s->k * 4, dir, err));
+    RP_TRY(rp__tmp_write(s->fd, s->wbuf, s->wlen, s->flushed * s->k * 4, dir, err));
     s->flushed += s->wlen / (s->k * 4);
     s->wlen = 0;
     return RP_OK;
@@ -118,10 +61,10 @@ static rp_status sigs_add(sig_store *s, const uint32_t *sig, const char *dir, rp
     size_t bytes = s->k * sizeof *sig;
     if (s->fd < 0 && (s->n + 1) * bytes > s->budget) {
         /* Past the budget: move what is in memory to a file. */
-        RP_TRY(tmp_file(dir, &s->fd, err));
+        RP_TRY(rp__tmp_open(dir, &s->fd, err));
         if ((s->wbuf = rp__malloc(SIG_WBUF > bytes ? SIG_WBUF : bytes)) == NULL)
             return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-        RP_TRY(write_all(s->fd, s->mem, s->n * bytes, 0, dir, err));
+        RP_TRY(rp__tmp_write(s->fd, s->mem, s->n * bytes, 0, dir, err));
         s->flushed = s->n;
         rp__free(s->mem);
         s->mem = NULL;
@@ -155,7 +98,7 @@ static rp_status sigs_get(const sig_store *s, uint64_t first, size_t count, uint
         *out = s->mem + (size_t)first * s->k;
         return RP_OK;
     }
-    RP_TRY(read_all(s->fd, buf, count * s->k * 4, first * s->k * 4, dir, err));
+    RP_TRY(rp__tmp_read(s->fd, buf, count * s->k * 4, first * s->k * 4, dir, err));
     *out = buf;
     return RP_OK;
 }
@@ -411,10 +354,11 @@ static rp_status open_source(rp_dedup *d, bool again, rp_source **src, rp_error 
         if (again && lseek(d->spool_fd, 0, SEEK_SET) != 0) {
             rp_source_free(*src);
             *src = NULL;
-            return tmp_io(d->tmpdir, err, "cannot read");
+            return rp__tmp_error(d->tmpdir, err, "cannot read");
         }
         rp__source_stdin(*src, again ? d->spool_fd : -1, again ? -1 : d->spool_fd);
     }
+    if (again) rp__source_trusted(*src);
     return RP_OK;
 }
 
@@ -642,8 +586,8 @@ static rp_status stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accept
             check = false;
         else if (d->o.verify == RP_VERIFY_EXACT)
             check = true;
-        else
-            check = d->nsh[a] < 2 * k || d->nsh[b] < 2 * k || fabs(est - t) <= margin;
+        else /* auto: only clear non-pairs are decided by the signatures */
+            check = d->nsh[a] < 2 * k || d->nsh[b] < 2 * k || est >= t - margin;
         if (check) {
             need[a / 8] |= (uint8_t)(1u << (a % 8));
             need[b / 8] |= (uint8_t)(1u << (b % 8));
@@ -656,6 +600,13 @@ static rp_status stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accept
     rp__free(bufa);
     rp__free(bufb);
     return rc;
+}
+
+static rp_status input_changed(rp_error *err)
+{
+    return rp__fail(err, RP_ERR_FORMAT, "", 0,
+                    "the input changed while it was read: read again, it no longer holds the "
+                    "same documents");
 }
 
 /* Stage 4: read the input again; the shingle sets of the marked documents
@@ -674,7 +625,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
         rc = nomem(err);
         goto done;
     }
-    if ((rc = tmp_file(d->tmpdir, &fd, err)) != RP_OK) goto done;
+    if ((rc = rp__tmp_open(d->tmpdir, &fd, err)) != RP_OK) goto done;
     if ((rc = open_source(d, true, &src, err)) != RP_OK) goto done;
     uint64_t file_len = 0;
     for (uint64_t i = 0;; i++) {
@@ -695,7 +646,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
         if (nset > UINT32_MAX) nset = UINT32_MAX;
         off[i] = file_len;
         cnt[i] = (uint32_t)nset;
-        if ((rc = write_all(fd, set, nset * 8, file_len, d->tmpdir, err)) != RP_OK) goto done;
+        if ((rc = rp__tmp_write(fd, set, nset * 8, file_len, d->tmpdir, err)) != RP_OK) goto done;
         file_len += nset * 8;
         if (d->o.progress && i % 4096 == 0)
             d->o.progress(d->o.progress_user, 2, i, rp_source_bytes(src));
@@ -714,7 +665,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
                 rc = nomem(err);
                 break;
             }
-            if ((rc = read_all(fd, set, na * 8, off[a], d->tmpdir, err)) != RP_OK) break;
+            if ((rc = rp__tmp_read(fd, set, na * 8, off[a], d->tmpdir, err)) != RP_OK) break;
             last_a = a;
         }
         size_t nb = cnt[b];
@@ -722,7 +673,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
             rc = nomem(err);
             break;
         }
-        if ((rc = read_all(fd, other, nb * 8, off[b], d->tmpdir, err)) != RP_OK) break;
+        if ((rc = rp__tmp_read(fd, other, nb * 8, off[b], d->tmpdir, err)) != RP_OK) break;
         double j = rp__set_jaccard(set, na, other, nb);
         if (j >= d->o.threshold) {
             uint64_t rec[2] = {r[0], dbl_bits(j)};
@@ -731,9 +682,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
     }
     goto done;
 changed:
-    rc = rp__fail(err, RP_ERR_FORMAT, "", 0,
-                  "the input changed while it was read: read again, it no longer holds the "
-                  "same documents");
+    rc = input_changed(err);
 done:
     rp_source_free(src);
     if (fd >= 0) close(fd);
@@ -754,15 +703,15 @@ static rp_status pairs_store(rp_dedup *d, rp__sorter *accepted, rp_error *err)
         RP_TRY(rp__sorter_next(accepted, &r, err));
         if (r == NULL) break;
         if (d->pairs_fd < 0 && d->n_pairs >= budget) {
-            RP_TRY(tmp_file(d->tmpdir, &d->pairs_fd, err));
-            RP_TRY(write_all(d->pairs_fd, d->pairs, d->n_pairs * 16, 0, d->tmpdir, err));
+            RP_TRY(rp__tmp_open(d->tmpdir, &d->pairs_fd, err));
+            RP_TRY(rp__tmp_write(d->pairs_fd, d->pairs, d->n_pairs * 16, 0, d->tmpdir, err));
             d->pair_pos = d->n_pairs * 16;
             rp__free(d->pairs);
             d->pairs = NULL;
             d->pairs_cap = 0;
         }
         if (d->pairs_fd >= 0) {
-            RP_TRY(write_all(d->pairs_fd, r, 16, d->pair_pos, d->tmpdir, err));
+            RP_TRY(rp__tmp_write(d->pairs_fd, r, 16, d->pair_pos, d->tmpdir, err));
             d->pair_pos += 16;
         } else {
             if (!rp__grow((void **)&d->pairs, &d->pairs_cap, (size_t)(d->n_pairs + 1) * 2,
@@ -791,7 +740,7 @@ static rp_status pair_at(rp_dedup *d, uint64_t i, uint64_t *ab, double *sim, rp_
     if (i < d->pair_pos || i >= d->pair_pos + d->pair_buf_n) {
         uint64_t left = d->n_pairs - i;
         d->pair_buf_n = left < per ? (size_t)left : per;
-        RP_TRY(read_all(d->pairs_fd, d->pair_buf, d->pair_buf_n * 16, i * 16, d->tmpdir, err));
+        RP_TRY(rp__tmp_read(d->pairs_fd, d->pair_buf, d->pair_buf_n * 16, i * 16, d->tmpdir, err));
         d->pair_pos = i;
     }
     *ab = d->pair_buf[2 * (i - d->pair_pos)];
@@ -1051,7 +1000,7 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     rp_status rc = RP_OK;
     rp__sorter *cands = NULL, *accepted = NULL, *exact = NULL;
     uint8_t *need = NULL;
-    if (has_stdin && (rc = tmp_file(d->tmpdir, &d->spool_fd, err)) != RP_OK) goto fail;
+    if (has_stdin && (rc = rp__tmp_open(d->tmpdir, &d->spool_fd, err)) != RP_OK) goto fail;
     if ((rc = stage_sketch(d, err)) != RP_OK) goto fail;
     d->st.docs = d->n;
     if ((rc = rp__sorter_new(1, d->o.mem_limit / 8, d->tmpdir, true, &cands, err)) != RP_OK)
@@ -1207,9 +1156,7 @@ rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err)
     }
     goto done;
 changed:
-    rc = rp__fail(err, RP_ERR_FORMAT, "", 0,
-                  "the input changed while it was read: read again, it no longer holds the "
-                  "same documents");
+    rc = input_changed(err);
 done:
     rp_source_free(src);
     rp_status cl = rp__writer_close(w, rc == RP_OK, rc == RP_OK ? err : NULL);

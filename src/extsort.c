@@ -144,13 +144,63 @@ static size_t dedup(uint64_t *buf, size_t n, size_t words)
     return m;
 }
 
-static rp_status io_fail(rp__sorter *s, rp_error *err, const char *what)
+/* ---- temporary files ------------------------------------------------------ */
+
+rp_status rp__tmp_open(const char *dir, int *fd, rp_error *err)
 {
-    int e = errno;
-    rp_status st = rp__fail(err, RP_ERR_IO, s->tmpdir, 0, "%s temporary file in %s: %s", what,
-                            s->tmpdir, strerror(e));
+    size_t len = strlen(dir) + 32;
+    char *path = rp__malloc(len);
+    if (path == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    snprintf(path, len, "%s/reprint-XXXXXX", dir);
+    *fd = mkstemp(path);
+    if (*fd < 0) {
+        int e = errno;
+        rp__fail(err, RP_ERR_IO, dir, 0, "cannot create a temporary file in %s: %s", dir,
+                 strerror(e));
+        if (err != NULL) err->sys_errno = e;
+        rp__free(path);
+        return RP_ERR_IO;
+    }
+    unlink(path);
+    rp__free(path);
+    return RP_OK;
+}
+
+rp_status rp__tmp_error(const char *dir, rp_error *err, const char *what)
+{
+    int e = errno ? errno : EIO;
+    rp__fail(err, RP_ERR_IO, dir, 0, "%s a temporary file in %s: %s", what, dir, strerror(e));
     if (err != NULL) err->sys_errno = e;
-    return st;
+    return RP_ERR_IO;
+}
+
+rp_status rp__tmp_write(int fd, const void *p, size_t n, uint64_t off, const char *dir,
+                        rp_error *err)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t w = pwrite(fd, c, n, (off_t)off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return rp__tmp_error(dir, err, "cannot write");
+        c += w;
+        n -= (size_t)w;
+        off += (uint64_t)w;
+    }
+    return RP_OK;
+}
+
+rp_status rp__tmp_read(int fd, void *p, size_t n, uint64_t off, const char *dir, rp_error *err)
+{
+    char *c = p;
+    while (n > 0) {
+        ssize_t r = pread(fd, c, n, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return rp__tmp_error(dir, err, "cannot read");
+        c += r;
+        n -= (size_t)r;
+        off += (uint64_t)r;
+    }
+    return RP_OK;
 }
 
 static rp_status sort_buffer(rp__sorter *s)
@@ -170,34 +220,11 @@ static rp_status spill(rp__sorter *s, rp_error *err)
     if (sort_buffer(s) != RP_OK) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
     rp__free(s->scratch);
     s->scratch = NULL;
-    if (s->fd < 0) {
-        size_t len = strlen(s->tmpdir) + 32;
-        char *path = rp__malloc(len);
-        if (path == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-        snprintf(path, len, "%s/reprint-XXXXXX", s->tmpdir);
-        s->fd = mkstemp(path);
-        if (s->fd < 0) {
-            rp__free(path);
-            return io_fail(s, err, "cannot create a");
-        }
-        unlink(path);
-        rp__free(path);
-    }
+    if (s->fd < 0) RP_TRY(rp__tmp_open(s->tmpdir, &s->fd, err));
     if (!rp__grow((void **)&s->runs, &s->runs_cap, s->n_runs + 1, sizeof *s->runs))
         return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-    const char *p = (const char *)s->buf;
-    size_t left = s->n * s->rec;
-    uint64_t off = s->file_bytes;
-    while (left > 0) {
-        ssize_t w = pwrite(s->fd, p, left, (off_t)off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return io_fail(s, err, "cannot write a");
-        }
-        p += w;
-        left -= (size_t)w;
-        off += (uint64_t)w;
-    }
+    uint64_t off = s->file_bytes + s->n * s->rec;
+    RP_TRY(rp__tmp_write(s->fd, s->buf, s->n * s->rec, s->file_bytes, s->tmpdir, err));
     run *r = &s->runs[s->n_runs++];
     memset(r, 0, sizeof *r);
     r->off = s->file_bytes;
@@ -231,20 +258,7 @@ static rp_status refill(rp__sorter *s, run *r, size_t per, rp_error *err)
 {
     uint64_t left = r->n - r->next;
     size_t want = left < per ? (size_t)left : per;
-    size_t bytes = want * s->rec;
-    char *p = (char *)r->buf;
-    uint64_t off = r->off + r->next * s->rec;
-    while (bytes > 0) {
-        ssize_t got = pread(s->fd, p, bytes, (off_t)off);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-            if (got == 0) errno = EIO;
-            return io_fail(s, err, "cannot read a");
-        }
-        p += got;
-        bytes -= (size_t)got;
-        off += (uint64_t)got;
-    }
+    RP_TRY(rp__tmp_read(s->fd, r->buf, want * s->rec, r->off + r->next * s->rec, s->tmpdir, err));
     r->next += want;
     r->have = want;
     r->pos = 0;
@@ -358,4 +372,29 @@ void rp__sorter_free(rp__sorter *s)
     rp__free(s->scratch);
     rp__free(s->tmpdir);
     rp__free(s);
+}
+
+void rp__sort_u64(uint64_t *v, size_t n, uint64_t *tmp)
+{
+    /* LSD radix sort, 8-bit digits; a digit every value shares is skipped. */
+    size_t count[256];
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i] >> shift) & 0xFF]++;
+        if (n == 0 || count[(src[0] >> shift) & 0xFF] == n) continue;
+        size_t sum = 0;
+        for (size_t d = 0; d < 256; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
 }

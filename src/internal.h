@@ -80,8 +80,38 @@ static inline uint64_t rp__shingle_roll(uint64_t rolled, uint64_t out, uint64_t 
 
 /* ---- UTF-8 and normalization (utf8.c) ------------------------------------ */
 /* Decode one code point at s[0..len). Returns its byte length (1..4) and sets
- * *cp, or returns -1 for an invalid sequence (then one byte should be skipped). */
-int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp);
+ * *cp, or returns -1 and sets *cp to -1 for an invalid sequence (then one
+ * byte should be skipped). Strict (RFC 3629): no overlongs, no surrogates,
+ * nothing above U+10FFFF. */
+static inline int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp)
+{
+    *cp = -1;
+    if (len == 0) return -1;
+    uint8_t c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    int n;
+    int32_t v, min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return -1;
+    }
+    if (len < (size_t)n) return -1;
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return -1;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return -1;
+    *cp = v;
+    return n;
+}
 /* Offset of the first invalid byte or NUL in text, or len if there is none.
  * *is_nul tells which. */
 size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul);
@@ -89,10 +119,37 @@ size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul);
  * needed, capacity *cap). Invalid bytes must not occur (lossy mode gives
  * separators). Returns the normalized length, or SIZE_MAX on out of memory. */
 size_t rp__normalize(const uint8_t *s, size_t len, uint8_t **buf, size_t *cap);
-/* The table path alone (letters below U+0530, no combining marks), into out of
- * capacity cap; SIZE_MAX when the token is not eligible or out is too small.
- * Exposed for the test that checks it against utf8proc. */
-size_t rp__normalize_latin(const uint8_t *s, size_t len, uint8_t *out, size_t cap);
+/* The per-code-point table: for the code points that have an entry, a token
+ * made only of them normalizes to the concatenation of their entries (see
+ * utf8.c). They are U+0000..U+07FF (ASCII, Latin-1, Latin Extended, IPA,
+ * Greek, Cyrillic, Armenian, Hebrew, Arabic, ...), U+1E00..U+1FFF (Latin
+ * Extended Additional, Greek Extended) and U+2018, U+2019; an entry is
+ * RP__FOLD_NONE for combining marks and for what cannot be in a token. */
+#define RP__FOLD_NONE 0xFF
+#define RP__FOLD_MAX  15 /* bytes of an entry at most */
+#define RP__FOLD_SIZE (0x800 + 0x200 + 2)
+typedef struct rp__fold {
+    uint8_t bytes[RP__FOLD_MAX];
+    uint8_t len; /* bytes of the normalized form, or RP__FOLD_NONE; last, so that
+                  * copying a whole entry (16 bytes) copies the bytes first */
+} rp__fold;
+/* The table's index of cp, or -1 when it has none. */
+static inline int32_t rp__fold_index(int32_t cp)
+{
+    if (cp < 0x800) return cp;
+    if (cp >= 0x1E00 && cp < 0x2000) return cp - 0x1E00 + 0x800;
+    if (cp == 0x2018 || cp == 0x2019) return cp - 0x2018 + 0xA00;
+    return -1;
+}
+/* The table, built on first use (thread-safe, never fails). */
+const rp__fold *rp__fold_table(void);
+/* The table path alone: the normalized token into out of capacity cap;
+ * SIZE_MAX when a code point has no entry or out is too small. Exposed for
+ * the test that checks it against utf8proc. */
+size_t rp__normalize_table(const uint8_t *s, size_t len, uint8_t *out, size_t cap);
+/* True when the code point alone normalizes to itself (most Han, Kana and
+ * Hangul): a token of that one code point hashes its own bytes. */
+bool rp__normalize_is_identity(int32_t cp);
 /* utf8proc alone (the reference path), same contract as rp__normalize. */
 size_t rp__normalize_reference(const uint8_t *s, size_t len, uint8_t **buf, size_t *cap);
 
@@ -133,10 +190,23 @@ typedef struct rp__tokens {
 typedef rp_status (*rp__token_fn)(void *ctx, uint32_t start, uint32_t end, uint64_t hash,
                                   uint8_t brk_before);
 rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx);
-/* rp__scan without its ASCII fast paths, character by character: the
- * reference the tests hold the fast paths to. */
+/* The tokenizer, character by character, without rp__scan's fast paths: the
+ * reference the tests hold them to. */
 rp_status rp__scan_reference(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
                              void *ctx);
+/* Hashes only (sketching): fn receives the token hashes of rp__scan, in
+ * order, a batch at a time; no spans or breaks. Unless lossy, invalid UTF-8
+ * or a NUL stops the scan with RP_ERR_UTF8 or RP_ERR_FORMAT and *bad set to
+ * the offset rp__utf8_check would give (fn may have been called for the
+ * tokens before it). Otherwise as rp__scan. */
+typedef rp_status (*rp__hashes_fn)(void *ctx, const uint64_t *hashes, size_t n);
+rp_status rp__scan_hashes(const char *text, size_t len, uint64_t seed, bool lossy, rp__hashes_fn fn,
+                          void *ctx, size_t *bad);
+/* The block classifier of the scanner, for its test: for the 64 bytes at p,
+ * masks[0] has bit k set when p[k] is an ASCII letter or digit, masks[1]
+ * when it is non-ASCII or NUL, masks[2] when it is an apostrophe; lower[k]
+ * is p[k] | 0x20. portable: the 64-bit version even where SSE2 is used. */
+void rp__block_classify(const uint8_t *p, bool portable, uint64_t masks[3], uint8_t lower[64]);
 /* Tokenize text[0..len) into *out. Invalid bytes and NUL (possible only in
  * lossy mode: strict documents are validated first) read as U+FFFD, a
  * separator. */
@@ -197,6 +267,11 @@ rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
  * caller), and a copy of the raw bytes written to tee_fd when >= 0. Set
  * before the first rp_source_next(). Standard input is still named "-". */
 void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
+/* A second reading of input this source already accepted: JSONL lines are
+ * not validated again (no cJSON parse, no UTF-8 check of the text; the
+ * fields are still found by a walk that never trusts the line). The caller
+ * checks that the records are the ones read before. */
+void rp__source_trusted(rp_source *s);
 
 /* ---- fingerprints (winnow.c) ------------------------------------------------ */
 /* A selected word k-gram: its hash (rp__shingle_hash of the rolled k token
@@ -240,6 +315,17 @@ rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err);
 uint64_t rp__sorter_count(const rp__sorter *s);
 size_t rp__sorter_runs(const rp__sorter *s);
 void rp__sorter_free(rp__sorter *s);
+/* Temporary files in dir: created and unlinked at once (nothing is left
+ * behind however the process ends); read and written whole at offsets.
+ * RP_ERR_IO naming dir (err->sys_errno set). */
+rp_status rp__tmp_open(const char *dir, int *fd, rp_error *err);
+rp_status rp__tmp_write(int fd, const void *p, size_t n, uint64_t off, const char *dir,
+                        rp_error *err);
+rp_status rp__tmp_read(int fd, void *p, size_t n, uint64_t off, const char *dir, rp_error *err);
+/* Fill err with "<what> a temporary file in <dir>: <errno text>". */
+rp_status rp__tmp_error(const char *dir, rp_error *err, const char *what);
+/* Sort v[0..n) ascending in memory; tmp: scratch of n values. */
+void rp__sort_u64(uint64_t *v, size_t n, uint64_t *tmp);
 
 /* ---- exact shingle sets (minhash.c) --------------------------------------- */
 /* The distinct shingle hashes of text (as the sketches: a text shorter than

@@ -1,7 +1,8 @@
 /* minhash.c - MinHash signatures of texts, for near-duplicate detection.
  *
- * A text is tokenized exactly as for rp_compare (rp__scan: same tokens and
- * hashes), cut into word n-gram shingles hashed as in the Jaccard of
+ * A text is tokenized exactly as for rp_compare (rp__scan_hashes: the token
+ * hashes of rp__scan, handed over in batches, with UTF-8 validated during
+ * the same pass), cut into word n-gram shingles hashed as in the Jaccard of
  * compare.c (a rolling hash: O(1) per token whatever n), and summarized by one-permutation hashing:
  * each shingle hash picks one of K bins from its high bits and competes for the bin's minimum with
  * its low 32 bits. Bins no shingle fell into are filled by optimal densification (Shrivastava
@@ -22,10 +23,10 @@ struct rp_sketcher {
     uint64_t ring[32]; /* the last ngram token hashes */
     uint64_t rolled;   /* the rolling part of the current shingle's hash */
     size_t n_tokens;   /* tokens seen in the current text */
-    uint32_t *sig;     /* the signature being built */
-    uint8_t *filled;   /* bins that received a shingle */
-    size_t n_shingles;
+    uint64_t *mins;    /* per bin, the least low half of a shingle hash; EMPTY if none */
 };
+
+#define EMPTY UINT64_MAX /* above every 32-bit value */
 
 void rp_sketch_opts_init(rp_sketch_opts *o)
 {
@@ -53,9 +54,8 @@ rp_status rp_sketcher_new(const rp_sketch_opts *opts, rp_sketcher **out, rp_erro
     rp_sketcher *s = rp__calloc(1, sizeof *s);
     if (s == NULL) goto nomem;
     s->opts = *opts;
-    s->sig = rp__malloc(opts->hashes * sizeof *s->sig);
-    s->filled = rp__malloc(opts->hashes);
-    if (s->sig == NULL || s->filled == NULL) goto nomem;
+    s->mins = rp__malloc(opts->hashes * sizeof *s->mins);
+    if (s->mins == NULL) goto nomem;
     *out = s;
     return RP_OK;
 nomem:
@@ -66,38 +66,44 @@ nomem:
 void rp_sketcher_free(rp_sketcher *s)
 {
     if (s == NULL) return;
-    rp__free(s->sig);
-    rp__free(s->filled);
+    rp__free(s->mins);
     rp__free(s);
 }
 
 static void add_shingle(rp_sketcher *s, uint64_t h)
 {
-    size_t k = s->opts.hashes;
-    size_t bin = (size_t)(((h >> 32) * (uint64_t)k) >> 32);
-    uint32_t v = (uint32_t)h;
-    if (!s->filled[bin] || v < s->sig[bin]) s->sig[bin] = v;
-    s->filled[bin] = 1;
-    s->n_shingles++;
+    size_t bin = (size_t)(((h >> 32) * (uint64_t)s->opts.hashes) >> 32);
+    uint64_t v = (uint32_t)h;
+    if (v < s->mins[bin]) s->mins[bin] = v;
 }
 
-/* Each token rolls the shingle hash (rp__shingle_roll, as compare.c's
- * Jaccard): until n tokens are in, the rolled value only grows; after that
- * the oldest token leaves as the newest enters. */
-static rp_status on_token(void *ctx, uint32_t start, uint32_t end, uint64_t hash, uint8_t brk)
+/* The token hashes of the text, a batch at a time from rp__scan_hashes. Each
+ * rolls the shingle hash (rp__shingle_roll, as compare.c's Jaccard): until
+ * n tokens are in, the rolled value only grows; after that the oldest token
+ * leaves as the newest enters. */
+static rp_status on_hashes(void *ctx, const uint64_t *hash, size_t count)
 {
-    (void)start;
-    (void)end;
-    (void)brk;
     rp_sketcher *s = ctx;
-    size_t n = s->opts.ngram;
-    if (s->n_tokens < n)
-        s->rolled = rp__rotl64(s->rolled, 1) ^ hash;
-    else
-        s->rolled = rp__shingle_roll(s->rolled, s->ring[(s->n_tokens - n) % 32], hash, n);
-    s->ring[s->n_tokens % 32] = hash;
-    s->n_tokens++;
-    if (s->n_tokens >= n) add_shingle(s, rp__shingle_hash(s->rolled));
+    const size_t n = s->opts.ngram;
+    const uint64_t k = s->opts.hashes;
+    uint64_t *mins = s->mins, *ring = s->ring;
+    uint64_t rolled = s->rolled;
+    size_t t = s->n_tokens, i = 0;
+    for (; i < count && t < n; i++, t++) { /* the first shingle fills up */
+        rolled = rp__rotl64(rolled, 1) ^ hash[i];
+        ring[t % 32] = hash[i];
+        if (t + 1 == n) add_shingle(s, rp__shingle_hash(rolled));
+    }
+    for (; i < count; i++, t++) {
+        rolled = rp__shingle_roll(rolled, ring[(t - n) % 32], hash[i], n);
+        ring[t % 32] = hash[i];
+        uint64_t h = rp__shingle_hash(rolled);
+        size_t bin = (size_t)(((h >> 32) * k) >> 32);
+        uint64_t v = (uint32_t)h, m = mins[bin];
+        mins[bin] = v < m ? v : m;
+    }
+    s->rolled = rolled;
+    s->n_tokens = t;
     return RP_OK;
 }
 
@@ -110,47 +116,50 @@ rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len, uint3
         return rp__fail(err, RP_ERR_LIMIT, "", 0,
                         "text of %zu bytes exceeds the limit of %zu bytes", len,
                         (size_t)RP_DOC_MAX_BYTES);
-    if (!s->opts.lossy && len > 0) {
-        bool is_nul;
-        size_t bad = rp__utf8_check((const uint8_t *)text, len, &is_nul);
-        if (bad < len)
-            return is_nul ? rp__fail(err, RP_ERR_FORMAT, "", bad,
-                                     "NUL byte at offset %zu: binary data, not text", bad)
-                          : rp__fail(err, RP_ERR_UTF8, "", bad, "invalid UTF-8 at byte offset %zu",
-                                     bad);
-    }
     size_t k = s->opts.hashes;
-    memset(s->filled, 0, k);
+    for (size_t i = 0; i < k; i++)
+        s->mins[i] = EMPTY;
     s->n_tokens = 0;
-    s->n_shingles = 0;
     s->rolled = 0;
-    rp_status rc = rp__scan(text, len, s->opts.seed, on_token, s);
+    /* The scan validates the UTF-8 as it goes (unless lossy). */
+    size_t bad = 0;
+    rp_status rc = rp__scan_hashes(text, len, s->opts.seed, s->opts.lossy != 0, on_hashes, s, &bad);
+    if (rc == RP_ERR_FORMAT)
+        return rp__fail(err, RP_ERR_FORMAT, "", bad,
+                        "NUL byte at offset %zu: binary data, not text", bad);
+    if (rc == RP_ERR_UTF8)
+        return rp__fail(err, RP_ERR_UTF8, "", bad, "invalid UTF-8 at byte offset %zu", bad);
     if (rc != RP_OK) return rp__fail(err, rc, "", 0, "out of memory while sketching");
+    size_t n = s->opts.ngram;
+    size_t shingles = s->n_tokens >= n ? s->n_tokens - n + 1 : 0;
     /* A text shorter than one shingle is one shingle of all its tokens. */
-    if (s->n_tokens > 0 && s->n_tokens < s->opts.ngram) add_shingle(s, rp__shingle_hash(s->rolled));
-    if (s->n_shingles == 0) {
+    if (s->n_tokens > 0 && s->n_tokens < n) {
+        add_shingle(s, rp__shingle_hash(s->rolled));
+        shingles = 1;
+    }
+    if (shingles == 0) {
         for (size_t i = 0; i < k; i++)
             sig[i] = UINT32_MAX;
     } else {
         /* Optimal densification: empty bin i copies the first filled bin of
          * its own probe sequence, which every text shares. */
         for (size_t i = 0; i < k; i++) {
-            if (s->filled[i]) {
-                sig[i] = s->sig[i];
+            if (s->mins[i] != EMPTY) {
+                sig[i] = (uint32_t)s->mins[i];
                 continue;
             }
             uint64_t probe = rp__hash_combine(s->opts.seed, (uint64_t)i + 1);
             for (;;) {
                 size_t j = (size_t)(((probe >> 32) * (uint64_t)k) >> 32);
-                if (s->filled[j]) {
-                    sig[i] = s->sig[j];
+                if (s->mins[j] != EMPTY) {
+                    sig[i] = (uint32_t)s->mins[j];
                     break;
                 }
                 probe = rp__hash_combine(probe, (uint64_t)i + 1);
             }
         }
     }
-    if (n_shingles != NULL) *n_shingles = s->n_shingles;
+    if (n_shingles != NULL) *n_shingles = shingles;
     return RP_OK;
 }
 
@@ -175,36 +184,29 @@ typedef struct set_ctx {
     bool nomem;
 } set_ctx;
 
-static rp_status set_token(void *ctx, uint32_t start, uint32_t end, uint64_t hash, uint8_t brk)
+static rp_status set_hashes(void *ctx, const uint64_t *hashes, size_t n)
 {
-    (void)start;
-    (void)end;
-    (void)brk;
     set_ctx *c = ctx;
-    if (c->n_tokens < c->n)
-        c->rolled = rp__rotl64(c->rolled, 1) ^ hash;
-    else
-        c->rolled = rp__shingle_roll(c->rolled, c->ring[(c->n_tokens - c->n) % 32], hash, c->n);
-    c->ring[c->n_tokens % 32] = hash;
-    c->n_tokens++;
-    if (c->n_tokens >= c->n) {
-        if (!rp__grow((void **)&c->buf, &c->cap, c->len + 1, sizeof *c->buf)) return RP_ERR_NOMEM;
-        c->buf[c->len++] = rp__shingle_hash(c->rolled);
+    if (!rp__grow((void **)&c->buf, &c->cap, c->len + n, sizeof *c->buf)) return RP_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t hash = hashes[i];
+        if (c->n_tokens < c->n)
+            c->rolled = rp__rotl64(c->rolled, 1) ^ hash;
+        else
+            c->rolled = rp__shingle_roll(c->rolled, c->ring[(c->n_tokens - c->n) % 32], hash, c->n);
+        c->ring[c->n_tokens % 32] = hash;
+        c->n_tokens++;
+        if (c->n_tokens >= c->n) c->buf[c->len++] = rp__shingle_hash(c->rolled);
     }
     return RP_OK;
 }
 
-static int cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return a < b ? -1 : a > b;
-}
-
-rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed,
-                          uint64_t **buf, size_t *cap, size_t *n)
+rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed, uint64_t **buf,
+                          size_t *cap, size_t *n)
 {
     set_ctx c = {.n = ngram, .buf = *buf, .cap = *cap};
-    rp_status rc = rp__scan(text, len, seed, set_token, &c);
+    size_t bad;
+    rp_status rc = rp__scan_hashes(text, len, seed, true, set_hashes, &c, &bad);
     if (rc == RP_OK && c.n_tokens > 0 && c.n_tokens < ngram) {
         if (rp__grow((void **)&c.buf, &c.cap, 1, sizeof *c.buf))
             c.buf[c.len++] = rp__shingle_hash(c.rolled);
@@ -215,7 +217,17 @@ rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t s
     *cap = c.cap;
     *n = 0;
     if (rc != RP_OK) return rc;
-    if (c.len > 1) qsort(c.buf, c.len, sizeof *c.buf, cmp_u64);
+    if (c.len > 1) {
+        /* Radix sort through the spare half of the buffer. */
+        if (!rp__grow((void **)&c.buf, &c.cap, 2 * c.len, sizeof *c.buf)) {
+            *buf = c.buf;
+            *cap = c.cap;
+            return RP_ERR_NOMEM;
+        }
+        *buf = c.buf;
+        *cap = c.cap;
+        rp__sort_u64(c.buf, c.len, c.buf + c.len);
+    }
     size_t m = 0;
     for (size_t i = 0; i < c.len; i++)
         if (m == 0 || c.buf[m - 1] != c.buf[i]) c.buf[m++] = c.buf[i];

@@ -20,7 +20,6 @@
  * an alignment batch, and two text batches of at most mem_limit / 32. */
 #include "internal.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -332,53 +331,19 @@ static rp_status ingest_flush(rp_scan *s, bool wait, rp_error *err)
 
 /* ---- the text store ----------------------------------------------------------- */
 
-static rp_status io_fail(rp_error *err, const char *path, int e, const char *what)
-{
-    rp_status st = rp__fail(err, RP_ERR_IO, path, 0, "%s: %s", what, strerror(e));
-    if (err != NULL) err->sys_errno = e;
-    return st;
-}
-
 static rp_status store_open(rp_scan *s, rp_error *err)
 {
-    size_t n = strlen(s->tmpdir) + 32;
-    char *path = rp__malloc(n);
     s->wbuf = rp__malloc(STORE_BUF);
-    if (path == NULL || s->wbuf == NULL) {
-        rp__free(path);
-        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-    }
-    snprintf(path, n, "%s/reprint-scan-XXXXXX", s->tmpdir);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        int e = errno;
-        rp__free(path);
-        return io_fail(err, s->tmpdir, e, "cannot create a temporary file");
-    }
-    unlink(path); /* nothing is left behind, whatever the exit */
-    rp__free(path);
-    s->store_fd = fd;
-    return RP_OK;
+    if (s->wbuf == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    return rp__tmp_open(s->tmpdir, &s->store_fd, err);
 }
 
-static rp_status write_all(rp_scan *s, const char *p, size_t n, rp_error *err)
-{
-    while (n > 0) {
-        ssize_t k = write(s->store_fd, p, n);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            return io_fail(err, s->tmpdir, errno, "cannot write a temporary file");
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return RP_OK;
-}
-
+/* Write the buffered bytes at the end of the store. */
 static rp_status store_flush(rp_scan *s, rp_error *err)
 {
     if (s->wlen == 0) return RP_OK;
-    rp_status st = write_all(s, s->wbuf, s->wlen, err);
+    rp_status st =
+        rp__tmp_write(s->store_fd, s->wbuf, s->wlen, s->store_len - s->wlen, s->tmpdir, err);
     s->wlen = 0;
     return st;
 }
@@ -389,7 +354,7 @@ static rp_status store_write(rp_scan *s, const char *p, size_t n, rp_error *err)
     if (n > STORE_BUF - s->wlen) {
         RP_TRY(store_flush(s, err));
         if (n >= STORE_BUF) {
-            RP_TRY(write_all(s, p, n, err));
+            RP_TRY(rp__tmp_write(s->store_fd, p, n, s->store_len, s->tmpdir, err));
             s->store_len += n;
             return RP_OK;
         }
@@ -402,17 +367,7 @@ static rp_status store_write(rp_scan *s, const char *p, size_t n, rp_error *err)
 
 rp_status rp__scan_pread(const rp_scan *s, void *buf, size_t n, uint64_t off, rp_error *err)
 {
-    char *p = buf;
-    while (n > 0) {
-        ssize_t k = pread(s->store_fd, p, n, (off_t)off);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0)
-            return io_fail(err, s->tmpdir, k < 0 ? errno : EIO, "cannot read a temporary file");
-        p += k;
-        n -= (size_t)k;
-        off += (uint64_t)k;
-    }
-    return RP_OK;
+    return rp__tmp_read(s->store_fd, buf, n, off, s->tmpdir, err);
 }
 
 /* ---- the scan object ------------------------------------------------------------ */

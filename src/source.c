@@ -82,9 +82,10 @@ struct rp_source {
     size_t text_cap, id_cap, key_cap;
     rp_record rec;
     size_t skipped;
-    uint64_t bytes_done; /* raw bytes of the files closed so far */
+    uint64_t bytes_done;     /* raw bytes of the files closed so far */
     int stdin_fd, stdin_tee; /* rp__source_stdin(); -1: defaults */
-    rp_status failed;    /* an error is final: later calls repeat it */
+    bool trusted;            /* rp__source_trusted(): lines already validated */
+    rp_status failed;        /* an error is final: later calls repeat it */
     rp_error failure;
 };
 
@@ -153,6 +154,11 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
         return NULL;
     }
     return s;
+}
+
+void rp__source_trusted(rp_source *s)
+{
+    s->trusted = true;
 }
 
 void rp__source_stdin(rp_source *s, int read_fd, int tee_fd)
@@ -554,8 +560,8 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
     if (kind == INPUT_MEM)
         RP_TRY(rp__stream_open_mem(path, s->mem, s->mem_len, &s->stream, err));
     else if (kind == INPUT_STDIN && (s->stdin_fd >= 0 || s->stdin_tee >= 0))
-        RP_TRY(rp__stream_open_fd(path, s->stdin_fd >= 0 ? s->stdin_fd : STDIN_FILENO,
-                                  s->stdin_tee, &s->stream, err));
+        RP_TRY(rp__stream_open_fd(path, s->stdin_fd >= 0 ? s->stdin_fd : STDIN_FILENO, s->stdin_tee,
+                                  &s->stream, err));
     else
         RP_TRY(rp__stream_open(path, &s->stream, err));
     if (name_is_jsonl(path)) {
@@ -930,21 +936,24 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
         return bad_line(s, err, RP_ERR_PARSE, at, msg);
     }
     /* n + 1: the terminating NUL is part of the buffer, as cJSON's
-     * require_null_terminated check wants. */
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(line, n + 1, &end, 1);
-    if (root == NULL) {
-        size_t at =
-            base + (end != NULL && end >= line && end <= line + n ? (size_t)(end - line) : 0);
-        snprintf(msg, sizeof msg,
-                 "invalid JSON at byte %zu of the line (JSONL: one JSON object per line)", at);
-        return bad_line(s, err, RP_ERR_PARSE, at, msg);
+     * require_null_terminated check wants. A trusted second reading skips
+     * the check (the field walk below never trusts the line either way). */
+    if (!s->trusted) {
+        const char *end = NULL;
+        cJSON *root = cJSON_ParseWithLengthOpts(line, n + 1, &end, 1);
+        if (root == NULL) {
+            size_t at =
+                base + (end != NULL && end >= line && end <= line + n ? (size_t)(end - line) : 0);
+            snprintf(msg, sizeof msg,
+                     "invalid JSON at byte %zu of the line (JSONL: one JSON object per line)", at);
+            return bad_line(s, err, RP_ERR_PARSE, at, msg);
+        }
+        bool is_object = cJSON_IsObject(root);
+        cJSON_Delete(root);
+        if (!is_object)
+            return bad_line(s, err, RP_ERR_PARSE, base,
+                            "not a JSON object (JSONL: one JSON object per line)");
     }
-    bool is_object = cJSON_IsObject(root);
-    cJSON_Delete(root);
-    if (!is_object)
-        return bad_line(s, err, RP_ERR_PARSE, base,
-                        "not a JSON object (JSONL: one JSON object per line)");
     json_span tv, iv;
     if (find_fields(s, line, n, &tv, &iv) != RP_OK) return nomem(err, s->path);
     if (!tv.found || line[tv.start] != '"') {
@@ -953,7 +962,7 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     }
     const char *body = line + tv.start + 1;
     size_t body_len = tv.end - tv.start - 2, body_at = base + tv.start + 1;
-    if (!s->lossy) {
+    if (!s->lossy && !s->trusted) {
         bool is_nul;
         size_t bad = rp__utf8_check((const uint8_t *)body, body_len, &is_nul);
         if (bad < body_len) {

@@ -1,7 +1,8 @@
-/* utf8.c - UTF-8 decoding and validation, and token normalization.
+/* utf8.c - UTF-8 validation, and token normalization.
  *
  * Validation is strict (RFC 3629: no overlongs, no surrogates, nothing above
- * U+10FFFF) and reports the byte offset of the first bad byte.
+ * U+10FFFF) and reports the byte offset of the first bad byte. The decoder
+ * itself, rp__utf8_decode, is inline in internal.h for the tokenizer's loop.
  *
  * Normalization turns a token's original bytes into the form that is hashed:
  * Unicode NFKC with case folding (utf8proc), default-ignorable code points
@@ -9,47 +10,22 @@
  * (U+2018, U+2019, U+02BC) folded to ASCII "'". Three paths give identical
  * output:
  *  - pure ASCII tokens are lowercased in place (most news text);
- *  - tokens whose code points are all below U+0530 and none a combining
- *    mark (Latin-1, Latin Extended, IPA, Greek, Cyrillic) map each code point
- *    through a table built once from utf8proc. This is exact because only
- *    combining marks compose with a neighbour in that range, and tokens
- *    holding one take the utf8proc path; tests/test_utf8.c checks the table
- *    against utf8proc on random strings of such letters;
- *  - anything else goes through utf8proc on the whole token. */
+ *  - tokens whose code points all have an entry in the per-code-point table
+ *    (below U+0800, U+1E00..U+1FFF and the apostrophes; no combining mark)
+ *    map each code point through it. The table is built once from utf8proc.
+ *    This is exact because in those ranges only combining marks compose with
+ *    a neighbour, and tokens holding one take the utf8proc path;
+ *    tests/test_utf8.c checks every entry, and random tokens of them,
+ *    against utf8proc on the whole token;
+ *  - anything else goes through utf8proc on the whole token.
+ * The tokenizer (tokenize.c) uses the same table while it reads a token, and
+ * rp__normalize_is_identity for tokens of one code point such as a Han
+ * character. */
 #include "internal.h"
 
 #include <pthread.h>
 #include <string.h>
 #include <utf8proc.h>
-
-int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp)
-{
-    if (len == 0) return -1;
-    uint8_t c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    int n;
-    int32_t v, min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, v = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return -1;
-    }
-    if (len < (size_t)n) return -1;
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) return -1;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return -1;
-    *cp = v;
-    return n;
-}
 
 size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul)
 {
@@ -82,15 +58,18 @@ size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul)
     return len;
 }
 
-/* ---- the Latin table ------------------------------------------------------ */
+/* ---- the per-code-point table ---------------------------------------------
+ *
+ * Entries for U+0000..U+07FF, U+1E00..U+1FFF and the two typographic
+ * apostrophes (rp__fold_index). A code point gets an entry when it can be
+ * part of a token (a letter, digit, format character or apostrophe) and is
+ * not a combining mark: the marks are what composes with a neighbour in
+ * these ranges, so a token without them normalizes code point by code
+ * point. tests/test_utf8.c checks every entry, and random tokens of them,
+ * against utf8proc on the whole token. */
 
-#define LATIN_LIMIT  0x530
-#define LATIN_MAXLEN 12
-static uint8_t latin_len[LATIN_LIMIT]; /* NOT_SIMPLE: not on the table path */
-#define NOT_SIMPLE 0xFF
-static uint8_t latin_map[LATIN_LIMIT][LATIN_MAXLEN];
-static bool latin_ok = true;
-static pthread_once_t latin_once = PTHREAD_ONCE_INIT;
+static rp__fold fold_table[RP__FOLD_SIZE];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
 
 static utf8proc_int32_t fold_apostrophe(utf8proc_int32_t cp, void *data)
 {
@@ -118,48 +97,82 @@ static ptrdiff_t norm_utf8proc(const uint8_t *s, size_t len, uint8_t **buf, size
     return utf8proc_reencode(cps, got, NORM_OPTIONS);
 }
 
-static void latin_build(void)
+/* The normalized form of one code point into out (sizeof out->bytes at
+ * most), without allocating; RP__FOLD_NONE if it does not fit. */
+static uint8_t norm_one(int32_t cp, uint8_t *out)
 {
-    uint8_t *buf = NULL;
-    size_t cap = 0;
-    for (int32_t cp = 0; cp < LATIN_LIMIT; cp++) {
-        uint8_t in[4];
-        size_t n = (size_t)utf8proc_encode_char(cp, in);
-        ptrdiff_t r = norm_utf8proc(in, n, &buf, &cap);
-        utf8proc_category_t c = utf8proc_category(cp);
-        if (r < 0 || r > LATIN_MAXLEN || c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC ||
-            c == UTF8PROC_CATEGORY_ME) {
-            latin_len[cp] = NOT_SIMPLE; /* marks compose with their neighbours */
-            continue;
-        }
-        memcpy(latin_map[cp], buf, (size_t)r);
-        latin_len[cp] = (uint8_t)r;
-    }
-    rp__free(buf);
+    uint8_t in[4];
+    utf8proc_int32_t cps[16];
+    utf8proc_ssize_t n = utf8proc_encode_char(cp, in);
+    utf8proc_ssize_t got =
+        utf8proc_decompose_custom(in, n, cps, 15, NORM_OPTIONS, fold_apostrophe, NULL);
+    if (got < 0 || got > 15) return RP__FOLD_NONE;
+    utf8proc_ssize_t r = utf8proc_reencode(cps, got, NORM_OPTIONS);
+    if (r < 0 || r > (utf8proc_ssize_t)sizeof fold_table[0].bytes) return RP__FOLD_NONE;
+    memcpy(out, cps, (size_t)r);
+    return (uint8_t)r;
 }
 
-size_t rp__normalize_latin(const uint8_t *s, size_t len, uint8_t *out, size_t cap)
+static bool fold_eligible(int32_t cp)
 {
-    pthread_once(&latin_once, latin_build);
-    if (!latin_ok) return SIZE_MAX;
+    if (cp == '\'' || cp == 0x2018 || cp == 0x2019 || cp == 0x02BC) return true;
+    utf8proc_category_t c = utf8proc_category(cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+           (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO) || c == UTF8PROC_CATEGORY_CF;
+}
+
+static void fold_build(void)
+{
+    for (int32_t cp = 0; cp < 0x2020; cp++) {
+        int32_t k = rp__fold_index(cp);
+        if (k < 0) continue;
+        rp__fold *f = &fold_table[k];
+        memset(f, 0, sizeof *f);
+        f->len = fold_eligible(cp) ? norm_one(cp, f->bytes) : RP__FOLD_NONE;
+    }
+}
+
+const rp__fold *rp__fold_table(void)
+{
+    pthread_once(&fold_once, fold_build);
+    return fold_table;
+}
+
+size_t rp__normalize_table(const uint8_t *s, size_t len, uint8_t *out, size_t cap)
+{
+    const rp__fold *table = rp__fold_table();
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         int32_t cp;
         int n = rp__utf8_decode(s + i, len - i, &cp);
-        if (n < 0 || cp >= LATIN_LIMIT || latin_len[cp] == NOT_SIMPLE) return SIZE_MAX;
-        size_t l = latin_len[cp];
+        int32_t k = n < 0 ? -1 : rp__fold_index(cp);
+        if (k < 0 || table[k].len == RP__FOLD_NONE) return SIZE_MAX;
+        size_t l = table[k].len;
         if (o + l > cap) return SIZE_MAX;
-        memcpy(out + o, latin_map[cp], l);
+        memcpy(out + o, table[k].bytes, l);
         o += l;
         i += (size_t)n;
     }
     return o;
 }
 
+bool rp__normalize_is_identity(int32_t cp)
+{
+    if (cp < 0 || cp > 0x10FFFF || cp == 0x2018 || cp == 0x2019 || cp == 0x02BC) return false;
+    /* No decomposition (canonical or compatibility), no case folding, not
+     * removed as default-ignorable, and a starter: utf8proc leaves the code
+     * point as it is. Hangul syllables, decomposed by rule and composed
+     * back, are left too. tests/test_utf8.c checks this on every code
+     * point. */
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    return p->decomp_seqindex == UINT16_MAX && p->casefold_seqindex == UINT16_MAX &&
+           !p->ignorable && p->combining_class == 0;
+}
+
 size_t rp__normalize(const uint8_t *s, size_t len, uint8_t **buf, size_t *cap)
 {
-    /* Worst case of the two fast paths: LATIN_MAXLEN bytes per input byte. */
-    if (len <= SIZE_MAX / LATIN_MAXLEN && !rp__grow((void **)buf, cap, len * LATIN_MAXLEN + 1, 1))
+    /* Worst case of the two fast paths: RP__FOLD_MAX bytes per input byte. */
+    if (len <= SIZE_MAX / RP__FOLD_MAX && !rp__grow((void **)buf, cap, len * RP__FOLD_MAX + 1, 1))
         return SIZE_MAX;
     bool ascii = true;
     for (size_t i = 0; i < len; i++)
@@ -174,7 +187,7 @@ size_t rp__normalize(const uint8_t *s, size_t len, uint8_t **buf, size_t *cap)
         }
         return len;
     }
-    size_t r = rp__normalize_latin(s, len, *buf, *cap);
+    size_t r = rp__normalize_table(s, len, *buf, *cap);
     if (r != SIZE_MAX) return r;
     ptrdiff_t u = norm_utf8proc(s, len, buf, cap);
     if (u == UTF8PROC_ERROR_NOMEM) return SIZE_MAX;

@@ -127,6 +127,7 @@ static inline uint64_t test_rand(uint64_t *state)
     X(winnow_reference)                                                                            \
     X(winnow_guarantee)                                                                            \
     X(extsort_budgets)                                                                             \
+    X(sort_u64)                                                                                    \
     X(lsh_choose)                                                                               \
     X(lsh_index)                                                                                \
     X(dedup_exact_truth)                                                                        \
@@ -134,6 +135,7 @@ static inline uint64_t test_rand(uint64_t *state)
     X(dedup_chaining)                                                                           \
     X(dedup_output)                                                                             \
     X(dedup_errors)                                                                             \
+    X(source_trusted_same)                                                                         \
     X(scan_planted)                                                                                \
     X(scan_memory_limit)                                                                           \
     X(scan_boilerplate)                                                                            \

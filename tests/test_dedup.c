@@ -229,6 +229,16 @@ void test_dedup_exact_truth(void)
                 if (r.pairs[p] == key) at = p;
             if (jac >= 0.8) {
                 truth++;
+                /* The sets agree with compare's Jaccard over document tokens. */
+                rp_doc *da = NULL, *db = NULL;
+                CHECK_EQ(rp_doc_new("a", texts[i], strlen(texts[i]), NULL, &da, NULL), RP_OK);
+                CHECK_EQ(rp_doc_new("b", texts[j], strlen(texts[j]), NULL, &db, NULL), RP_OK);
+                rp__overlap ov;
+                CHECK(rp__shingle_overlap(da->toks.tok, da->toks.n, db->toks.tok, db->toks.n, 5,
+                                          &ov));
+                CHECK(fabs(ov.jaccard - jac) < 1e-12);
+                rp_doc_free(da);
+                rp_doc_free(db);
                 if (at != SIZE_MAX) {
                     found++;
                     CHECK(fabs(r.sims[at] - jac) < 1e-12);
@@ -441,4 +451,36 @@ void test_dedup_errors(void)
     CHECK_EQ(rp_dedup_run(paths, 1, &o, &d, &err), RP_ERR_IO);
     CHECK(strstr(err.msg, "/nonexistent") != NULL);
     unlink(path);
+}
+
+/* The second, trusted reading of dedup gives the records of the first. */
+void test_source_trusted_same(void)
+{
+    const char *jsonl =
+        "\xEF\xBB\xBF{\"id\":\"a\\\"b\",\"text\":\"caf\\u00e9 \\ud83d\\ude00 x\\ny\"}\r\n"
+        "{\"x\":{\"text\":\"nested\"},\"text\":\"top\",\"id\":42.0}\n"
+        "\n"
+        "{\"text\":\"no id\",\"id\":null}\n"
+        "{\"id\":-7,\"text\":\"\"}\n";
+    rp_source *a = NULL, *b = NULL;
+    CHECK_EQ(rp__source_open_mem("t.jsonl", jsonl, strlen(jsonl), NULL, &a, NULL), RP_OK);
+    CHECK_EQ(rp__source_open_mem("t.jsonl", jsonl, strlen(jsonl), NULL, &b, NULL), RP_OK);
+    rp__source_trusted(b);
+    int n = 0;
+    for (;;) {
+        const rp_record *ra, *rb;
+        CHECK_EQ(rp_source_next(a, &ra, NULL), RP_OK);
+        CHECK_EQ(rp_source_next(b, &rb, NULL), RP_OK);
+        CHECK((ra == NULL) == (rb == NULL));
+        if (ra == NULL || rb == NULL) break;
+        CHECK_EQ(ra->id_len, rb->id_len);
+        CHECK_EQ(ra->text_len, rb->text_len);
+        CHECK(memcmp(ra->id, rb->id, ra->id_len) == 0);
+        CHECK(memcmp(ra->text, rb->text, ra->text_len) == 0);
+        CHECK_EQ(ra->line, rb->line);
+        n++;
+    }
+    CHECK_EQ(n, 4);
+    rp_source_free(a);
+    rp_source_free(b);
 }

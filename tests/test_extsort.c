@@ -82,3 +82,28 @@ void test_extsort_budgets(void)
     free(want);
     free(sorted);
 }
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+void test_sort_u64(void)
+{
+    rs = test_seed | 7;
+    for (int trial = 0; trial < 200; trial++) {
+        size_t n = test_rand(&rs) % 2000;
+        uint64_t *v = malloc((n + 1) * sizeof *v), *w = malloc((n + 1) * sizeof *w),
+                 *tmp = malloc((n + 1) * sizeof *tmp);
+        unsigned shift = (unsigned)(test_rand(&rs) % 64);
+        for (size_t i = 0; i < n; i++)
+            v[i] = w[i] = (test_rand(&rs) % (trial % 2 ? 50 : UINT64_MAX)) << shift;
+        rp__sort_u64(v, n, tmp);
+        qsort(w, n, sizeof *w, cmp_u64);
+        CHECK(n == 0 || memcmp(v, w, n * sizeof *v) == 0);
+        free(v);
+        free(w);
+        free(tmp);
+    }
+}

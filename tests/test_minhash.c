@@ -110,8 +110,110 @@ void test_minhash_matches_compare(void)
     rp_sketcher_free(sk);
 }
 
+/* The signature by its definition, from rp__tokenize's tokens and each
+ * shingle hashed on its own (no rolling, no batches): what
+ * rp_sketcher_sketch must give. */
+static void sketch_reference(const char *t, size_t len, const rp_sketch_opts *o, uint32_t *sig,
+                             size_t *n_shingles)
+{
+    rp__tokens tk = {0};
+    CHECK_EQ(rp__tokenize(t, len, o->seed, &tk), RP_OK);
+    size_t k = o->hashes, n = o->ngram, shingles = 0;
+    uint64_t *mins = malloc(k * sizeof *mins);
+    for (size_t i = 0; i < k; i++)
+        mins[i] = UINT64_MAX;
+    size_t width = tk.n < n ? tk.n : n; /* a short text is one shingle of all its tokens */
+    for (size_t first = 0; tk.n > 0 && first + width <= tk.n; first++) {
+        uint64_t rolled = 0;
+        for (size_t j = 0; j < width; j++)
+            rolled ^= rp__rotl64(tk.tok[first + j].hash, (unsigned)(width - 1 - j));
+        uint64_t h = rp__shingle_hash(rolled);
+        size_t bin = (size_t)(((h >> 32) * (uint64_t)k) >> 32);
+        if ((uint32_t)h < mins[bin]) mins[bin] = (uint32_t)h;
+        shingles++;
+    }
+    for (size_t i = 0; i < k; i++) {
+        uint64_t probe = rp__hash_combine(o->seed, (uint64_t)i + 1);
+        size_t j = i;
+        while (shingles > 0 && mins[j] == UINT64_MAX) {
+            j = (size_t)(((probe >> 32) * (uint64_t)k) >> 32);
+            probe = rp__hash_combine(probe, (uint64_t)i + 1);
+        }
+        sig[i] = shingles > 0 ? (uint32_t)mins[j] : UINT32_MAX;
+    }
+    *n_shingles = shingles;
+    free(mins);
+    rp__tokens_free(&tk);
+}
+
+/* Random texts of ASCII, accented, Cyrillic and Han words (and, in half of
+ * them, bytes that are not UTF-8), up to well past one batch of token
+ * hashes: the signature must be the definition's for several n and K, and
+ * strict sketching must fail exactly where rp__utf8_check does. */
+static void check_sketch_definition(void)
+{
+    static const char *const words[] = {"the",          "The",
+                                        "it's",         "ferry",
+                                        "2016",         "caf\xC3\xA9",
+                                        ", ",           "\xD0\x9C\xD0\xBE\xD1\x81",
+                                        "\xE4\xB8\xAD", "It\xE2\x80\x99s",
+                                        "e\xCC\x81",    ". ",
+                                        "\n\n",         "\xFF",
+                                        "\x00",         "\xC3",
+                                        "a\200b"};
+    const size_t n_valid = 13, n_words = sizeof words / sizeof words[0];
+    static const size_t ngrams[] = {1, 3, 5, 32}, ks[] = {1, 128, 300};
+    rs = (test_seed * 7) | 1;
+    static char text[40000];
+    for (int trial = 0; trial < 120; trial++) {
+        rp_sketch_opts o;
+        rp_sketch_opts_init(&o);
+        o.ngram = ngrams[trial % 4];
+        o.hashes = ks[(trial / 4) % 3];
+        o.seed = trial % 5 == 0 ? 99 : 0;
+        bool invalid = trial % 2 == 1;
+        size_t target = rnd() % 4 == 0 ? 1 + rnd() % 30 : 2000 + rnd() % 30000;
+        size_t len = 0;
+        while (len < target) {
+            const char *w = words[rnd() % (invalid ? n_words : n_valid)];
+            size_t wl = w[0] == '\0' ? 1 : strlen(w);
+            memcpy(text + len, w, wl);
+            len += wl;
+            text[len++] = ' ';
+        }
+        uint32_t *want = malloc(o.hashes * sizeof *want), *got = malloc(o.hashes * sizeof *got);
+        size_t want_n, got_n = 0;
+        sketch_reference(text, len, &o, want, &want_n);
+        for (int lossy = 0; lossy <= 1; lossy++) {
+            o.lossy = lossy;
+            rp_sketcher *sk = NULL;
+            CHECK_EQ(rp_sketcher_new(&o, &sk, NULL), RP_OK);
+            rp_error err;
+            rp_status st = rp_sketcher_sketch(sk, text, len, got, &got_n, &err);
+            bool is_nul;
+            size_t bad = rp__utf8_check((const uint8_t *)text, len, &is_nul);
+            if (lossy || bad == len) {
+                CHECK_EQ(st, RP_OK);
+                CHECK_EQ(got_n, want_n);
+                if (st != RP_OK || memcmp(got, want, o.hashes * sizeof *got) != 0) {
+                    fprintf(stderr, "trial %d (n=%zu K=%zu lossy=%d): signature differs\n", trial,
+                            o.ngram, o.hashes, lossy);
+                    test_failed = 1;
+                }
+            } else {
+                CHECK_EQ(st, is_nul ? RP_ERR_FORMAT : RP_ERR_UTF8);
+                CHECK_EQ(err.offset, bad);
+            }
+            rp_sketcher_free(sk);
+        }
+        free(want), free(got);
+        if (test_failed) break;
+    }
+}
+
 void test_minhash_rules(void)
 {
+    check_sketch_definition();
     rp_sketcher *sk = NULL;
     CHECK_EQ(rp_sketcher_new(NULL, &sk, NULL), RP_OK);
     uint32_t a[128], b[128];
