@@ -14,6 +14,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"compare", rp_cmd_compare, "find and align the passages two documents share"},
+    {"index", rp_cmd_index, "build and inspect a persistent reuse index"},
+    {"query", rp_cmd_query, "find indexed documents a new document reuses"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
