@@ -659,8 +659,9 @@ typedef struct rp_index_query_opts {
     double min_containment;
     /* Candidates: indexed documents sharing at least min_shared distinct
      * fingerprints with the query (default 2), of which the max_candidates
-     * sharing the most (default 50; ties: the earlier added first) are
-     * aligned. */
+     * sharing the most (default 20, or top if that is more; ties: the
+     * earlier added first) are aligned. Aligning is most of a query's time
+     * when many documents share a few common phrases with it. */
     size_t min_shared;
     size_t max_candidates;
     /* Fingerprints found in more than max_df indexed documents are

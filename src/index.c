@@ -28,7 +28,7 @@
 
 #define DEFAULT_BUSY_MS 60000u
 /* zstd level of stored texts: news articles shrink to about half. */
-#define TEXT_LEVEL 3
+#define TEXT_LEVEL 1
 
 /* ---- errors ----------------------------------------------------------------- */
 
@@ -153,7 +153,7 @@ void rp_index_query_opts_init(rp_index_query_opts *o)
     o->top = 10;
     o->min_containment = 0;
     o->min_shared = 2;
-    o->max_candidates = 50;
+    o->max_candidates = 20;
     o->max_df = 1000;
     rp_compare_opts_init(&o->compare);
 }
@@ -541,6 +541,7 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
                         " PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;"
                         " PRAGMA mmap_size = 2147418112",
                         err);
+    if (rc == RP_OK && idx->readonly) rc = rp__index_exec(idx, "PRAGMA query_only = 1", err);
     if (rc != RP_OK) goto fail;
 
     rp_sketch_opts so;

@@ -235,7 +235,9 @@ static rp_status candidates(query *q, const rp_index_query_opts *o, candidate **
     }
     rp__hmap_free(&count);
     if (n > 1) qsort(list, n, sizeof *list, cmp_candidate);
-    if (n > o->max_candidates) n = o->max_candidates;
+    /* Enough candidates for the matches asked for, however few allowed. */
+    size_t cap = o->max_candidates > o->top ? o->max_candidates : o->top;
+    if (n > cap) n = cap;
     *out = list;
     *n_out = n;
     return RP_OK;
