@@ -630,6 +630,7 @@ void rp_index_rollback(rp_index *idx)
     if (idx == NULL || !idx->in_batch) return;
     sqlite3_exec(idx->db, "ROLLBACK", NULL, NULL, NULL);
     batch_clear(idx);
+    idx->stale = true;
 }
 
 /* A database failure inside a batch: roll it back, report. */
@@ -786,6 +787,7 @@ static rp_status remove_rowid(rp_index *idx, int64_t rowid, rp_error *err)
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return batch_fail(idx, rc, "removing a document", err);
+    idx->stale = true; /* queries of this handle must see the tombstone */
     return RP_OK;
 }
 
@@ -926,7 +928,8 @@ rp_status rp_index_stats(rp_index *idx, rp_index_info *out, rp_error *err)
     if (rc == RP_OK) rc = query_int(idx, "PRAGMA freelist_count", &free_pages, err);
     if (rc == RP_OK) rc = query_int(idx, "PRAGMA page_size", &page_size, err);
     if (rc == RP_OK) rc = rp__segments_load(idx, err);
-    if (own) sqlite3_exec(idx->db, own && rc == RP_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    idx->stale = true; /* the list was read without its tombstones */
+    if (own) sqlite3_exec(idx->db, rc == RP_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     if (rc != RP_OK) return rc;
     out->documents = (uint64_t)docs;
     out->tombstones = (uint64_t)tombs;

@@ -660,6 +660,24 @@ void test_index_batch_visibility(void)
     m = query_text(r, ta);
     CHECK(!has_match(m, "x"));
     rp_index_matches_free(m);
+    /* Removes after a query in the same batch are seen too. */
+    CHECK_EQ(add_text(w, "x1", ta, 0), RP_OK);
+    CHECK_EQ(add_text(w, "x2", ta, 0), RP_OK);
+    CHECK_EQ(rp_index_commit(w, NULL), RP_OK);
+    CHECK_EQ(rp_index_remove(w, "x1", 2, &removed, NULL), RP_OK);
+    m = query_text(w, ta);
+    CHECK(!has_match(m, "x1") && has_match(m, "x2"));
+    rp_index_matches_free(m);
+    CHECK_EQ(rp_index_remove(w, "x2", 2, &removed, NULL), RP_OK);
+    m = query_text(w, ta);
+    CHECK(!has_match(m, "x2"));
+    rp_index_matches_free(m);
+    rp_index_info info;
+    CHECK_EQ(rp_index_stats(w, &info, NULL), RP_OK); /* and after stats */
+    m = query_text(w, ta);
+    CHECK(!has_match(m, "x2"));
+    rp_index_matches_free(m);
+    CHECK_EQ(rp_index_commit(w, NULL), RP_OK);
     /* Rolled back: gone for everyone. */
     CHECK_EQ(add_text(w, "y", ta, 0), RP_OK);
     CHECK_EQ(rp_index_remove(w, "base", 4, &removed, NULL), RP_OK);
