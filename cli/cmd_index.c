@@ -51,24 +51,120 @@ bool cli_index_param(int ch, const char *arg, rp_index_opts *o)
     }
 }
 
+/* The meta data through cJSON: for lines the scanner below leaves alone. */
+static char *meta_cjson(const rp_record *r, const char *text_field, const char *id_field,
+                        size_t *len)
+{
+    cJSON *root = cJSON_ParseWithLength(r->raw, r->raw_len);
+    if (root == NULL) return NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(root, text_field);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, id_field);
+    char *s = NULL, *copy = NULL;
+    if (cJSON_GetArraySize(root) > 0) s = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (s != NULL && (copy = strdup(s)) != NULL) *len = strlen(copy);
+    cJSON_free(s);
+    return copy;
+}
+
+/* Index just past the JSON string starting at p[i] (a '"'), or n. */
+static size_t skip_string(const char *p, size_t i, size_t n)
+{
+    for (i++; i < n; i++) {
+        if (p[i] == '\\')
+            i++;
+        else if (p[i] == '"')
+            return i + 1;
+    }
+    return n;
+}
+
+static size_t skip_blank(const char *p, size_t i, size_t n)
+{
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* Index just past the JSON value starting at p[i], or n. */
+static size_t skip_value(const char *p, size_t i, size_t n)
+{
+    if (i >= n) return n;
+    if (p[i] == '"') return skip_string(p, i, n);
+    if (p[i] == '{' || p[i] == '[') {
+        size_t depth = 0;
+        while (i < n) {
+            char c = p[i];
+            if (c == '"') {
+                i = skip_string(p, i, n);
+                continue;
+            }
+            if (c == '{' || c == '[') depth++;
+            if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+            i++;
+        }
+        return n;
+    }
+    while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' && p[i] != ' ' && p[i] != '\t' &&
+           p[i] != '\r' && p[i] != '\n')
+        i++;
+    return i;
+}
+
 char *cli_record_meta(const rp_record *r, const rp_source_opts *so, size_t *len)
 {
     *len = 0;
     if (!r->is_json) return NULL;
-    cJSON *root = cJSON_ParseWithLength(r->raw, r->raw_len);
-    if (root == NULL) return NULL;
-    cJSON_DeleteItemFromObjectCaseSensitive(root, so->text_field ? so->text_field : "text");
-    cJSON_DeleteItemFromObjectCaseSensitive(root, so->id_field ? so->id_field : "id");
-    char *s = NULL;
-    if (cJSON_GetArraySize(root) > 0) s = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    if (s != NULL) *len = strlen(s);
-    return s;
+    const char *text_field = so->text_field ? so->text_field : "text";
+    const char *id_field = so->id_field ? so->id_field : "id";
+    size_t tl = strlen(text_field), il = strlen(id_field);
+    /* The line was checked by the reader (cJSON accepted it), so its
+     * members are copied as they are written, all but text and id, without
+     * decoding the text: cJSON is used only for keys with escapes. */
+    const char *p = r->raw;
+    size_t n = r->raw_len, i = skip_blank(p, 0, n);
+    if (i >= n || p[i] != '{') return meta_cjson(r, text_field, id_field, len);
+    char *out = malloc(n + 2);
+    if (out == NULL) return NULL;
+    size_t o = 0;
+    out[o++] = '{';
+    for (i = skip_blank(p, i + 1, n); i < n && p[i] != '}';) {
+        if (p[i] != '"') goto fallback;
+        size_t ks = i, ke = skip_string(p, i, n);
+        if (memchr(p + ks, '\\', ke - ks) != NULL) goto fallback;
+        i = skip_blank(p, ke, n);
+        if (i >= n || p[i] != ':') goto fallback;
+        size_t vs = skip_blank(p, i + 1, n), ve = skip_value(p, vs, n);
+        size_t kl = ke - ks - 2;
+        bool drop = (kl == tl && memcmp(p + ks + 1, text_field, tl) == 0) ||
+                    (kl == il && memcmp(p + ks + 1, id_field, il) == 0);
+        if (!drop) {
+            if (o > 1) out[o++] = ',';
+            memcpy(out + o, p + ks, ke - ks);
+            o += ke - ks;
+            out[o++] = ':';
+            memcpy(out + o, p + vs, ve - vs);
+            o += ve - vs;
+        }
+        i = skip_blank(p, ve, n);
+        if (i < n && p[i] == ',') i = skip_blank(p, i + 1, n);
+    }
+    if (o == 1) {
+        free(out);
+        return NULL;
+    }
+    out[o++] = '}';
+    out[o] = '\0';
+    *len = o;
+    return out;
+fallback:
+    free(out);
+    return meta_cjson(r, text_field, id_field, len);
 }
 
 void cli_meta_free(char *meta)
 {
-    cJSON_free(meta);
+    free(meta);
 }
 
 void cli_index_report(const rp_error *err, rp_status st)

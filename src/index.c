@@ -654,12 +654,6 @@ static rp_status batch_begin(rp_index *idx, rp_error *err)
     return RP_OK;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static bool push_posting(rp__postings *p, uint64_t hash, int64_t doc)
 {
     if (!rp__grow((void **)&p->p, &p->cap, p->n + 1, sizeof *p->p)) return false;
@@ -685,16 +679,29 @@ static rp_status doc_postings(rp_index *idx, const rp_doc *doc, int64_t rowid, r
     size_t n_tok;
     const rp_token *tok = rp_doc_tokens(doc, &n_tok);
     if (rp__winnow(tok, n_tok, p->ngram, p->window, &idx->fps) != RP_OK) goto nomem;
-    size_t n = idx->fps.n;
-    if (!rp__grow((void **)&idx->hashes, &idx->hashes_cap, n + 1, sizeof *idx->hashes))
-        goto nomem;
-    for (size_t i = 0; i < n; i++)
-        idx->hashes[i] = idx->fps.fp[i].hash;
-    if (n > 1) qsort(idx->hashes, n, sizeof *idx->hashes, cmp_u64);
+    /* Distinct fingerprints, through an open-addressing set (0 marks an
+     * empty slot; a hash of 0 is remembered apart). The batch's postings
+     * are sorted when it is committed, so their order here is free. */
+    size_t n = idx->fps.n, cap = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    if (!rp__grow((void **)&idx->hashes, &idx->hashes_cap, cap, sizeof *idx->hashes)) goto nomem;
+    memset(idx->hashes, 0, cap * sizeof *idx->hashes);
     rp__postings *fp = &idx->pend[RP__KIND_FP];
+    bool zero_seen = false;
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && idx->hashes[i] == idx->hashes[i - 1]) continue;
-        if (fp->n >= UINT32_MAX - 1 || !push_posting(fp, idx->hashes[i], rowid)) goto nomem;
+        uint64_t h = idx->fps.fp[i].hash;
+        if (h == 0) {
+            if (zero_seen) continue;
+            zero_seen = true;
+        } else {
+            size_t slot = (size_t)(h * 0x9E3779B97F4A7C15ULL >> 32) & (cap - 1);
+            while (idx->hashes[slot] != 0 && idx->hashes[slot] != h)
+                slot = (slot + 1) & (cap - 1);
+            if (idx->hashes[slot] == h) continue;
+            idx->hashes[slot] = h;
+        }
+        if (fp->n >= UINT32_MAX - 1 || !push_posting(fp, h, rowid)) goto nomem;
     }
     size_t len;
     const char *text = rp_doc_text(doc, &len);

@@ -5,6 +5,9 @@ cat > "$d/wire.jsonl" <<'JSON'
 {"id":"w1","text":"The harbour authority on Tuesday approved a six-month trial of night ferry crossings to Calder Island, ending a dispute with island residents that had dragged on since last summer.","desk":"local","n":1}
 {"id":"w2","text":"Shares in Ellison Marine rose four percent after the operator said fuel costs had fallen for a third quarter in a row and it expected to hire more crew next year."}
 {"id":42,"text":"A short note without much to say."}
+{ "tags" : ["a", {"b": "}]\""}], "text": "Meta kept as written: nested values, escapes, numbers.", "price": 1.50, "id": "m1", "by\u0065": null }
+{"text":"Only a text and an id.","id":"m2"}
+{"id":"m3", "price": 1.50, "text":"Members copied as they are written.", "note": "a \"quoted\" word", "tags": [1, 2]}
 JSON
 $REPRINT index add -v "$d/news.db" examples/wire.txt "$d/wire.jsonl" 2> "$d/err"; echo "add: $?"
 sed "s|$d|DIR|g" "$d/err"
