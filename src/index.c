@@ -534,8 +534,11 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
     }
     if ((rc = read_meta(idx, err)) != RP_OK) goto fail;
     if ((rc = match_params(idx, opts, err)) != RP_OK) goto fail;
-    /* Connection settings: a big page cache for lookups; commits durable
-     * against process crashes; the log truncated after checkpoints. */
+    /* Connection settings: a big page cache for lookups; reads through
+     * memory mapping where SQLite allows it (2 GB: a query touches a few
+     * hundred scattered pages, and copying each costs more than mapping
+     * it); commits durable against process crashes; the log truncated
+     * after checkpoints. */
     rc = rp__index_exec(idx,
                         "PRAGMA cache_size = -65536; PRAGMA synchronous = NORMAL;"
                         " PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;"
