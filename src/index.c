@@ -478,7 +478,16 @@ static rp_status create_index(rp_index *idx, const rp_index_opts *o, bool *creat
     for (size_t i = 0; i < N_SIZE_FIELDS; i++)
         if (size_field_c(w, i) != 0) *size_field(&idx->params, i) = size_field_c(w, i);
     RP_TRY(check_params(&idx->params, idx->path, err));
-    RP_TRY(rp__index_exec(idx, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL", err));
+    RP_TRY(rp__index_exec(idx, "PRAGMA page_size = 4096", err));
+    /* Switching to WAL needs the file to itself and does not wait for
+     * another process creating the index at the same moment: retry. */
+    for (unsigned waited = 0;; waited += 10) {
+        int src = sqlite3_exec(idx->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if (src == SQLITE_OK) break;
+        if (((src & 0xFF) != SQLITE_BUSY && (src & 0xFF) != SQLITE_LOCKED) || waited >= o->busy_ms)
+            return rp__index_db_fail(idx, src, "switching to write-ahead logging", err);
+        sqlite3_sleep(10);
+    }
     RP_TRY(rp__index_exec(idx, "BEGIN IMMEDIATE", err));
     bool blank = false;
     rp_status rc = is_blank_db(idx, &blank, err);

@@ -33,4 +33,16 @@ wait $p2; s2=$?
 echo "writers: $s1 $s2"
 sqlite3 "$d/two.db" "SELECT count(*) FROM document; PRAGMA integrity_check"
 $REPRINT query -f json --top 1 "$d/two.db" "$d/probe.jsonl" | jq -r .a.id
+# Two processes creating the same index at the same moment, a few times.
+head -n 100 "$d/a.jsonl" > "$d/a100.jsonl"
+head -n 100 "$d/b.jsonl" > "$d/b100.jsonl"
+ok=0
+for i in 1 2 3 4 5 6; do
+    rm -f "$d"/race.db*
+    $REPRINT index add -q -b 10 "$d/race.db" "$d/a100.jsonl" & p1=$!
+    $REPRINT index add -q -b 10 "$d/race.db" "$d/b100.jsonl" & p2=$!
+    wait $p1 && wait $p2 && [ "$(sqlite3 "$d/race.db" 'SELECT count(*) FROM document')" = 200 ] &&
+        ok=$((ok + 1))
+done
+echo "simultaneous creations: $ok of 6"
 rm -rf "$d"
