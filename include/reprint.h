@@ -622,8 +622,10 @@ RP_API const rp_index_params *rp_index_get_params(const rp_index *idx);
  * handles after rp_index_commit().
  *
  * Returns RP_OK; RP_ERR_PARAM (duplicate id, NULL argument, a read-only
- * handle), RP_ERR_MISMATCH, RP_ERR_IO or RP_ERR_FORMAT (the database failed;
- * the batch is rolled back), RP_ERR_NOMEM. */
+ * handle), RP_ERR_MISMATCH, RP_ERR_LIMIT (text or id over 2 GiB), and
+ * RP_ERR_IO, RP_ERR_FORMAT or RP_ERR_NOMEM when the database or memory
+ * failed: then the whole batch is rolled back. Not thread-safe for one
+ * handle. */
 RP_API rp_status rp_index_add(rp_index *idx, const char *id, size_t id_len, const rp_doc *doc,
                               const char *meta, size_t meta_len, int flags, rp_error *err);
 
@@ -640,8 +642,10 @@ RP_API rp_status rp_index_remove(rp_index *idx, const char *id, size_t id_len, i
  * gathered (the index stays valid if that is interrupted). A no-op without
  * an open batch.
  *
- * Returns RP_OK; RP_ERR_IO (the disk is full or failing: the batch is
- * rolled back), RP_ERR_FORMAT, RP_ERR_NOMEM. */
+ * Returns RP_OK; RP_ERR_IO (the disk is full or failing), RP_ERR_FORMAT,
+ * RP_ERR_NOMEM: if the batch itself could not be committed it is rolled
+ * back (rp_index_pending() is then 0); an error while merging afterwards
+ * leaves the batch committed and the index valid. */
 RP_API rp_status rp_index_commit(rp_index *idx, rp_error *err);
 
 /* rp_index_rollback() - discard the current batch. A no-op without one. */
