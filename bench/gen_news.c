@@ -32,8 +32,8 @@ typedef struct pool {
     size_t n_words;
     size_t *sent; /* sentence i: words[sent[i] .. sent[i + 1]) */
     size_t n_sent;
-    uint32_t *id;   /* occurrence -> distinct word; top bit: it ends its sentence */
-    uint32_t *occ;  /* occurrences grouped by word: occ[first[w] .. first[w + 1]) */
+    uint32_t *id;  /* occurrence -> distinct word; top bit: it ends its sentence */
+    uint32_t *occ; /* occurrences grouped by word: occ[first[w] .. first[w + 1]) */
     size_t *first;
     size_t n_ids;
 } pool;
@@ -88,7 +88,8 @@ static void load_pool(const char *path, pool *p)
         if (p->n_sent + 2 > cap_s) p->sent = realloc(p->sent, (cap_s *= 2) * sizeof *p->sent);
         p->sent[p->n_sent++] = p->n_words;
         for (char *w = strtok(c, " "); w != NULL; w = strtok(NULL, " ")) {
-            if (p->n_words + 1 > cap_w) p->words = realloc(p->words, (cap_w *= 2) * sizeof *p->words);
+            if (p->n_words + 1 > cap_w)
+                p->words = realloc(p->words, (cap_w *= 2) * sizeof *p->words);
             p->words[p->n_words++] = w;
         }
         if (at_end) break;

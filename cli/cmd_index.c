@@ -321,8 +321,8 @@ static int index_add(int argc, char **argv)
             added += n;
             batches++;
             if (verbose)
-                fprintf(stderr, "%s: batch %" PRIu64 " committed: %zu documents (%" PRIu64
-                                " added)\n",
+                fprintf(stderr,
+                        "%s: batch %" PRIu64 " committed: %zu documents (%" PRIu64 " added)\n",
                         cli_prog, batches, n, added);
         }
         if (total > 0) cli_progress_update(&bar, (double)rp_source_bytes(src) / (double)total);
@@ -333,8 +333,8 @@ static int index_add(int argc, char **argv)
             added += n;
             batches++;
             if (verbose)
-                fprintf(stderr, "%s: batch %" PRIu64 " committed: %zu documents (%" PRIu64
-                                " added)\n",
+                fprintf(stderr,
+                        "%s: batch %" PRIu64 " committed: %zu documents (%" PRIu64 " added)\n",
                         cli_prog, batches, n, added);
         }
     }
@@ -540,9 +540,9 @@ static int index_stats(int argc, char **argv)
                "\"ngram\":%zu,\"window\":%zu,\"sketch_ngram\":%zu,\"sketch_hashes\":%zu,"
                "\"lsh_bands\":%zu,\"lsh_rows\":%zu}}\n",
                info.documents, info.fingerprints, info.band_keys, info.segments, info.tombstones,
-               info.file_bytes, info.free_bytes, per_doc, p->format_version,
-               p->tokenizer_version, (unsigned long long)p->seed, p->ngram, p->window,
-               p->sketch_ngram, p->sketch_hashes, p->lsh_bands, p->lsh_rows);
+               info.file_bytes, info.free_bytes, per_doc, p->format_version, p->tokenizer_version,
+               (unsigned long long)p->seed, p->ngram, p->window, p->sketch_ngram, p->sketch_hashes,
+               p->lsh_bands, p->lsh_rows);
     } else {
         printf("documents     %" PRIu64 "\n", info.documents);
         printf("fingerprints  %" PRIu64 " postings\n", info.fingerprints);
@@ -555,9 +555,8 @@ static int index_stats(int argc, char **argv)
                "              MinHash %zu hashes of %zu-word shingles, LSH %zu bands x %zu "
                "rows;\n"
                "              format %u, tokenizer %u\n",
-               p->ngram, p->window, (unsigned long long)p->seed, p->sketch_hashes,
-               p->sketch_ngram, p->lsh_bands, p->lsh_rows, p->format_version,
-               p->tokenizer_version);
+               p->ngram, p->window, (unsigned long long)p->seed, p->sketch_hashes, p->sketch_ngram,
+               p->lsh_bands, p->lsh_rows, p->format_version, p->tokenizer_version);
     }
     return ferror(stdout) ? EXIT_FAIL : EXIT_OK;
 }

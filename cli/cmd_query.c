@@ -167,8 +167,7 @@ int rp_cmd_query(int argc, char **argv)
             break;
         case OPT_MIN_SHARED:
             if (!cli_parse_size(optarg, &qo.min_shared) || qo.min_shared < 1)
-                return cli_usage_error("--min-shared takes a whole number >= 1, not '%s'",
-                                       optarg);
+                return cli_usage_error("--min-shared takes a whole number >= 1, not '%s'", optarg);
             break;
         case OPT_MAX_CANDIDATES:
             if (!cli_parse_size(optarg, &qo.max_candidates) || qo.max_candidates < 1)
@@ -193,8 +192,7 @@ int rp_cmd_query(int argc, char **argv)
     }
     if (argc - optind < 2)
         return cli_usage_error("expected an index and at least one input ('-' for stdin)");
-    if (!add && (flags & RP_INDEX_REPLACE))
-        return cli_usage_error("--replace needs --add");
+    if (!add && (flags & RP_INDEX_REPLACE)) return cli_usage_error("--replace needs --add");
     const char *path = argv[optind];
     char **inputs = argv + optind + 1;
     int n_inputs = argc - optind - 1;

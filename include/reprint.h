@@ -720,13 +720,13 @@ RP_API void rp_index_matches_free(rp_index_matches *m);
 
 /* What an index holds. */
 typedef struct rp_index_info {
-    uint64_t documents;       /* documents in the index */
-    uint64_t fingerprints;    /* (fingerprint, document) postings */
-    uint64_t band_keys;       /* (LSH band key, document) postings */
-    uint64_t segments;        /* posting segments (merged as they gather) */
-    uint64_t tombstones;      /* removed documents whose postings await a merge */
-    uint64_t file_bytes;      /* the database file and its write-ahead log */
-    uint64_t free_bytes;      /* of which free pages, reused by later writes */
+    uint64_t documents;    /* documents in the index */
+    uint64_t fingerprints; /* (fingerprint, document) postings */
+    uint64_t band_keys;    /* (LSH band key, document) postings */
+    uint64_t segments;     /* posting segments (merged as they gather) */
+    uint64_t tombstones;   /* removed documents whose postings await a merge */
+    uint64_t file_bytes;   /* the database file and its write-ahead log */
+    uint64_t free_bytes;   /* of which free pages, reused by later writes */
     rp_index_params params;
 } rp_index_info;
 

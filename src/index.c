@@ -38,14 +38,15 @@ static rp_status db_fail_path(const char *path, sqlite3 *db, int rc, const char 
     const char *msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     switch (rc & 0xFF) {
     case SQLITE_NOTADB:
-        return rp__fail(err, RP_ERR_FORMAT, path, 0, "not a reprint index (not an SQLite database)");
+        return rp__fail(err, RP_ERR_FORMAT, path, 0,
+                        "not a reprint index (not an SQLite database)");
     case SQLITE_CORRUPT:
         return rp__fail(err, RP_ERR_FORMAT, path, 0, "damaged index: %s (%s)", msg, what);
     case SQLITE_NOMEM: return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory (%s)", what);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-        return rp__fail(err, RP_ERR_IO, path, 0,
-                        "the index is locked by another process (%s): %s", what, msg);
+        return rp__fail(err, RP_ERR_IO, path, 0, "the index is locked by another process (%s): %s",
+                        what, msg);
     default: break;
     }
     if (err != NULL) {
@@ -121,15 +122,16 @@ rp_status rp__index_text(rp_index *idx, const void *blob, size_t n, char **text,
     unsigned long long size = blob != NULL ? ZSTD_getFrameContentSize(blob, n) : 0;
     if (blob == NULL || size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
         size > (unsigned long long)INT32_MAX)
-        return rp__fail(err, RP_ERR_FORMAT, idx->path, 0, "damaged index: a stored text is corrupt");
+        return rp__fail(err, RP_ERR_FORMAT, idx->path, 0,
+                        "damaged index: a stored text is corrupt");
     char *buf = rp__malloc((size_t)size + 1);
     if (buf == NULL) goto nomem;
     size_t got = ZSTD_decompressDCtx(idx->zd, buf, (size_t)size, blob, n);
     if (ZSTD_isError(got) || got != size) {
         rp__free(buf);
-        if (ZSTD_isError(got) && ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation)
-            goto nomem;
-        return rp__fail(err, RP_ERR_FORMAT, idx->path, 0, "damaged index: a stored text is corrupt");
+        if (ZSTD_isError(got) && ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation) goto nomem;
+        return rp__fail(err, RP_ERR_FORMAT, idx->path, 0,
+                        "damaged index: a stored text is corrupt");
     }
     buf[size] = '\0';
     *text = buf;
@@ -177,8 +179,7 @@ static rp_status check_params(const rp_index_params *p, const char *path, rp_err
     if (p->ngram < 1 || p->ngram > 32)
         return rp__fail(err, RP_ERR_PARAM, path, 0, "ngram must be in 1..32, not %zu", p->ngram);
     if (p->window < 1 || p->window > 64)
-        return rp__fail(err, RP_ERR_PARAM, path, 0, "window must be in 1..64, not %zu",
-                        p->window);
+        return rp__fail(err, RP_ERR_PARAM, path, 0, "window must be in 1..64, not %zu", p->window);
     if (p->sketch_ngram < 1 || p->sketch_ngram > 32)
         return rp__fail(err, RP_ERR_PARAM, path, 0, "sketch ngram must be in 1..32, not %zu",
                         p->sketch_ngram);
@@ -245,8 +246,8 @@ static const char schema_sql[] =
 static rp_status write_meta(rp_index *idx, const char *key, const char *value, rp_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(idx->db, "INSERT INTO meta(key, value) VALUES(?1, ?2)", -1, &st,
-                                NULL);
+    int rc =
+        sqlite3_prepare_v2(idx->db, "INSERT INTO meta(key, value) VALUES(?1, ?2)", -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
@@ -460,16 +461,14 @@ static rp_status open_db(rp_index *idx, const rp_index_opts *o, rp_error *err)
      * reader of a WAL database may need to create its shared-memory file. */
     int flags = SQLITE_OPEN_READWRITE | (o->create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(idx->path, &idx->db, flags, NULL);
-    if (rc != SQLITE_OK)
-        return db_fail_path(idx->path, idx->db, rc, "cannot open the index", err);
+    if (rc != SQLITE_OK) return db_fail_path(idx->path, idx->db, rc, "cannot open the index", err);
     sqlite3_busy_timeout(idx->db, (int)(o->busy_ms > 0x7FFFFFFF ? 0x7FFFFFFF : o->busy_ms));
     return RP_OK;
 }
 
 /* Create the schema in a new or empty database. Another process may be
  * doing the same: the check is repeated inside the write transaction. */
-static rp_status create_index(rp_index *idx, const rp_index_opts *o, bool *created,
-                              rp_error *err)
+static rp_status create_index(rp_index *idx, const rp_index_opts *o, bool *created, rp_error *err)
 {
     *created = false;
     default_params(&idx->params);
@@ -501,8 +500,7 @@ static rp_status create_index(rp_index *idx, const rp_index_opts *o, bool *creat
     return RP_OK;
 }
 
-rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **out,
-                        rp_error *err)
+rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **out, rp_error *err)
 {
     rp_index_opts defaults;
     if (opts == NULL) {
@@ -753,14 +751,13 @@ static rp_status prepare_writes(rp_index *idx, rp_error *err)
 {
     RP_TRY(rp__index_prepare(idx, &idx->st_doc_insert,
                              "INSERT INTO document(id, text_zstd, meta) VALUES(?1, ?2, ?3)", err));
-    RP_TRY(rp__index_prepare(idx, &idx->st_doc_find, "SELECT doc FROM document WHERE id = ?1",
-                             err));
-    RP_TRY(rp__index_prepare(idx, &idx->st_doc_delete, "DELETE FROM document WHERE doc = ?1",
-                             err));
+    RP_TRY(
+        rp__index_prepare(idx, &idx->st_doc_find, "SELECT doc FROM document WHERE id = ?1", err));
+    RP_TRY(rp__index_prepare(idx, &idx->st_doc_delete, "DELETE FROM document WHERE doc = ?1", err));
     RP_TRY(rp__index_prepare(idx, &idx->st_sketch_insert,
                              "INSERT INTO sketch(doc, signature) VALUES(?1, ?2)", err));
-    RP_TRY(rp__index_prepare(idx, &idx->st_sketch_delete, "DELETE FROM sketch WHERE doc = ?1",
-                             err));
+    RP_TRY(
+        rp__index_prepare(idx, &idx->st_sketch_delete, "DELETE FROM sketch WHERE doc = ?1", err));
     RP_TRY(rp__index_prepare(idx, &idx->st_tomb_insert,
                              "INSERT OR IGNORE INTO tombstone(doc) VALUES(?1)", err));
     return RP_OK;
@@ -812,8 +809,7 @@ static rp_status remove_rowid(rp_index *idx, int64_t rowid, rp_error *err)
 
 static rp_status check_id(rp_index *idx, const char *id, size_t id_len, rp_error *err)
 {
-    if (id == NULL && id_len > 0)
-        return rp__fail(err, RP_ERR_PARAM, idx->path, 0, "NULL id");
+    if (id == NULL && id_len > 0) return rp__fail(err, RP_ERR_PARAM, idx->path, 0, "NULL id");
     if (id_len > (size_t)INT32_MAX)
         return rp__fail(err, RP_ERR_LIMIT, idx->path, 0, "id of %zu bytes is too long", id_len);
     return RP_OK;
@@ -859,8 +855,8 @@ rp_status rp_index_add(rp_index *idx, const char *id, size_t id_len, const rp_do
     sqlite3_clear_bindings(st);
     if ((rc & 0xFF) == SQLITE_CONSTRAINT)
         return rp__fail(err, RP_ERR_PARAM, idx->path, 0,
-                        "a document with id '%.*s' is already in the index", (int)(id_len > 200 ? 200 : id_len),
-                        id);
+                        "a document with id '%.*s' is already in the index",
+                        (int)(id_len > 200 ? 200 : id_len), id);
     if (rc != SQLITE_DONE) return batch_fail(idx, rc, "storing a document", err);
     int64_t rowid = sqlite3_last_insert_rowid(idx->db);
     if (idx->batch_lo == 0) idx->batch_lo = rowid;
@@ -871,8 +867,7 @@ rp_status rp_index_add(rp_index *idx, const char *id, size_t id_len, const rp_do
     return st2;
 }
 
-rp_status rp_index_remove(rp_index *idx, const char *id, size_t id_len, int *removed,
-                          rp_error *err)
+rp_status rp_index_remove(rp_index *idx, const char *id, size_t id_len, int *removed, rp_error *err)
 {
     if (removed != NULL) *removed = 0;
     if (idx == NULL) return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_index_remove: NULL argument");
@@ -894,8 +889,8 @@ rp_status rp_index_commit(rp_index *idx, rp_error *err)
     rp_status rc = RP_OK;
     if (idx->batch_lo != 0) {
         int64_t live = (int64_t)idx->batch_docs - (int64_t)idx->pend_dead.n;
-        rc = rp__segment_create(idx, idx->pend, idx->batch_lo, idx->batch_hi, live,
-                                &idx->pend_dead, err);
+        rc = rp__segment_create(idx, idx->pend, idx->batch_lo, idx->batch_hi, live, &idx->pend_dead,
+                                err);
         if (rc != RP_OK) {
             rp_index_rollback(idx);
             return rc;

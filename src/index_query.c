@@ -74,8 +74,7 @@ static rp_status nomem(query *q)
 
 static rp_status push_hit(query *q, uint32_t fp, int64_t doc)
 {
-    if (!rp__grow((void **)&q->hits, &q->cap_hits, q->n_hits + 1, sizeof *q->hits))
-        return nomem(q);
+    if (!rp__grow((void **)&q->hits, &q->cap_hits, q->n_hits + 1, sizeof *q->hits)) return nomem(q);
     q->hits[q->n_hits].fp = fp;
     q->hits[q->n_hits].doc = doc;
     q->n_hits++;
@@ -162,8 +161,7 @@ static rp_status gather(query *q, const rp_doc *doc, const rp_index_query_opts *
                 /* A long list without tombstones: count now, read later
                  * only if the fingerprint is not boilerplate. */
                 q->df[i] += q->look.n;
-                if (!rp__grow((void **)&q->defer, &q->cap_defer, q->n_defer + 1,
-                              sizeof *q->defer))
+                if (!rp__grow((void **)&q->defer, &q->cap_defer, q->n_defer + 1, sizeof *q->defer))
                     return nomem(q);
                 q->defer[q->n_defer].fp = (uint32_t)i;
                 q->defer[q->n_defer].seg = (uint32_t)s;

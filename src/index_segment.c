@@ -178,8 +178,8 @@ static rp_status prepare_seg(rp_index *idx, rp__segment *s, rp_error *err)
 }
 
 /* The long document list of hash into out->docs. */
-static rp_status read_long(rp_index *idx, rp__segment *s, int kind, uint64_t hash,
-                           uint64_t count, rp__lookup *out, rp_error *err)
+static rp_status read_long(rp_index *idx, rp__segment *s, int kind, uint64_t hash, uint64_t count,
+                           rp__lookup *out, rp_error *err)
 {
     sqlite3_stmt *st = s->get_long;
     sqlite3_bind_int(st, 1, kind);
@@ -206,8 +206,8 @@ static rp_status read_long(rp_index *idx, rp__segment *s, int kind, uint64_t has
     return r;
 }
 
-rp_status rp__segment_lookup(rp_index *idx, rp__segment *s, int kind, uint64_t hash,
-                             bool want_long, rp__lookup *out, rp_error *err)
+rp_status rp__segment_lookup(rp_index *idx, rp__segment *s, int kind, uint64_t hash, bool want_long,
+                             rp__lookup *out, rp_error *err)
 {
     out->n = 0;
     out->is_long = false;
@@ -241,8 +241,7 @@ rp_status rp__segment_lookup(rp_index *idx, rp__segment *s, int kind, uint64_t h
                 long_count = e.count;
             } else if (!lookup_reserve(out, (size_t)e.count)) {
                 r = rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
-            } else if (!decode_docs(p + e.docs_at, e.docs_end - e.docs_at, e.count, s,
-                                    out->docs)) {
+            } else if (!decode_docs(p + e.docs_at, e.docs_end - e.docs_at, e.count, s, out->docs)) {
                 r = damaged(idx, s, "a posting list is malformed", err);
             } else {
                 out->n = (size_t)e.count;
@@ -294,8 +293,7 @@ static rp_status writer_flush(writer *w, rp_error *err)
 }
 
 /* Append hash with its documents (ascending rowids inside the segment). */
-static rp_status writer_put(writer *w, uint64_t hash, const int64_t *docs, size_t n,
-                            rp_error *err)
+static rp_status writer_put(writer *w, uint64_t hash, const int64_t *docs, size_t n, rp_error *err)
 {
     if (n == 0) return RP_OK;
     uint64_t bucket = bucket_of(hash, w->bits);
@@ -475,8 +473,8 @@ static bool is_dead(const rp__hmap *dead, int64_t doc)
     return dead != NULL && dead->n > 0 && rp__hmap_get(dead, (uint64_t)doc) != NULL;
 }
 
-rp_status rp__segment_create(rp_index *idx, rp__postings post[RP__N_KINDS], int64_t lo,
-                             int64_t hi, int64_t docs, const rp__hmap *dead, rp_error *err)
+rp_status rp__segment_create(rp_index *idx, rp__postings post[RP__N_KINDS], int64_t lo, int64_t hi,
+                             int64_t docs, const rp__hmap *dead, rp_error *err)
 {
     rp__segment s;
     memset(&s, 0, sizeof s);
@@ -717,8 +715,7 @@ static rp_status reader_next(reader *r, rp_error *err)
     }
     if (!lookup_reserve(&r->docs, (size_t)e.count))
         return rp__fail(err, RP_ERR_NOMEM, r->idx->path, 0, "out of memory");
-    if (!decode_docs(r->blob.p + e.docs_at, e.docs_end - e.docs_at, e.count, r->seg,
-                     r->docs.docs))
+    if (!decode_docs(r->blob.p + e.docs_at, e.docs_end - e.docs_at, e.count, r->seg, r->docs.docs))
         return damaged(r->idx, r->seg, "a posting list is malformed", err);
     r->docs.n = (size_t)e.count;
     return RP_OK;
@@ -763,8 +760,7 @@ static rp_status drop_segment(rp_index *idx, const rp__segment *s, rp_error *err
 /* Merge segs[first .. first + n) (adjacent ranges) into one new segment at
  * level, dropping the postings of tombstoned documents and the tombstones
  * of the range. Inside the caller's transaction. */
-static rp_status merge_segments(rp_index *idx, size_t first, size_t n, int64_t level,
-                                rp_error *err)
+static rp_status merge_segments(rp_index *idx, size_t first, size_t n, int64_t level, rp_error *err)
 {
     rp__segment *in = &idx->segs[first];
     rp__segment out;
@@ -773,7 +769,8 @@ static rp_status merge_segments(rp_index *idx, size_t first, size_t n, int64_t l
     out.doc_lo = in[0].doc_lo;
     out.doc_hi = in[n - 1].doc_hi;
     rp__hmap dead;
-    if (!rp__hmap_init(&dead, 16)) return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+    if (!rp__hmap_init(&dead, 16))
+        return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
     rp_status rc = RP_OK;
     reader *rd = rp__calloc(n, sizeof *rd);
     int64_t *group = NULL;
@@ -870,13 +867,11 @@ done:
     return rc;
 }
 
-static rp_status count_tombstones(rp_index *idx, const rp__segment *s, int64_t *out,
-                                  rp_error *err)
+static rp_status count_tombstones(rp_index *idx, const rp__segment *s, int64_t *out, rp_error *err)
 {
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(idx->db,
-                                "SELECT count(*) FROM tombstone WHERE doc BETWEEN ?1 AND ?2", -1,
-                                &st, NULL);
+    int rc = sqlite3_prepare_v2(
+        idx->db, "SELECT count(*) FROM tombstone WHERE doc BETWEEN ?1 AND ?2", -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, s->doc_lo);
         sqlite3_bind_int64(st, 2, s->doc_hi);

@@ -305,10 +305,10 @@ typedef struct rp__postings {
  * [doc_lo, doc_hi], in tables postings_<id> and long_postings_<id>. */
 typedef struct rp__segment {
     int64_t id, level, doc_lo, doc_hi, docs;
-    uint64_t hashes[RP__N_KINDS];   /* distinct hashes */
-    uint64_t postings[RP__N_KINDS]; /* (hash, document) pairs */
-    unsigned bits[RP__N_KINDS];     /* bucket = top bits of the hash */
-    bool has_tombstones;            /* a removed document lies in the range */
+    uint64_t hashes[RP__N_KINDS];               /* distinct hashes */
+    uint64_t postings[RP__N_KINDS];             /* (hash, document) pairs */
+    unsigned bits[RP__N_KINDS];                 /* bucket = top bits of the hash */
+    bool has_tombstones;                        /* a removed document lies in the range */
     struct sqlite3_stmt *get_bucket, *get_long; /* prepared on first lookup */
 } rp__segment;
 
@@ -322,8 +322,8 @@ struct rp_index {
     rp__fingerprints fps; /* scratch */
     uint64_t *hashes;     /* scratch */
     size_t hashes_cap;
-    void *zc, *zd;        /* zstd contexts for stored texts, made when needed */
-    uint8_t *zbuf;        /* a compressed text */
+    void *zc, *zd; /* zstd contexts for stored texts, made when needed */
+    uint8_t *zbuf; /* a compressed text */
     size_t zbuf_len, zbuf_cap;
     struct sqlite3_stmt *st_doc_insert, *st_doc_find, *st_doc_delete, *st_doc_get;
     struct sqlite3_stmt *st_sketch_insert, *st_sketch_delete, *st_tomb_insert;
@@ -369,8 +369,8 @@ uint64_t rp__lsh_band_key(const uint32_t *sig, size_t band, size_t rows);
 /* Write the postings of a new segment covering rowids [lo, hi] (sorted here
  * by hash then document; documents in dead, if not NULL, left out) and
  * record it at level 0. Inside the caller's transaction. */
-rp_status rp__segment_create(rp_index *idx, rp__postings post[RP__N_KINDS], int64_t lo,
-                             int64_t hi, int64_t docs, const rp__hmap *dead, rp_error *err);
+rp_status rp__segment_create(rp_index *idx, rp__postings post[RP__N_KINDS], int64_t lo, int64_t hi,
+                             int64_t docs, const rp__hmap *dead, rp_error *err);
 /* Merge segments while the policy asks for it, each merge in a transaction
  * of its own (none may be open). */
 rp_status rp__segments_maintain(rp_index *idx, rp_error *err);
@@ -386,8 +386,8 @@ typedef struct rp__lookup {
     size_t n, cap;
     bool is_long;
 } rp__lookup;
-rp_status rp__segment_lookup(rp_index *idx, rp__segment *s, int kind, uint64_t hash,
-                             bool want_long, rp__lookup *out, rp_error *err);
+rp_status rp__segment_lookup(rp_index *idx, rp__segment *s, int kind, uint64_t hash, bool want_long,
+                             rp__lookup *out, rp_error *err);
 void rp__lookup_free(rp__lookup *l);
 
 #endif /* REPRINT_INTERNAL_H */
