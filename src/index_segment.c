@@ -568,7 +568,7 @@ rp_status rp__segments_load(rp_index *idx, rp_error *err)
             v[i] = sqlite3_column_int64(st, 5 + i);
         bool ok = s->id > 0 && s->level >= 0 && s->doc_lo > 0 && s->doc_hi >= s->doc_lo &&
                   (n == 0 || s->doc_lo > list[n - 1].doc_hi);
-        for (int k = 0; k < RP__N_KINDS; k++) {
+        for (size_t k = 0; k < RP__N_KINDS; k++) {
             int64_t h = v[3 * k], p = v[3 * k + 1], b = v[3 * k + 2];
             ok = ok && h >= 0 && p >= h && b >= 0 && b <= 32;
             s->hashes[k] = (uint64_t)h;
