@@ -20,9 +20,9 @@
 #     match": the rewritten document must come first) and Q documents never
 #     indexed ("without");
 #   - the same through the CLI, one `reprint query` process per query;
-#   - seeds: ../shared/data/seeds/000 indexed among 100k documents, 001
-#     queried: 000 must come first with the passages `reprint compare`
-#     gives.
+#   - seeds: ../shared/data/seeds/000 indexed among 100k documents (N if
+#     fewer), 001 queried: 000 must come first with the passages `reprint
+#     compare` gives.
 # Figures depend on the machine and on what else runs on it.
 set -e
 cd "$(dirname "$0")/.."
@@ -64,18 +64,19 @@ echo "== query latency, in process (rp_doc_new + rp_index_query): first pass aft
 echo "== the same, second pass (pages in the OS cache)"
 "$BUILD/bench/bench_index" "$db" "$queries"
 
-echo "== query latency through the CLI (one process per query, 100 of each kind, second pass)"
+echo "== query latency through the CLI (one process per query, second pass)"
 split_dir=$BENCH_DIR/q-$N
 rm -rf "$split_dir"
 mkdir -p "$split_dir"
 head -n 200 "$queries" | awk -v d="$split_dir" '{ f = d "/" NR ".jsonl"; print > f; close(f) }'
-for i in $(seq 1 200); do # a first pass maps the pages the queries need
+nq=$(ls "$split_dir" | wc -l)
+for i in $(seq 1 "$nq"); do # a first pass maps the pages the queries need
     "$R" query -f json "$db" "$split_dir/$i.jsonl" > /dev/null
 done
 for kind in with without; do
     : > "$split_dir/times"
     i=$([ $kind = with ] && echo 1 || echo 2)
-    while [ $i -le 200 ]; do
+    while [ $i -le "$nq" ]; do
         t0=$(date +%s%N)
         "$R" query -f json "$db" "$split_dir/$i.jsonl" > /dev/null
         echo $((($(date +%s%N) - t0) / 1000)) >> "$split_dir/times"
@@ -87,7 +88,8 @@ for kind in with without; do
 done
 rm -rf "$split_dir"
 
-echo "== seeds: 000 among 100k documents, query 001"
+S=$((N < 100000 ? N : 100000))
+echo "== seeds: 000 among $S documents, query 001"
 seed_a=$(ls "$DATA"/seeds/000_*.txt 2> /dev/null | head -n 1)
 seed_b=$(ls "$DATA"/seeds/001_*.txt 2> /dev/null | head -n 1)
 if [ -z "$seed_a" ] || [ -z "$seed_b" ]; then
@@ -96,19 +98,20 @@ if [ -z "$seed_a" ] || [ -z "$seed_b" ]; then
 fi
 sdb=$BENCH_DIR/seeds.db
 rm -f "$sdb" "$sdb-wal" "$sdb-shm"
-head -n 50000 "$docs" > "$BENCH_DIR/first.jsonl"
-sed -n '50001,100000p' "$docs" > "$BENCH_DIR/second.jsonl"
+head -n $((S / 2)) "$docs" > "$BENCH_DIR/first.jsonl"
+sed -n "$((S / 2 + 1)),${S}p" "$docs" > "$BENCH_DIR/second.jsonl"
 "$R" index add -q "$sdb" "$BENCH_DIR/first.jsonl" "$seed_a" "$BENCH_DIR/second.jsonl"
 "$R" index stats -f json "$sdb" | sed 's/,"parameters".*//; s/^/index: /; s/$/}/'
 t0=$(ms)
 "$R" query -f json "$sdb" "$seed_b" > "$BENCH_DIR/seeds.out"
 t=$(($(ms) - t0))
 "$R" compare -f json "$seed_a" "$seed_b" > "$BENCH_DIR/compare.out"
-first=$(head -n 1 "$BENCH_DIR/seeds.out" | jq -r .a.id)
+field() { python3 -c 'import json, sys; r = json.loads(sys.stdin.readline()); print(json.dumps(eval(sys.argv[1])) if not isinstance(eval(sys.argv[1]), str) else eval(sys.argv[1]))' "$1"; }
+first=$(head -n 1 "$BENCH_DIR/seeds.out" | field 'r["a"]["id"]')
 echo "query 001: $(wc -l < "$BENCH_DIR/seeds.out") matches in $t ms; first: $first"
 if [ "$first" = "$seed_a" ] &&
-    [ "$(head -n 1 "$BENCH_DIR/seeds.out" | jq -c .passages)" = "$(jq -c .passages "$BENCH_DIR/compare.out")" ]; then
-    echo "seeds: ok - 000 first, passages equal to reprint compare ($(jq '.passages | length' "$BENCH_DIR/compare.out") passages)"
+    [ "$(head -n 1 "$BENCH_DIR/seeds.out" | field 'r["passages"]')" = "$(field 'r["passages"]' < "$BENCH_DIR/compare.out")" ]; then
+    echo "seeds: ok - 000 first, passages equal to reprint compare ($(field 'len(r["passages"])' < "$BENCH_DIR/compare.out") passages)"
 else
     echo "seeds: FAILED"
     exit 1
