@@ -18,6 +18,40 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 int rp_cmd_compare(int argc, char **argv);
 int rp_cmd_dedup(int argc, char **argv);
 int rp_cmd_scan(int argc, char **argv);
+int rp_cmd_index(int argc, char **argv);
+int rp_cmd_query(int argc, char **argv);
+
+/* ---- index helpers (cmd_index.c), shared by index and query ----------------- */
+/* Codes of long options without a short form. */
+enum {
+    OPT_TEXT_FIELD = 256,
+    OPT_ID_FIELD,
+    OPT_SKIP_BAD,
+    OPT_LOSSY,
+    OPT_REPLACE,
+    OPT_NGRAM,
+    OPT_WINDOW,
+    OPT_SEED,
+    OPT_IDS_FROM,
+    OPT_IGNORE_MISSING,
+    OPT_TOP,
+    OPT_MIN_CONTAINMENT,
+    OPT_ADD,
+    OPT_MIN_SHARED,
+    OPT_MAX_CANDIDATES,
+    OPT_MAX_DF,
+    OPT_COLOR
+};
+/* --ngram, --window, --seed into the parameters an index must have; false
+ * after a usage error was printed. */
+bool cli_index_param(int ch, const char *arg, rp_index_opts *o);
+/* The meta data kept with a record: its JSONL object without the text and
+ * id members (NULL for plain text or when nothing is left); free with
+ * cli_meta_free(). */
+char *cli_record_meta(const rp_record *r, const rp_source_opts *so, size_t *len);
+void cli_meta_free(char *meta);
+/* Open an index, printing the error on failure (NULL). */
+rp_index *cli_index_open(const char *path, const rp_index_opts *o);
 
 /* ---- shared helpers (opts.c) ---------------------------------------------- */
 /* The program name for messages, e.g. "reprint compare". */

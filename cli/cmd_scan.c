@@ -74,21 +74,21 @@ static void help(void)
 }
 
 enum {
-    OPT_HTML = 256,
-    OPT_HTML_MAX,
-    OPT_CLUSTERS,
-    OPT_DATE_FIELD,
-    OPT_BOILERPLATE,
-    OPT_AGAINST,
-    OPT_MIN_CONTAINMENT,
-    OPT_MAX_DF,
-    OPT_MIN_SHARED,
-    OPT_TEXT_FIELD,
-    OPT_ID_FIELD,
-    OPT_SKIP_BAD,
-    OPT_LOSSY,
-    OPT_MEM_LIMIT,
-    OPT_TMPDIR
+    SCAN_OPT_HTML = 256,
+    SCAN_OPT_HTML_MAX,
+    SCAN_OPT_CLUSTERS,
+    SCAN_OPT_DATE_FIELD,
+    SCAN_OPT_BOILERPLATE,
+    SCAN_OPT_AGAINST,
+    SCAN_OPT_MIN_CONTAINMENT,
+    SCAN_OPT_MAX_DF,
+    SCAN_OPT_MIN_SHARED,
+    SCAN_OPT_TEXT_FIELD,
+    SCAN_OPT_ID_FIELD,
+    SCAN_OPT_SKIP_BAD,
+    SCAN_OPT_LOSSY,
+    SCAN_OPT_MEM_LIMIT,
+    SCAN_OPT_TMPDIR
 };
 
 static double now(void)
@@ -560,23 +560,23 @@ int rp_cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
-        {"html", required_argument, NULL, OPT_HTML},
-        {"html-max", required_argument, NULL, OPT_HTML_MAX},
-        {"clusters", required_argument, NULL, OPT_CLUSTERS},
-        {"date-field", required_argument, NULL, OPT_DATE_FIELD},
-        {"boilerplate", required_argument, NULL, OPT_BOILERPLATE},
-        {"against", required_argument, NULL, OPT_AGAINST},
+        {"html", required_argument, NULL, SCAN_OPT_HTML},
+        {"html-max", required_argument, NULL, SCAN_OPT_HTML_MAX},
+        {"clusters", required_argument, NULL, SCAN_OPT_CLUSTERS},
+        {"date-field", required_argument, NULL, SCAN_OPT_DATE_FIELD},
+        {"boilerplate", required_argument, NULL, SCAN_OPT_BOILERPLATE},
+        {"against", required_argument, NULL, SCAN_OPT_AGAINST},
         {"min-words", required_argument, NULL, 'm'},
-        {"min-containment", required_argument, NULL, OPT_MIN_CONTAINMENT},
-        {"max-df", required_argument, NULL, OPT_MAX_DF},
-        {"min-shared", required_argument, NULL, OPT_MIN_SHARED},
-        {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
-        {"id-field", required_argument, NULL, OPT_ID_FIELD},
-        {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
-        {"lossy", no_argument, NULL, OPT_LOSSY},
+        {"min-containment", required_argument, NULL, SCAN_OPT_MIN_CONTAINMENT},
+        {"max-df", required_argument, NULL, SCAN_OPT_MAX_DF},
+        {"min-shared", required_argument, NULL, SCAN_OPT_MIN_SHARED},
+        {"text-field", required_argument, NULL, SCAN_OPT_TEXT_FIELD},
+        {"id-field", required_argument, NULL, SCAN_OPT_ID_FIELD},
+        {"skip-bad", no_argument, NULL, SCAN_OPT_SKIP_BAD},
+        {"lossy", no_argument, NULL, SCAN_OPT_LOSSY},
         {"threads", required_argument, NULL, 'j'},
-        {"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
-        {"tmpdir", required_argument, NULL, OPT_TMPDIR},
+        {"mem-limit", required_argument, NULL, SCAN_OPT_MEM_LIMIT},
+        {"tmpdir", required_argument, NULL, SCAN_OPT_TMPDIR},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -599,20 +599,20 @@ int rp_cmd_scan(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, ":o:m:j:qh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'o': output = optarg; break;
-        case OPT_HTML: html_dir = optarg; break;
-        case OPT_HTML_MAX:
+        case SCAN_OPT_HTML: html_dir = optarg; break;
+        case SCAN_OPT_HTML_MAX:
             if (!parse_count(optarg, 0, &html_max)) {
                 cli_usage_error("--html-max takes a whole number, not '%s'", optarg);
                 goto done;
             }
             break;
-        case OPT_CLUSTERS:
+        case SCAN_OPT_CLUSTERS:
             clusters_path = optarg;
             so.clusters = 1;
             break;
-        case OPT_DATE_FIELD: date_field = optarg; break;
-        case OPT_BOILERPLATE: boilerplate_path = optarg; break;
-        case OPT_AGAINST: {
+        case SCAN_OPT_DATE_FIELD: date_field = optarg; break;
+        case SCAN_OPT_BOILERPLATE: boilerplate_path = optarg; break;
+        case SCAN_OPT_AGAINST: {
             char **v = realloc(against, (n_against + 1) * sizeof *v);
             if (v == NULL) {
                 cli_error("out of memory");
@@ -630,7 +630,7 @@ int rp_cmd_scan(int argc, char **argv)
                 goto done;
             }
             break;
-        case OPT_MIN_CONTAINMENT: {
+        case SCAN_OPT_MIN_CONTAINMENT: {
             char *end;
             errno = 0;
             double x = strtod(optarg, &end);
@@ -641,22 +641,22 @@ int rp_cmd_scan(int argc, char **argv)
             so.min_containment = x;
             break;
         }
-        case OPT_MAX_DF:
+        case SCAN_OPT_MAX_DF:
             if (!parse_count(optarg, 2, &so.max_df)) {
                 cli_usage_error("--max-df takes a whole number >= 2, not '%s'", optarg);
                 goto done;
             }
             break;
-        case OPT_MIN_SHARED:
+        case SCAN_OPT_MIN_SHARED:
             if (!parse_count(optarg, 1, &so.min_shared)) {
                 cli_usage_error("--min-shared takes a whole number >= 1, not '%s'", optarg);
                 goto done;
             }
             break;
-        case OPT_TEXT_FIELD: src_opts.text_field = optarg; break;
-        case OPT_ID_FIELD: src_opts.id_field = optarg; break;
-        case OPT_SKIP_BAD: src_opts.skip_bad = 1; break;
-        case OPT_LOSSY:
+        case SCAN_OPT_TEXT_FIELD: src_opts.text_field = optarg; break;
+        case SCAN_OPT_ID_FIELD: src_opts.id_field = optarg; break;
+        case SCAN_OPT_SKIP_BAD: src_opts.skip_bad = 1; break;
+        case SCAN_OPT_LOSSY:
             src_opts.lossy = 1;
             so.lossy = 1;
             break;
@@ -666,7 +666,7 @@ int rp_cmd_scan(int argc, char **argv)
                 goto done;
             }
             break;
-        case OPT_MEM_LIMIT:
+        case SCAN_OPT_MEM_LIMIT:
             if (!parse_count(optarg, (size_t)4 << 20, &so.mem_limit)) {
                 cli_usage_error("--mem-limit takes a size of at least 4M (K, M, G suffixes), "
                                 "not '%s'",
@@ -674,7 +674,7 @@ int rp_cmd_scan(int argc, char **argv)
                 goto done;
             }
             break;
-        case OPT_TMPDIR: so.tmpdir = optarg; break;
+        case SCAN_OPT_TMPDIR: so.tmpdir = optarg; break;
         case 'q': quiet = true; break;
         case 'h':
             help();

@@ -942,6 +942,231 @@ typedef rp_status (*rp_scan_cluster_fn)(void *user, const rp_scan_cluster *c);
 RP_API rp_status rp_scan_list_clusters(rp_scan *s, rp_scan_cluster_fn on_c, void *user,
                                   rp_error *err);
 
+/* ------------------------------------------------------------------------
+ * Persistent reuse index
+ * ------------------------------------------------------------------------
+ *
+ * An index is a file holding documents and what is needed to find, for a
+ * new document, the indexed documents it shares passages with: "which
+ * earlier stories does this article reuse, and where?". It is an SQLite
+ * database (docs/index-format.md gives the schema) and grows and shrinks
+ * one batch at a time: rp_index_add() and rp_index_remove() change a batch,
+ * rp_index_commit() makes it durable in one transaction. Queries see the
+ * committed state plus their own handle's batch.
+ *
+ * A query winnows its document into word k-gram fingerprints (a shared run
+ * of ngram + window - 1 words always gives a shared fingerprint), counts
+ * the fingerprints each indexed document shares with it, aligns the best
+ * candidates with rp_compare() and returns the matches ranked by shared
+ * length. The passages of a match are exactly those rp_compare(indexed,
+ * query) gives for the pair.
+ *
+ * Each document also gets a MinHash signature (rp_sketcher) and its LSH
+ * band keys, stored for near-duplicate search (docs/index-format.md).
+ *
+ * Parameters that change what is found (tokenizer version, hash seed,
+ * k-gram size, window, sketch and LSH shape) are fixed when the index is
+ * created and stored in it; asking for other values is RP_ERR_MISMATCH
+ * naming both.
+ *
+ * Processes and threads: many processes may open one index at once; one
+ * writes at a time (a second writer waits for the first's transaction, up
+ * to opts.busy_ms) while any number query. A query reads one consistent
+ * state. An rp_index handle belongs to one thread at a time: open one per
+ * thread.
+ *
+ * Crashes: a process killed at any moment leaves a valid index holding
+ * exactly the batches committed before (SQLite's write-ahead log). A file
+ * that is not an index, or a damaged one, gives RP_ERR_FORMAT naming it. */
+
+typedef struct rp_index rp_index;
+
+/* The parameters an index was built with. */
+typedef struct rp_index_params {
+    unsigned format_version;    /* layout of the file (1) */
+    unsigned tokenizer_version; /* tokens and normalization (1) */
+    uint64_t seed;              /* token hash seed (rp_text_opts.seed) */
+    size_t ngram;               /* words per fingerprint k-gram; default 5 */
+    size_t window;              /* winnowing window, in k-grams; default 8 */
+    size_t sketch_ngram;        /* words per MinHash shingle; default 5 */
+    size_t sketch_hashes;       /* MinHash values per document; default 128 */
+    size_t lsh_bands;           /* LSH bands; default 21 */
+    size_t lsh_rows;            /* signature values per band; default 6 */
+} rp_index_params;
+
+/* Options for rp_index_open(). Initialize with rp_index_opts_init(). */
+typedef struct rp_index_opts {
+    int create;   /* 1: create the index when the file is absent or empty (default 0) */
+    int readonly; /* 1: open for queries only; every change is refused (default 0) */
+    /* How long to wait for another process's write transaction before
+     * failing, in milliseconds; default 60000. */
+    unsigned busy_ms;
+    /* Parameters the caller requires. A zero field (and seed_given 0)
+     * means: the stored value for an existing index, the default for a new
+     * one. A non-zero field that differs from the stored value is
+     * RP_ERR_MISMATCH. format_version and tokenizer_version are ignored. */
+    rp_index_params params;
+    int seed_given; /* 1: params.seed is required (0 is a valid seed) */
+} rp_index_opts;
+
+/* rp_index_opts_init() - fill *o with the defaults above (no requirement
+ * on any parameter). */
+RP_API void rp_index_opts_init(rp_index_opts *o);
+
+/* rp_index_open() - open the index at path, or create it.
+ *
+ * opts: NULL for defaults (open an existing index for reading and writing).
+ * out:  receives the handle; release it with rp_index_free().
+ *
+ * Returns RP_OK; RP_ERR_IO (missing file without opts.create, unreadable
+ * file or directory; err->sys_errno may be 0 when SQLite does not say);
+ * RP_ERR_FORMAT (not an SQLite database, an SQLite database that is not a
+ * reprint index, a damaged index, or an index of a newer format; err->path
+ * names the file); RP_ERR_MISMATCH (opts.params differ from the stored
+ * ones, or the index was built by another tokenizer version: err->msg names
+ * both values); RP_ERR_PARAM (bad options); RP_ERR_NOMEM. */
+RP_API rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **out,
+                               rp_error *err);
+
+/* rp_index_free() - close the index. A batch not yet committed is rolled
+ * back. NULL is a no-op. */
+RP_API void rp_index_free(rp_index *idx);
+
+/* rp_index_get_params() - the parameters of the index. Borrowed, valid
+ * until rp_index_free(idx). Documents given to rp_index_add() and
+ * rp_index_query() must use params.seed (rp_text_opts.seed). */
+RP_API const rp_index_params *rp_index_get_params(const rp_index *idx);
+
+/* Flags of rp_index_add(). */
+#define RP_INDEX_REPLACE 1 /* an existing document with the same id is removed first */
+
+/* rp_index_add() - add a document to the current batch (starting one, and
+ * so the write transaction, if none is open).
+ *
+ * id, id_len: the document's identifier, any bytes, unique in the index;
+ *       copied. An id already present is RP_ERR_PARAM (the document is not
+ *       added; the batch stays open) unless flags has RP_INDEX_REPLACE.
+ * doc:  the text, tokenized with the index's seed (else RP_ERR_MISMATCH);
+ *       its bytes are stored as they are. Borrowed.
+ * meta, meta_len: other data kept with the document and returned with its
+ *       matches (by convention a JSON object); may be NULL. Copied.
+ *
+ * The document is visible at once to queries on this handle, and to other
+ * handles after rp_index_commit().
+ *
+ * Returns RP_OK; RP_ERR_PARAM (duplicate id, NULL argument, a read-only
+ * handle), RP_ERR_MISMATCH, RP_ERR_LIMIT (text or id over 2 GiB), and
+ * RP_ERR_IO, RP_ERR_FORMAT or RP_ERR_NOMEM when the database or memory
+ * failed: then the whole batch is rolled back. Not thread-safe for one
+ * handle. */
+RP_API rp_status rp_index_add(rp_index *idx, const char *id, size_t id_len, const rp_doc *doc,
+                              const char *meta, size_t meta_len, int flags, rp_error *err);
+
+/* rp_index_remove() - remove the document with this id in the current
+ * batch (starting one if none is open). *removed (if not NULL) is set to 1,
+ * or to 0 when no document has the id (not an error). Returns as
+ * rp_index_add(). */
+RP_API rp_status rp_index_remove(rp_index *idx, const char *id, size_t id_len, int *removed,
+                                 rp_error *err);
+
+/* rp_index_commit() - make the current batch durable: one transaction
+ * holding every add and remove since the last commit. Then, in
+ * transactions of their own, merges fingerprint segments when enough have
+ * gathered (the index stays valid if that is interrupted). A no-op without
+ * an open batch.
+ *
+ * Returns RP_OK; RP_ERR_IO (the disk is full or failing), RP_ERR_FORMAT,
+ * RP_ERR_NOMEM: if the batch itself could not be committed it is rolled
+ * back (rp_index_pending() is then 0); an error while merging afterwards
+ * leaves the batch committed and the index valid. */
+RP_API rp_status rp_index_commit(rp_index *idx, rp_error *err);
+
+/* rp_index_rollback() - discard the current batch. A no-op without one. */
+RP_API void rp_index_rollback(rp_index *idx);
+
+/* rp_index_pending() - documents added in the current batch so far. */
+RP_API size_t rp_index_pending(const rp_index *idx);
+
+/* Query options. Initialize with rp_index_query_opts_init(). */
+typedef struct rp_index_query_opts {
+    /* At most this many matches, the best first; 0: all. Default 10. */
+    size_t top;
+    /* Keep a match only when containment_a or containment_b reaches this
+     * (0..1). Default 0: every match with a passage. */
+    double min_containment;
+    /* Candidates: indexed documents sharing at least min_shared distinct
+     * fingerprints with the query (default 2), of which the max_candidates
+     * sharing the most (default 20, or top if that is more; ties: the
+     * earlier added first) are aligned. Aligning is most of a query's time
+     * when many documents share a few common phrases with it. */
+    size_t min_shared;
+    size_t max_candidates;
+    /* Fingerprints found in more than max_df indexed documents are
+     * boilerplate and ignored (default 1000; 0: no limit). */
+    size_t max_df;
+    /* Options of the alignment, as for rp_compare(). */
+    rp_compare_opts compare;
+} rp_index_query_opts;
+
+/* rp_index_query_opts_init() - fill *o with the defaults above. */
+RP_API void rp_index_query_opts_init(rp_index_query_opts *o);
+
+typedef struct rp_index_matches rp_index_matches;
+
+/* rp_index_query() - the indexed documents that share passages with doc.
+ *
+ * doc:  the query, tokenized with the index's seed (else RP_ERR_MISMATCH);
+ *       borrowed. It need not be (and is not made) part of the index.
+ * opts: NULL for defaults.
+ * out:  receives the matches, best first: by shared length (the words
+ *       matched in their passages), then by the order documents were added.
+ *       Each match is rp_compare(indexed document, doc, opts->compare). Free
+ *       with rp_index_matches_free().
+ *
+ * Reads the committed state as of the call, plus this handle's open batch.
+ * The result does not depend on the history of adds and removes that led
+ * to the indexed set, only on the set and the order its documents were
+ * added.
+ *
+ * Returns RP_OK (possibly with no match); RP_ERR_MISMATCH, RP_ERR_PARAM,
+ * RP_ERR_FORMAT (the index is damaged), RP_ERR_IO, RP_ERR_NOMEM. */
+RP_API rp_status rp_index_query(rp_index *idx, const rp_doc *doc, const rp_index_query_opts *opts,
+                                rp_index_matches **out, rp_error *err);
+
+/* The matches of a query. Index i runs from 0 to rp_index_matches_count()-1;
+ * getters return NULL (or 0) for an i out of range. Everything is borrowed
+ * from m and valid until rp_index_matches_free(m). */
+RP_API size_t rp_index_matches_count(const rp_index_matches *m);
+/* The indexed document's id (*len: its length; NUL-terminated too). */
+RP_API const char *rp_index_match_id(const rp_index_matches *m, size_t i, size_t *len);
+/* Its meta data as stored (NULL and *len 0 when none). */
+RP_API const char *rp_index_match_meta(const rp_index_matches *m, size_t i, size_t *len);
+/* The indexed document (named by its id): side A of the result. */
+RP_API const rp_doc *rp_index_match_doc(const rp_index_matches *m, size_t i);
+/* The comparison: A is the indexed document, B the query. */
+RP_API const rp_result *rp_index_match_result(const rp_index_matches *m, size_t i);
+/* Distinct fingerprints the two share. */
+RP_API size_t rp_index_match_shared(const rp_index_matches *m, size_t i);
+
+/* rp_index_matches_free() - release matches. NULL is a no-op. */
+RP_API void rp_index_matches_free(rp_index_matches *m);
+
+/* What an index holds. */
+typedef struct rp_index_info {
+    uint64_t documents;    /* documents in the index */
+    uint64_t fingerprints; /* (fingerprint, document) postings */
+    uint64_t band_keys;    /* (LSH band key, document) postings */
+    uint64_t segments;     /* posting segments (merged as they gather) */
+    uint64_t tombstones;   /* removed documents whose postings await a merge */
+    uint64_t file_bytes;   /* the database file and its write-ahead log */
+    uint64_t free_bytes;   /* of which free pages, reused by later writes */
+    rp_index_params params;
+} rp_index_info;
+
+/* rp_index_stats() - describe the committed index (and this handle's open
+ * batch). Returns RP_OK, RP_ERR_FORMAT, RP_ERR_IO, RP_ERR_PARAM. */
+RP_API rp_status rp_index_stats(rp_index *idx, rp_index_info *out, rp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,7 +5,7 @@
 # with a message when it cannot be installed).
 set -e
 need="build-essential pkg-config libutf8proc-dev libxxhash-dev libcjson-dev zlib1g-dev \
-libzstd-dev libsqlite3-dev clang libclang-rt-14-dev python3 gzip zstd"
+libzstd-dev libsqlite3-dev sqlite3 clang libclang-rt-14-dev python3 gzip zstd"
 optional="chromium"
 missing=""
 for p in $need; do

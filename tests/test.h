@@ -143,6 +143,15 @@ static inline uint64_t test_rand(uint64_t *state)
     X(scan_clusters)                                                                               \
     X(scan_errors)                                                                                 \
     X(scan_fault_injection)                                                                        \
+    X(index_params)                                                                                \
+    X(index_matches_compare)                                                                       \
+    X(index_duplicates)                                                                            \
+    X(index_rebuild_equal)                                                                         \
+    X(index_batch_visibility)                                                                      \
+    X(index_bad_files)                                                                             \
+    X(index_sketches)                                                                              \
+    X(index_segments)                                                                              \
+    X(index_fault_injection)                                                                       \
     X(fault_injection)
 
 #define DECLARE(name) void test_##name(void);

@@ -1,0 +1,580 @@
+/* cmd_index.c - `reprint index add|remove|stats`: build and inspect a
+ * persistent reuse index (an SQLite file, see reprint-index(1)).
+ *
+ * add reads documents as every corpus command does (rp_source: files,
+ * directories, JSONL, gzip, zstd, stdin) and commits them in batches, one
+ * transaction each; remove takes ids; stats describes the file. The helpers
+ * at the top are shared with cmd_query.c. */
+#include "cli.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- shared with cmd_query.c ------------------------------------------------ */
+
+bool cli_index_param(int ch, const char *arg, rp_index_opts *o)
+{
+    size_t v;
+    switch (ch) {
+    case OPT_NGRAM:
+        if (!cli_parse_size(arg, &v) || v < 1 || v > 32) {
+            cli_usage_error("--ngram takes a whole number from 1 to 32, not '%s'", arg);
+            return false;
+        }
+        o->params.ngram = v;
+        return true;
+    case OPT_WINDOW:
+        if (!cli_parse_size(arg, &v) || v < 1 || v > 64) {
+            cli_usage_error("--window takes a whole number from 1 to 64, not '%s'", arg);
+            return false;
+        }
+        o->params.window = v;
+        return true;
+    case OPT_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0) {
+            cli_usage_error("--seed takes a whole number, not '%s'", arg);
+            return false;
+        }
+        o->params.seed = s;
+        o->seed_given = 1;
+        return true;
+    }
+    default: return false;
+    }
+}
+
+/* The meta data through cJSON: for lines the scanner below leaves alone. */
+static char *meta_cjson(const rp_record *r, const char *text_field, const char *id_field,
+                        size_t *len)
+{
+    cJSON *root = cJSON_ParseWithLength(r->raw, r->raw_len);
+    if (root == NULL) return NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(root, text_field);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, id_field);
+    char *s = NULL, *copy = NULL;
+    if (cJSON_GetArraySize(root) > 0) s = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (s != NULL && (copy = strdup(s)) != NULL) *len = strlen(copy);
+    cJSON_free(s);
+    return copy;
+}
+
+/* Index just past the JSON string starting at p[i] (a '"'), or n. */
+static size_t skip_string(const char *p, size_t i, size_t n)
+{
+    for (i++; i < n; i++) {
+        if (p[i] == '\\')
+            i++;
+        else if (p[i] == '"')
+            return i + 1;
+    }
+    return n;
+}
+
+static size_t skip_blank(const char *p, size_t i, size_t n)
+{
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* Index just past the JSON value starting at p[i], or n. */
+static size_t skip_value(const char *p, size_t i, size_t n)
+{
+    if (i >= n) return n;
+    if (p[i] == '"') return skip_string(p, i, n);
+    if (p[i] == '{' || p[i] == '[') {
+        size_t depth = 0;
+        while (i < n) {
+            char c = p[i];
+            if (c == '"') {
+                i = skip_string(p, i, n);
+                continue;
+            }
+            if (c == '{' || c == '[') depth++;
+            if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+            i++;
+        }
+        return n;
+    }
+    while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' && p[i] != ' ' && p[i] != '\t' &&
+           p[i] != '\r' && p[i] != '\n')
+        i++;
+    return i;
+}
+
+char *cli_record_meta(const rp_record *r, const rp_source_opts *so, size_t *len)
+{
+    *len = 0;
+    if (!r->is_json) return NULL;
+    const char *text_field = so->text_field ? so->text_field : "text";
+    const char *id_field = so->id_field ? so->id_field : "id";
+    size_t tl = strlen(text_field), il = strlen(id_field);
+    /* The line was checked by the reader (cJSON accepted it), so its
+     * members are copied as they are written, all but text and id, without
+     * decoding the text: cJSON is used only for keys with escapes. */
+    const char *p = r->raw;
+    size_t n = r->raw_len, i = skip_blank(p, 0, n);
+    if (i >= n || p[i] != '{') return meta_cjson(r, text_field, id_field, len);
+    char *out = malloc(n + 2);
+    if (out == NULL) return NULL;
+    size_t o = 0;
+    out[o++] = '{';
+    for (i = skip_blank(p, i + 1, n); i < n && p[i] != '}';) {
+        if (p[i] != '"') goto fallback;
+        size_t ks = i, ke = skip_string(p, i, n);
+        if (memchr(p + ks, '\\', ke - ks) != NULL) goto fallback;
+        i = skip_blank(p, ke, n);
+        if (i >= n || p[i] != ':') goto fallback;
+        size_t vs = skip_blank(p, i + 1, n), ve = skip_value(p, vs, n);
+        size_t kl = ke - ks - 2;
+        bool drop = (kl == tl && memcmp(p + ks + 1, text_field, tl) == 0) ||
+                    (kl == il && memcmp(p + ks + 1, id_field, il) == 0);
+        if (!drop) {
+            if (o > 1) out[o++] = ',';
+            memcpy(out + o, p + ks, ke - ks);
+            o += ke - ks;
+            out[o++] = ':';
+            memcpy(out + o, p + vs, ve - vs);
+            o += ve - vs;
+        }
+        i = skip_blank(p, ve, n);
+        if (i < n && p[i] == ',') i = skip_blank(p, i + 1, n);
+    }
+    if (o == 1) {
+        free(out);
+        return NULL;
+    }
+    out[o++] = '}';
+    out[o] = '\0';
+    *len = o;
+    return out;
+fallback:
+    free(out);
+    return meta_cjson(r, text_field, id_field, len);
+}
+
+void cli_meta_free(char *meta)
+{
+    free(meta);
+}
+
+rp_index *cli_index_open(const char *path, const rp_index_opts *o)
+{
+    rp_index *idx = NULL;
+    rp_error err;
+    rp_status st = rp_index_open(path, o, &idx, &err);
+    if (st != RP_OK) {
+        cli_report(&err, st);
+        return NULL;
+    }
+    return idx;
+}
+
+/* ---- index add ------------------------------------------------------------------ */
+
+static void help_add(void)
+{
+    printf("Usage: reprint index add [options] INDEX INPUT...\n"
+           "\n"
+           "Add documents to the index INDEX, creating it if absent. INPUT is a text file,\n"
+           "a JSONL file (one document per line), a directory (every file below it), or\n"
+           "'-' for standard input; gzip and zstd files are read as their content.\n"
+           "Documents are committed in batches, one transaction each.\n"
+           "\n"
+           "Options:\n"
+           "      --text-field NAME  JSONL member holding the text (default \"text\")\n"
+           "      --id-field NAME    JSONL member holding the id (default \"id\")\n"
+           "      --skip-bad         skip malformed JSONL lines instead of failing\n"
+           "      --lossy            read invalid UTF-8 bytes and NUL as U+FFFD\n"
+           "      --replace          replace a document whose id is already indexed\n"
+           "                         (default: an error)\n"
+           "  -b, --batch N          documents per transaction (default 10000)\n"
+           "      --ngram K          words per fingerprint (new index; default 5)\n"
+           "      --window W         winnowing window (new index; default 8)\n"
+           "      --seed S           token hash seed (new index; default 0)\n"
+           "  -v, --verbose          print a line on stderr as each batch is committed\n"
+           "  -q, --quiet            no progress bar\n"
+           "  -h, --help             show this help and exit\n"
+           "\n"
+           "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage errors.\n");
+}
+
+static int index_add(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
+        {"id-field", required_argument, NULL, OPT_ID_FIELD},
+        {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+        {"lossy", no_argument, NULL, OPT_LOSSY},
+        {"replace", no_argument, NULL, OPT_REPLACE},
+        {"batch", required_argument, NULL, 'b'},
+        {"ngram", required_argument, NULL, OPT_NGRAM},
+        {"window", required_argument, NULL, OPT_WINDOW},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    rp_source_opts so;
+    rp_source_opts_init(&so);
+    rp_index_opts io;
+    rp_index_opts_init(&io);
+    io.create = 1;
+    size_t batch = 10000;
+    bool verbose = false, quiet = false;
+    int flags = 0, ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":b:vqh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case OPT_TEXT_FIELD: so.text_field = optarg; break;
+        case OPT_ID_FIELD: so.id_field = optarg; break;
+        case OPT_SKIP_BAD: so.skip_bad = 1; break;
+        case OPT_LOSSY: so.lossy = 1; break;
+        case OPT_REPLACE: flags |= RP_INDEX_REPLACE; break;
+        case 'b':
+            if (!cli_parse_size(optarg, &batch) || batch < 1)
+                return cli_usage_error("--batch takes a whole number >= 1, not '%s'", optarg);
+            break;
+        case OPT_NGRAM:
+        case OPT_WINDOW:
+        case OPT_SEED:
+            if (!cli_index_param(ch, optarg, &io)) return EXIT_USAGE;
+            break;
+        case 'v': verbose = true; break;
+        case 'q': quiet = true; break;
+        case 'h': help_add(); return EXIT_OK;
+        case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind < 2)
+        return cli_usage_error("expected an index and at least one input ('-' for stdin)");
+    const char *path = argv[optind];
+    char **inputs = argv + optind + 1;
+    int n_inputs = argc - optind - 1;
+
+    int status = EXIT_FAIL;
+    rp_error err;
+    rp_status st = RP_OK;
+    rp_source *src = NULL;
+    rp_doc *doc = NULL;
+    uint64_t added = 0, batches = 0;
+    rp_index *idx = cli_index_open(path, &io);
+    if (idx == NULL) return EXIT_FAIL;
+    rp_text_opts to;
+    rp_text_opts_init(&to);
+    to.lossy = so.lossy;
+    to.seed = rp_index_get_params(idx)->seed;
+    cli_progress bar;
+    cli_progress_start(&bar, quiet, "adding");
+    uint64_t total = cli_input_bytes(inputs, (size_t)n_inputs);
+    st = rp_source_open((const char *const *)inputs, (size_t)n_inputs, &so, &src, &err);
+    const rp_record *rec;
+    while (st == RP_OK && (st = rp_source_next(src, &rec, &err)) == RP_OK && rec != NULL) {
+        if ((st = rp_doc_new(rec->id, rec->text, rec->text_len, &to, &doc, &err)) != RP_OK) break;
+        size_t meta_len;
+        char *meta = cli_record_meta(rec, &so, &meta_len);
+        st = rp_index_add(idx, rec->id, rec->id_len, doc, meta, meta_len, flags, &err);
+        cli_meta_free(meta);
+        rp_doc_free(doc);
+        doc = NULL;
+        if (st != RP_OK) {
+            if (st == RP_ERR_PARAM && !(flags & RP_INDEX_REPLACE))
+                snprintf(err.msg + strlen(err.msg), sizeof err.msg - strlen(err.msg),
+                         " (use --replace to replace it)");
+            break;
+        }
+        if (rp_index_pending(idx) >= batch) {
+            size_t n = rp_index_pending(idx);
+            if ((st = rp_index_commit(idx, &err)) != RP_OK) break;
+            added += n;
+            batches++;
+            if (verbose)
+                fprintf(stderr,
+                        "%s: batch %" PRIu64 " committed: %zu documents (%" PRIu64 " added)\n",
+                        cli_prog, batches, n, added);
+        }
+        if (total > 0) cli_progress_update(&bar, (double)rp_source_bytes(src) / (double)total);
+    }
+    if (st == RP_OK && rp_index_pending(idx) > 0) {
+        size_t n = rp_index_pending(idx);
+        if ((st = rp_index_commit(idx, &err)) == RP_OK) {
+            added += n;
+            batches++;
+            if (verbose)
+                fprintf(stderr,
+                        "%s: batch %" PRIu64 " committed: %zu documents (%" PRIu64 " added)\n",
+                        cli_prog, batches, n, added);
+        }
+    }
+    cli_progress_end(&bar);
+    if (st != RP_OK) {
+        cli_report(&err, st);
+        if (added > 0)
+            cli_error("%" PRIu64 " documents were committed before the error; the batch in "
+                      "progress was not",
+                      added);
+    } else {
+        status = EXIT_OK;
+        if (verbose) {
+            size_t skipped = rp_source_skipped(src);
+            fprintf(stderr, "%s: %" PRIu64 " document%s added", cli_prog, added,
+                    added == 1 ? "" : "s");
+            if (skipped > 0) fprintf(stderr, "; %zu malformed lines skipped", skipped);
+            fputc('\n', stderr);
+        }
+    }
+    rp_doc_free(doc);
+    rp_source_free(src);
+    rp_index_free(idx);
+    return status;
+}
+
+/* ---- index remove ----------------------------------------------------------------- */
+
+static void help_remove(void)
+{
+    printf("Usage: reprint index remove [options] INDEX [ID...]\n"
+           "\n"
+           "Remove the documents with these ids from the index INDEX, in one transaction.\n"
+           "An id that is not in the index is an error and nothing is removed, unless\n"
+           "--ignore-missing is given.\n"
+           "\n"
+           "Options:\n"
+           "      --ids-from FILE    also read ids from FILE, one a line ('-': stdin)\n"
+           "      --ignore-missing   skip ids that are not in the index\n"
+           "  -v, --verbose          print how many documents were removed\n"
+           "  -h, --help             show this help and exit\n"
+           "\n"
+           "Exit status: 0 on success, 1 on missing ids or I/O errors, 2 on usage errors.\n");
+}
+
+/* Remove one id; a missing one is reported unless ignored. */
+static rp_status remove_one(rp_index *idx, const char *id, size_t len, bool ignore,
+                            uint64_t *removed, uint64_t *missing, rp_error *err)
+{
+    int done = 0;
+    rp_status st = rp_index_remove(idx, id, len, &done, err);
+    if (st != RP_OK) return st;
+    if (done) {
+        (*removed)++;
+    } else if (!ignore) {
+        cli_error("no document with id '%.*s' in the index", (int)(len > 200 ? 200 : len), id);
+        (*missing)++;
+    }
+    return RP_OK;
+}
+
+static int index_remove(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"ids-from", required_argument, NULL, OPT_IDS_FROM},
+        {"ignore-missing", no_argument, NULL, OPT_IGNORE_MISSING},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *ids_from = NULL;
+    bool ignore = false, verbose = false;
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case OPT_IDS_FROM: ids_from = optarg; break;
+        case OPT_IGNORE_MISSING: ignore = true; break;
+        case 'v': verbose = true; break;
+        case 'h': help_remove(); return EXIT_OK;
+        case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind < 1) return cli_usage_error("expected an index and ids to remove");
+    if (argc - optind < 2 && ids_from == NULL)
+        return cli_usage_error("expected ids to remove (or --ids-from FILE)");
+    FILE *f = NULL;
+    if (ids_from != NULL) {
+        f = strcmp(ids_from, "-") == 0 ? stdin : fopen(ids_from, "r");
+        if (f == NULL) {
+            cli_error("%s: cannot open: %s", ids_from, strerror(errno));
+            return EXIT_FAIL;
+        }
+    }
+    int status = EXIT_FAIL;
+    rp_error err;
+    rp_status st = RP_OK;
+    uint64_t removed = 0, missing = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    rp_index *idx = cli_index_open(argv[optind], NULL);
+    if (idx == NULL) goto done;
+    for (int i = optind + 1; i < argc && st == RP_OK; i++)
+        st = remove_one(idx, argv[i], strlen(argv[i]), ignore, &removed, &missing, &err);
+    if (f != NULL) {
+        ssize_t n;
+        while (st == RP_OK && (n = getline(&line, &cap, f)) >= 0) {
+            size_t len = (size_t)n;
+            if (len > 0 && line[len - 1] == '\n') len--;
+            if (len > 0 && line[len - 1] == '\r') len--;
+            if (len == 0) continue;
+            st = remove_one(idx, line, len, ignore, &removed, &missing, &err);
+        }
+        if (st == RP_OK && ferror(f)) {
+            cli_error("%s: read error: %s", ids_from, strerror(errno));
+            missing++;
+        }
+    }
+    if (st == RP_OK && missing > 0) {
+        rp_index_rollback(idx);
+        cli_error("nothing was removed");
+        goto done;
+    }
+    if (st == RP_OK) st = rp_index_commit(idx, &err);
+    if (st != RP_OK) {
+        cli_report(&err, st);
+        goto done;
+    }
+    if (verbose)
+        fprintf(stderr, "%s: %" PRIu64 " document%s removed\n", cli_prog, removed,
+                removed == 1 ? "" : "s");
+    status = EXIT_OK;
+done:
+    free(line);
+    if (f != NULL && f != stdin) fclose(f);
+    rp_index_free(idx);
+    return status;
+}
+
+/* ---- index stats ------------------------------------------------------------------ */
+
+static void help_stats(void)
+{
+    printf("Usage: reprint index stats [options] INDEX\n"
+           "\n"
+           "Describe the index INDEX: documents, postings, segments, size on disk and the\n"
+           "parameters it was built with.\n"
+           "\n"
+           "Options:\n"
+           "  -f, --format FMT   text (default) or json (one JSON object)\n"
+           "  -h, --help         show this help and exit\n"
+           "\n"
+           "Exit status: 0 on success, 1 on a missing, foreign or damaged index, 2 on usage\n"
+           "errors.\n");
+}
+
+static int index_stats(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cli_format fmt = FMT_TEXT;
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":f:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'f':
+            if (!cli_parse_format(optarg, &fmt) || fmt == FMT_HTML)
+                return cli_usage_error("unknown format '%s' (text or json)", optarg);
+            if (fmt == FMT_AUTO) fmt = FMT_TEXT;
+            break;
+        case 'h': help_stats(); return EXIT_OK;
+        case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1) return cli_usage_error("expected one index");
+    rp_index_opts io;
+    rp_index_opts_init(&io);
+    io.readonly = 1;
+    rp_index *idx = cli_index_open(argv[optind], &io);
+    if (idx == NULL) return EXIT_FAIL;
+    rp_index_info info;
+    rp_error err;
+    rp_status st = rp_index_stats(idx, &info, &err);
+    rp_index_free(idx);
+    if (st != RP_OK) {
+        cli_report(&err, st);
+        return EXIT_FAIL;
+    }
+    const rp_index_params *p = &info.params;
+    double per_doc = info.documents ? (double)info.file_bytes / (double)info.documents : 0;
+    if (fmt == FMT_JSON) {
+        printf("{\"documents\":%" PRIu64 ",\"fingerprints\":%" PRIu64 ",\"band_keys\":%" PRIu64
+               ",\"segments\":%" PRIu64 ",\"tombstones\":%" PRIu64 ",\"bytes\":%" PRIu64
+               ",\"free_bytes\":%" PRIu64 ",\"bytes_per_document\":%.0f,"
+               "\"parameters\":{\"format_version\":%u,\"tokenizer_version\":%u,\"seed\":%llu,"
+               "\"ngram\":%zu,\"window\":%zu,\"sketch_ngram\":%zu,\"sketch_hashes\":%zu,"
+               "\"lsh_bands\":%zu,\"lsh_rows\":%zu}}\n",
+               info.documents, info.fingerprints, info.band_keys, info.segments, info.tombstones,
+               info.file_bytes, info.free_bytes, per_doc, p->format_version, p->tokenizer_version,
+               (unsigned long long)p->seed, p->ngram, p->window, p->sketch_ngram, p->sketch_hashes,
+               p->lsh_bands, p->lsh_rows);
+    } else {
+        printf("documents     %" PRIu64 "\n", info.documents);
+        printf("fingerprints  %" PRIu64 " postings\n", info.fingerprints);
+        printf("band keys     %" PRIu64 " postings\n", info.band_keys);
+        printf("segments      %" PRIu64 "\n", info.segments);
+        printf("tombstones    %" PRIu64 "\n", info.tombstones);
+        printf("size on disk  %" PRIu64 " bytes (%.0f per document; %" PRIu64 " free)\n",
+               info.file_bytes, per_doc, info.free_bytes);
+        printf("parameters    fingerprints of %zu-word k-grams, window %zu; seed %llu;\n"
+               "              MinHash %zu hashes of %zu-word shingles, LSH %zu bands x %zu "
+               "rows;\n"
+               "              format %u, tokenizer %u\n",
+               p->ngram, p->window, (unsigned long long)p->seed, p->sketch_hashes, p->sketch_ngram,
+               p->lsh_bands, p->lsh_rows, p->format_version, p->tokenizer_version);
+    }
+    return ferror(stdout) ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- dispatch --------------------------------------------------------------------- */
+
+static void help(void)
+{
+    printf("Usage: reprint index add [options] INDEX INPUT...\n"
+           "       reprint index remove [options] INDEX ID...\n"
+           "       reprint index stats [options] INDEX\n"
+           "\n"
+           "Build and inspect a persistent reuse index: an SQLite file of documents and\n"
+           "their fingerprints, queried with 'reprint query'. Run 'reprint index ACTION\n"
+           "--help' for the options of each action; see reprint-index(1).\n"
+           "\n"
+           "Options:\n"
+           "  -h, --help   show this help and exit\n");
+}
+
+int rp_cmd_index(int argc, char **argv)
+{
+    if (argc < 2) return cli_usage_error("expected an action: add, remove or stats");
+    const char *action = argv[1];
+    if (strcmp(action, "-h") == 0 || strcmp(action, "--help") == 0) {
+        help();
+        return EXIT_OK;
+    }
+    static char prog[64];
+    const char *saved = cli_prog;
+    snprintf(prog, sizeof prog, "%s %s", saved, action);
+    int (*fn)(int, char **) = strcmp(action, "add") == 0      ? index_add
+                              : strcmp(action, "remove") == 0 ? index_remove
+                              : strcmp(action, "stats") == 0  ? index_stats
+                                                              : NULL;
+    if (fn == NULL) return cli_usage_error("unknown action '%s' (add, remove or stats)", action);
+    cli_prog = prog;
+    int status = fn(argc - 1, argv + 1);
+    cli_prog = saved;
+    return status;
+}
