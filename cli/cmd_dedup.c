@@ -30,6 +30,8 @@ static void help(void)
            "                         JSONL; .gz and .zst names are compressed\n"
            "      --keep RULE        the document kept of a cluster: first (default, in\n"
            "                         input order) or longest\n"
+           "      --against DB       also match a reprint index (reprint index add): input\n"
+           "                         near-duplicates of its documents are removed\n"
            "\n"
            "Similarity:\n"
            "  -t, --threshold J      Jaccard similarity of word n-gram sets (default 0.8)\n"
@@ -102,9 +104,10 @@ static void explain(const rp_dedup_opts *o, size_t bands, size_t rows)
             "%s: candidates below J are removed by verification (%s); the signature estimate has "
             "a standard error of %.3f at J\n",
             cli_prog,
-            o->verify == RP_VERIFY_EXACT       ? "exact shingle sets"
-            : o->verify == RP_VERIFY_SIGNATURE ? "signatures only: pairs near J may be misjudged"
-                                               : "signatures for clear non-pairs, exact sets for the rest",
+            o->verify == RP_VERIFY_EXACT ? "exact shingle sets"
+            : o->verify == RP_VERIFY_SIGNATURE
+                ? "signatures only: pairs near J may be misjudged"
+                : "signatures for clear non-pairs, exact sets for the rest",
             se);
 }
 
@@ -214,6 +217,12 @@ static void summary(const rp_dedup *d)
             (unsigned long long)s->removed, (unsigned long long)s->pairs,
             (unsigned long long)s->candidates, (unsigned long long)s->exact_checks, s->bands,
             s->rows, peak);
+    if (s->against_docs > 0 || s->against_candidates > 0)
+        fprintf(stderr,
+                "%s: against the index: %llu input documents removed as near duplicates of %llu "
+                "indexed documents\n",
+                cli_prog, (unsigned long long)s->against_removed,
+                (unsigned long long)s->against_docs);
     if (s->empty > 0)
         fprintf(stderr, "%s: %llu documents without words were left out of pairing\n", cli_prog,
                 (unsigned long long)s->empty);
@@ -255,13 +264,15 @@ int rp_cmd_dedup(int argc, char **argv)
         O_SKIP_BAD,
         O_LOSSY,
         O_MEM,
-        O_TMPDIR
+        O_TMPDIR,
+        O_AGAINST
     };
     static const struct option longopts[] = {
         {"pairs", required_argument, NULL, O_PAIRS},
         {"clusters", required_argument, NULL, O_CLUSTERS},
         {"output", required_argument, NULL, 'o'},
         {"keep", required_argument, NULL, O_KEEP},
+        {"against", required_argument, NULL, O_AGAINST},
         {"threshold", required_argument, NULL, 't'},
         {"ngram", required_argument, NULL, O_NGRAM},
         {"hashes", required_argument, NULL, O_HASHES},
@@ -284,7 +295,7 @@ int rp_cmd_dedup(int argc, char **argv)
     };
     rp_dedup_opts o;
     rp_dedup_opts_init(&o);
-    const char *pairs = NULL, *clusters = NULL, *output = NULL;
+    const char *pairs = NULL, *clusters = NULL, *output = NULL, *against = NULL;
     bool quiet = false, want_explain = false;
     size_t v;
     int ch;
@@ -360,6 +371,7 @@ int rp_cmd_dedup(int argc, char **argv)
                 return cli_usage_error("--mem-limit takes a size of at least 1M, not '%s'", optarg);
             break;
         case O_TMPDIR: o.tmpdir = optarg; break;
+        case O_AGAINST: against = optarg; break;
         case 'q': quiet = true; break;
         case 'h': help(); return EXIT_OK;
         case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -388,6 +400,19 @@ int rp_cmd_dedup(int argc, char **argv)
     cli_partial_output(output, true);
     cli_partial_output(pairs, true);
     cli_partial_output(clusters, true);
+    rp_index *idx = NULL;
+    if (against != NULL) {
+        rp_index_opts io;
+        rp_index_opts_init(&io);
+        io.readonly = 1;
+        rp_error ierr;
+        rp_status ist = rp_index_open(against, &io, &idx, &ierr);
+        if (ist != RP_OK) {
+            cli_report(&ierr, ist);
+            return EXIT_FAIL;
+        }
+        o.against = idx;
+    }
     progress_ctx pc;
     cli_progress_start(&pc.bar, quiet, "sketching");
     pc.bar.total = cli_input_bytes(argv + optind, (size_t)n_inputs);
@@ -404,6 +429,7 @@ int rp_cmd_dedup(int argc, char **argv)
         cli_partial_output(output, false);
         cli_partial_output(pairs, false);
         cli_partial_output(clusters, false);
+        rp_index_free(idx);
         return EXIT_FAIL;
     }
     if (output != NULL) {
@@ -419,6 +445,7 @@ int rp_cmd_dedup(int argc, char **argv)
     if (status == EXIT_OK && clusters != NULL && !write_clusters(d, clusters)) status = EXIT_FAIL;
     if (!quiet) summary(d);
     rp_dedup_free(d);
+    rp_index_free(idx);
     if (status != EXIT_OK) {
         /* A failed run leaves no output that looks complete. */
         if (pairs != NULL && strcmp(pairs, "-") != 0) remove(pairs);

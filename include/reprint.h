@@ -633,6 +633,12 @@ typedef struct rp_dedup_opts {
     size_t mem_limit;    /* bytes; 0 (default): a quarter of physical memory */
     const char *tmpdir;  /* NULL (default): $TMPDIR or /tmp */
     rp_source_opts source; /* how records are read (rp_source_opts_init) */
+    /* An index (rp_index_open(), borrowed for the run and the getters) whose
+     * documents count as already kept: an input document that is a
+     * near duplicate of one is removed, and pairs and clusters name it.
+     * Its sketch parameters must equal sketch's (else RP_ERR_MISMATCH).
+     * NULL (default): none. */
+    struct rp_index *against;
     rp_dedup_progress_fn progress; /* NULL: none */
     void *progress_user;
 } rp_dedup_opts;
@@ -658,6 +664,9 @@ typedef struct rp_dedup_stats {
     double chained_min;     /* lowest estimated similarity of one to its representative (1 if none) */
     uint64_t big_buckets;   /* buckets over 65 documents */
     uint64_t spill_runs;    /* sorted runs written to temporary files */
+    uint64_t against_docs;  /* indexed documents (--against) near an input document */
+    uint64_t against_candidates; /* (input, indexed) candidate pairs */
+    uint64_t against_removed; /* input documents removed as near duplicates of indexed ones */
     size_t bands, rows;     /* the banding used */
     double seconds;         /* wall time of rp_dedup_run() */
 } rp_dedup_stats;
@@ -678,7 +687,9 @@ RP_API void rp_dedup_free(rp_dedup *d);
 RP_API const rp_dedup_stats *rp_dedup_get_stats(const rp_dedup *d);
 
 /* rp_dedup_id() - document i's id (borrowed; *len its length, may hold
- * NUL), NULL if i is out of range. */
+ * NUL), NULL if i is out of range. Input documents are 0 .. docs-1; with
+ * opts.against, the indexed documents that matched follow them (docs ..
+ * docs+against_docs-1), as representatives and in pairs. */
 RP_API const char *rp_dedup_id(const rp_dedup *d, uint64_t i, size_t *len);
 
 /* rp_dedup_representative() - the representative of document i's cluster
@@ -1166,6 +1177,34 @@ typedef struct rp_index_info {
 /* rp_index_stats() - describe the committed index (and this handle's open
  * batch). Returns RP_OK, RP_ERR_FORMAT, RP_ERR_IO, RP_ERR_PARAM. */
 RP_API rp_status rp_index_stats(rp_index *idx, rp_index_info *out, rp_error *err);
+
+
+/* One near duplicate found by rp_index_near(). */
+typedef struct rp_index_near_match {
+    int64_t doc;       /* the indexed document's number (rp_index_document()) */
+    double similarity; /* rp_signature_similarity() of the two signatures */
+} rp_index_near_match;
+
+/* rp_index_near() - the indexed documents whose stored MinHash signature
+ * shares an LSH band with sig and agrees with it on at least
+ * min_similarity of its values, best first (then the earlier added).
+ * sig: a signature of params.sketch_hashes values made with the index's
+ * sketch parameters (rp_sketch_opts: ngram = params.sketch_ngram, hashes =
+ * params.sketch_hashes, seed = params.seed); with others the result is
+ * meaningless. Documents without words are never returned.
+ * *matches is allocated (free it with rp_free(); NULL when *n is 0).
+ * Reads the committed state plus this handle's open batch.
+ * Returns RP_OK, RP_ERR_PARAM, RP_ERR_FORMAT, RP_ERR_IO, RP_ERR_NOMEM. */
+RP_API rp_status rp_index_near(rp_index *idx, const uint32_t *sig, double min_similarity,
+                               rp_index_near_match **matches, size_t *n, rp_error *err);
+
+/* rp_index_document() - the id and text of indexed document doc (a number
+ * from rp_index_near()), as new NUL-terminated buffers (free them with
+ * rp_free()); id or text may be NULL when not wanted. RP_ERR_PARAM when no
+ * document has that number (it was removed), RP_ERR_FORMAT, RP_ERR_IO,
+ * RP_ERR_NOMEM. */
+RP_API rp_status rp_index_document(rp_index *idx, int64_t doc, char **id, size_t *id_len,
+                                   char **text, size_t *text_len, rp_error *err);
 
 #ifdef __cplusplus
 }

@@ -140,6 +140,14 @@ struct rp_dedup {
     uint64_t *pair_buf;
     size_t pair_buf_n;
     uint64_t iter_pos; /* rp_dedup_next_pair() */
+    /* --against: indexed documents that matched, as nodes n, n+1, ... */
+    uint64_t n_arch;
+    int64_t *arch_doc; /* their numbers in the index */
+    char *arch_ids;    /* their ids, NUL-separated */
+    size_t arch_ids_len, arch_ids_cap;
+    uint64_t *arch_id_off; /* n_arch + 1 */
+    size_t arch_cap;
+    rp__hmap arch_map; /* index document number -> node - n + 1 */
     struct timespec t0;
 };
 
@@ -186,6 +194,10 @@ void rp_dedup_free(rp_dedup *d)
     rp__free(d->pairs);
     rp__free(d->pair_buf);
     if (d->pairs_fd >= 0) close(d->pairs_fd);
+    rp__free(d->arch_doc);
+    rp__free(d->arch_ids);
+    rp__free(d->arch_id_off);
+    if (d->arch_map.slots != NULL) rp__hmap_free(&d->arch_map);
     rp__free(d);
 }
 
@@ -602,6 +614,92 @@ static rp_status stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accept
     return rc;
 }
 
+/* Stage 3b (--against): each input document's near duplicates in the index
+ * become nodes n, n+1, ... and candidate pairs (input, node), decided as in
+ * stage 3 (exact checks read the indexed text in stage 4). */
+static rp_status add_arch(rp_dedup *d, const rp_index_near_match *m, uint64_t *node, rp_error *err)
+{
+    bool inserted;
+    uint32_t *slot = rp__hmap_put(&d->arch_map, (uint64_t)m->doc, 0, &inserted);
+    if (slot == NULL) return nomem(err);
+    if (!inserted) {
+        *node = d->n + *slot - 1;
+        return RP_OK;
+    }
+    if (d->n + d->n_arch + 1 >= MAX_DOCS)
+        return rp__fail(err, RP_ERR_LIMIT, "", 0, "too many documents in one run");
+    if (d->n_arch == d->arch_cap) {
+        size_t cap = d->arch_cap ? d->arch_cap * 2 : 64;
+        int64_t *ad = rp__realloc(d->arch_doc, cap * sizeof *ad);
+        if (ad == NULL) return nomem(err);
+        d->arch_doc = ad;
+        uint64_t *io = rp__realloc(d->arch_id_off, (cap + 1) * sizeof *io);
+        if (io == NULL) return nomem(err);
+        d->arch_id_off = io;
+        d->arch_cap = cap;
+    }
+    char *id = NULL;
+    size_t id_len = 0;
+    RP_TRY(rp_index_document(d->o.against, m->doc, &id, &id_len, NULL, NULL, err));
+    if (!rp__grow((void **)&d->arch_ids, &d->arch_ids_cap, d->arch_ids_len + id_len + 1, 1)) {
+        rp__free(id);
+        return nomem(err);
+    }
+    if (d->n_arch == 0) d->arch_id_off[0] = 0;
+    memcpy(d->arch_ids + d->arch_ids_len, id, id_len + 1);
+    rp__free(id);
+    d->arch_ids_len += id_len + 1;
+    d->arch_id_off[d->n_arch + 1] = d->arch_ids_len;
+    d->arch_doc[d->n_arch] = m->doc;
+    *slot = (uint32_t)(d->n_arch + 1);
+    *node = d->n + d->n_arch;
+    d->n_arch++;
+    return RP_OK;
+}
+
+static rp_status stage_against(rp_dedup *d, rp__sorter *accepted, rp__sorter *exact, uint8_t **need,
+                               rp_error *err)
+{
+    size_t k = d->k;
+    double t = d->o.threshold;
+    double margin = AUTO_Z * sqrt(t * (1 - t) / (double)k) + 1.0 / (double)k;
+    double floor = d->o.verify == RP_VERIFY_SIGNATURE ? t
+                   : d->o.verify == RP_VERIFY_EXACT   ? 0
+                                                      : t - margin;
+    if (!rp__hmap_init(&d->arch_map, 1024)) return nomem(err);
+    uint32_t *buf = d->sigs.fd >= 0 ? rp__malloc(k * sizeof *buf) : NULL;
+    if (d->sigs.fd >= 0 && buf == NULL) return nomem(err);
+    rp_status rc = RP_OK;
+    for (uint64_t i = 0; i < d->n && rc == RP_OK; i++) {
+        if (d->nsh[i] == 0) continue;
+        const uint32_t *sig;
+        if ((rc = sigs_get(&d->sigs, i, 1, buf, &sig, d->tmpdir, err)) != RP_OK) break;
+        rp_index_near_match *m = NULL;
+        size_t nm = 0;
+        if ((rc = rp_index_near(d->o.against, sig, floor, &m, &nm, err)) != RP_OK) break;
+        for (size_t j = 0; j < nm && rc == RP_OK; j++) {
+            uint64_t node = 0;
+            if ((rc = add_arch(d, &m[j], &node, err)) != RP_OK) break;
+            uint64_t pair = i << 32 | node;
+            d->st.candidates++;
+            d->st.against_candidates++;
+            bool check = d->o.verify != RP_VERIFY_SIGNATURE;
+            if (check) {
+                (*need)[i / 8] |= (uint8_t)(1u << (i % 8));
+                rc = rp__sorter_add(exact, &pair, err);
+            } else if (m[j].similarity >= t) {
+                uint64_t rec[2] = {pair, dbl_bits(m[j].similarity)};
+                rc = rp__sorter_add(accepted, rec, err);
+            }
+        }
+        rp_free(m);
+        if (d->o.progress && i % 4096 == 0) d->o.progress(d->o.progress_user, 1, i, 0);
+    }
+    rp__free(buf);
+    d->st.against_docs = d->n_arch;
+    return rc;
+}
+
 static rp_status input_changed(rp_error *err)
 {
     return rp__fail(err, RP_ERR_FORMAT, "", 0,
@@ -614,8 +712,9 @@ static rp_status input_changed(rp_error *err)
 static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepted,
                              const uint8_t *need, rp_error *err)
 {
-    uint64_t *off = rp__calloc((size_t)d->n + 1, sizeof *off); /* set of doc i: off[i] .. */
-    uint32_t *cnt = rp__calloc((size_t)d->n + 1, sizeof *cnt);
+    uint64_t nodes = d->n + d->n_arch; /* input documents, then indexed ones */
+    uint64_t *off = rp__calloc((size_t)nodes + 1, sizeof *off); /* set of node i: off[i] .. */
+    uint32_t *cnt = rp__calloc((size_t)nodes + 1, sizeof *cnt);
     uint64_t *set = NULL, *other = NULL;
     size_t set_cap = 0, other_cap = 0, nset = 0;
     int fd = -1;
@@ -650,6 +749,25 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
         file_len += nset * 8;
         if (d->o.progress && i % 4096 == 0)
             d->o.progress(d->o.progress_user, 2, i, rp_source_bytes(src));
+    }
+    /* The indexed documents that matched (--against), from the index. */
+    for (uint64_t v = 0; v < d->n_arch; v++) {
+        char *text = NULL;
+        size_t len = 0;
+        if ((rc = rp_index_document(d->o.against, d->arch_doc[v], NULL, NULL, &text, &len, err)) !=
+            RP_OK)
+            goto done;
+        rc = rp__shingle_set(text, len, d->o.sketch.ngram, d->o.sketch.seed, &set, &set_cap, &nset);
+        rp_free(text);
+        if (rc != RP_OK) {
+            rc = nomem(err);
+            goto done;
+        }
+        if (nset > UINT32_MAX) nset = UINT32_MAX;
+        off[d->n + v] = file_len;
+        cnt[d->n + v] = (uint32_t)nset;
+        if ((rc = rp__tmp_write(fd, set, nset * 8, file_len, d->tmpdir, err)) != RP_OK) goto done;
+        file_len += nset * 8;
     }
     /* Decide the listed pairs: a's set stays loaded while a repeats. */
     uint64_t last_a = UINT64_MAX;
@@ -762,6 +880,11 @@ static uint32_t find(uint32_t *parent, uint32_t x)
 /* Keep order: does x come before y as a representative? */
 static bool keeps_before(const rp_dedup *d, uint32_t x, uint32_t y)
 {
+    /* Indexed documents (--against) come first, the earlier added first:
+     * they are already kept in the archive. */
+    bool ax = x >= d->n, ay = y >= d->n;
+    if (ax != ay) return ax;
+    if (ax) return d->arch_doc[x - d->n] < d->arch_doc[y - d->n];
     if (d->o.keep == RP_KEEP_LONGEST && d->len[x] != d->len[y]) return d->len[x] > d->len[y];
     return x < y;
 }
@@ -778,7 +901,7 @@ static int member_cmp(const void *p, const void *q)
 
 static rp_status stage_cluster(rp_dedup *d, rp_error *err)
 {
-    uint64_t n = d->n;
+    uint64_t n = d->n + d->n_arch; /* nodes: input documents, then indexed ones */
     uint32_t *parent = rp__malloc((size_t)(n ? n : 1) * sizeof *parent);
     uint8_t *direct = rp__calloc((size_t)n / 8 + 1, 1);
     d->rep = rp__malloc((size_t)(n ? n : 1) * sizeof *d->rep);
@@ -835,6 +958,7 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
             d->st.chained++;
         }
         const uint32_t *si, *sr;
+        if (r >= d->n) continue; /* an indexed representative: no signature here */
         if (d->sigs.fd >= 0 && sbuf == NULL) {
             rc = nomem(err);
             break;
@@ -904,11 +1028,11 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
     for (uint64_t i = 0; i < n; i++)
         d->size[d->rep[i]]++;
     for (uint64_t i = 0; i < n; i++) {
-        if (d->rep[i] != i) {
+        if (i < d->n && d->rep[i] != i) {
             d->st.removed++;
-        } else if (d->size[i] > 1) {
-            d->st.clusters++;
+            if (d->rep[i] >= d->n) d->st.against_removed++;
         }
+        if (d->rep[i] == i && d->size[i] > 1) d->st.clusters++;
     }
 done:
     rp__free(parent);
@@ -956,6 +1080,16 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
         opts->keep < RP_KEEP_FIRST || opts->keep > RP_KEEP_LONGEST)
         return rp__fail(err, RP_ERR_PARAM, "", 0, "unknown verify or keep mode");
 
+    if (opts->against != NULL) {
+        const rp_index_params *ip = rp_index_get_params(opts->against);
+        if (ip->sketch_ngram != so->ngram || ip->sketch_hashes != so->hashes ||
+            ip->seed != so->seed)
+            return rp__fail(err, RP_ERR_MISMATCH, "", 0,
+                            "the index was sketched with ngram %zu, hashes %zu, seed %llu; this "
+                            "run asks for ngram %zu, hashes %zu, seed %llu",
+                            ip->sketch_ngram, ip->sketch_hashes, (unsigned long long)ip->seed,
+                            so->ngram, so->hashes, (unsigned long long)so->seed);
+    }
     rp_dedup *d = rp__calloc(1, sizeof *d);
     if (d == NULL) return nomem(err);
     clock_gettime(CLOCK_MONOTONIC, &d->t0);
@@ -1014,6 +1148,8 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
         goto fail;
     }
     if ((rc = stage_verify(d, cands, accepted, exact, need, err)) != RP_OK) goto fail;
+    if (d->o.against != NULL && (rc = stage_against(d, accepted, exact, &need, err)) != RP_OK)
+        goto fail;
     d->st.spill_runs += rp__sorter_runs(cands);
     rp__sorter_free(cands);
     cands = NULL;
@@ -1051,6 +1187,11 @@ const rp_dedup_stats *rp_dedup_get_stats(const rp_dedup *d)
 
 const char *rp_dedup_id(const rp_dedup *d, uint64_t i, size_t *len)
 {
+    if (d != NULL && i >= d->n && i < d->n + d->n_arch) {
+        uint64_t v = i - d->n;
+        if (len != NULL) *len = (size_t)(d->arch_id_off[v + 1] - d->arch_id_off[v] - 1);
+        return d->arch_ids + d->arch_id_off[v];
+    }
     if (d == NULL || i >= d->n) return NULL;
     if (len != NULL) *len = (size_t)(d->id_off[i + 1] - d->id_off[i] - 1);
     return d->ids + d->id_off[i];
@@ -1058,12 +1199,12 @@ const char *rp_dedup_id(const rp_dedup *d, uint64_t i, size_t *len)
 
 uint64_t rp_dedup_representative(const rp_dedup *d, uint64_t i)
 {
-    return d == NULL || i >= d->n ? i : d->rep[i];
+    return d == NULL || i >= d->n + d->n_arch ? i : d->rep[i];
 }
 
 uint64_t rp_dedup_cluster_size(const rp_dedup *d, uint64_t i)
 {
-    return d == NULL || i >= d->n ? 0 : d->size[d->rep[i]];
+    return d == NULL || i >= d->n + d->n_arch ? 0 : d->size[d->rep[i]];
 }
 
 int rp_dedup_next_pair(rp_dedup *d, uint64_t *a, uint64_t *b, double *similarity, rp_status *st,

@@ -604,6 +604,7 @@ void rp_index_free(rp_index *idx)
     finalize(&idx->st_doc_get);
     finalize(&idx->st_sketch_insert);
     finalize(&idx->st_sketch_delete);
+    finalize(&idx->st_sketch_get);
     finalize(&idx->st_tomb_insert);
     sqlite3_close(idx->db);
     rp_sketcher_free(idx->sketcher);
@@ -673,14 +674,6 @@ static bool push_posting(rp__postings *p, uint64_t hash, int64_t doc)
     return true;
 }
 
-uint64_t rp__lsh_band_key(const uint32_t *sig, size_t band, size_t rows)
-{
-    uint64_t h = rp__hash_combine(0x4C53480000000000ULL, (uint64_t)band); /* "LSH" */
-    for (size_t r = 0; r < rows; r++)
-        h = rp__hash_combine(h, sig[band * rows + r]);
-    return h;
-}
-
 /* The postings of a new document: its distinct fingerprints and its band
  * keys, in memory until the batch is committed. */
 static rp_status doc_postings(rp_index *idx, const rp_doc *doc, int64_t rowid, rp_error *err)
@@ -739,7 +732,7 @@ static rp_status doc_postings(rp_index *idx, const rp_doc *doc, int64_t rowid, r
     sqlite3_clear_bindings(st);
     if (src != SQLITE_DONE) return batch_fail(idx, src, "storing a signature", err);
     for (size_t b = 0; b < p->lsh_bands; b++)
-        if (!push_posting(&idx->pend[RP__KIND_BAND], rp__lsh_band_key(idx->sig, b, p->lsh_rows),
+        if (!push_posting(&idx->pend[RP__KIND_BAND], rp__band_key(idx->sig, b, p->lsh_rows),
                           rowid))
             goto nomem;
     return RP_OK;

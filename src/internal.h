@@ -541,6 +541,7 @@ struct rp_index {
     size_t zbuf_len, zbuf_cap;
     struct sqlite3_stmt *st_doc_insert, *st_doc_find, *st_doc_delete, *st_doc_get;
     struct sqlite3_stmt *st_sketch_insert, *st_sketch_delete, *st_tomb_insert;
+    struct sqlite3_stmt *st_sketch_get; /* index_near.c */
     /* The open batch: its write transaction, the rowids it added and the
      * postings of its documents, not yet in a segment. */
     bool in_batch;
@@ -577,8 +578,6 @@ rp_status rp__index_text(rp_index *idx, const void *blob, size_t n, char **text,
 /* Re-read the segment list and tombstones if the database changed. */
 rp_status rp__index_refresh(rp_index *idx, rp_error *err);
 
-/* The LSH key of band b of a signature (rows values from b * rows). */
-uint64_t rp__lsh_band_key(const uint32_t *sig, size_t band, size_t rows);
 
 /* Write the postings of a new segment covering rowids [lo, hi] (sorted here
  * by hash then document; documents in dead, if not NULL, left out) and

@@ -136,6 +136,7 @@ static inline uint64_t test_rand(uint64_t *state)
     X(dedup_output)                                                                             \
     X(dedup_errors)                                                                             \
     X(source_trusted_same)                                                                         \
+    X(dedup_against)                                                                               \
     X(scan_planted)                                                                                \
     X(scan_memory_limit)                                                                           \
     X(scan_boilerplate)                                                                            \

@@ -484,3 +484,115 @@ void test_source_trusted_same(void)
     rp_source_free(a);
     rp_source_free(b);
 }
+
+/* --against: input documents near indexed ones are removed, pairs name the
+ * indexed id, and rp_index_near finds them from a signature. */
+void test_dedup_against(void)
+{
+    rs = test_seed | 13;
+    char dir[] = "/tmp/reprint-dedup-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char db[128], in[128];
+    snprintf(db, sizeof db, "%s/a.db", dir);
+    snprintf(in, sizeof in, "%s/in.jsonl", dir);
+    /* Three indexed texts of random words; the input holds a light edit of
+     * the second, an exact copy of the third, and an unrelated text. */
+    char *texts[4];
+    for (int t = 0; t < 4; t++) {
+        texts[t] = malloc(200 * 8 + 1);
+        size_t o = 0;
+        for (int w = 0; w < 200; w++)
+            o += (size_t)sprintf(texts[t] + o, "w%u ", (unsigned)(test_rand(&rs) % 5000));
+    }
+    rp_index_opts io;
+    rp_index_opts_init(&io);
+    io.create = 1;
+    rp_index *idx = NULL;
+    CHECK_EQ(rp_index_open(db, &io, &idx, NULL), RP_OK);
+    for (int t = 0; t < 3; t++) {
+        rp_doc *doc = NULL;
+        CHECK_EQ(rp_doc_new("x", texts[t], strlen(texts[t]), NULL, &doc, NULL), RP_OK);
+        char id[8];
+        snprintf(id, sizeof id, "arch%d", t);
+        CHECK_EQ(rp_index_add(idx, id, strlen(id), doc, NULL, 0, 0, NULL), RP_OK);
+        rp_doc_free(doc);
+    }
+    CHECK_EQ(rp_index_commit(idx, NULL), RP_OK);
+    char *edited = strdup(texts[1]);
+    memcpy(edited, "zz", 2); /* the first word changes */
+    FILE *f = fopen(in, "wb");
+    fprintf(f, "{\"id\":\"new0\",\"text\":\"%s\"}\n", texts[3]);
+    fprintf(f, "{\"id\":\"new1\",\"text\":\"%s\"}\n", edited);
+    fprintf(f, "{\"id\":\"new2\",\"text\":\"%s\"}\n", texts[2]);
+    fclose(f);
+
+    /* The lookup alone. */
+    rp_sketcher *sk = NULL;
+    CHECK_EQ(rp_sketcher_new(NULL, &sk, NULL), RP_OK);
+    uint32_t sig[128];
+    CHECK_EQ(rp_sketcher_sketch(sk, texts[2], strlen(texts[2]), sig, NULL, NULL), RP_OK);
+    rp_index_near_match *m = NULL;
+    size_t nm = 0;
+    CHECK_EQ(rp_index_near(idx, sig, 0.5, &m, &nm, NULL), RP_OK);
+    CHECK_EQ(nm, 1);
+    if (nm == 1) {
+        CHECK(m[0].similarity == 1.0);
+        char *id = NULL, *text = NULL;
+        size_t il, tl;
+        CHECK_EQ(rp_index_document(idx, m[0].doc, &id, &il, &text, &tl, NULL), RP_OK);
+        CHECK_STR_EQ(id, "arch2");
+        CHECK_EQ(tl, strlen(texts[2]));
+        rp_free(id);
+        rp_free(text);
+    }
+    rp_free(m);
+    CHECK_EQ(rp_index_document(idx, 999, NULL, NULL, NULL, NULL, NULL), RP_ERR_PARAM);
+    rp_sketcher_free(sk);
+
+    for (int mode = 0; mode < 3; mode++) {
+        rp_dedup_opts o;
+        rp_dedup_opts_init(&o);
+        o.against = idx;
+        o.verify = mode == 0 ? RP_VERIFY_AUTO : mode == 1 ? RP_VERIFY_EXACT : RP_VERIFY_SIGNATURE;
+        rp_dedup *d = NULL;
+        const char *paths[] = {in};
+        CHECK_EQ(rp_dedup_run(paths, 1, &o, &d, NULL), RP_OK);
+        if (d == NULL) continue;
+        const rp_dedup_stats *st = rp_dedup_get_stats(d);
+        CHECK_EQ(st->docs, 3);
+        CHECK_EQ(st->against_docs, 2);
+        CHECK_EQ(st->against_removed, 2);
+        CHECK_EQ(st->removed, 2);
+        CHECK_EQ(rp_dedup_representative(d, 0), 0);
+        CHECK_STR_EQ(rp_dedup_id(d, rp_dedup_representative(d, 1), NULL), "arch1");
+        CHECK_STR_EQ(rp_dedup_id(d, rp_dedup_representative(d, 2), NULL), "arch2");
+        CHECK_EQ(rp_dedup_cluster_size(d, 2), 2);
+        uint64_t a, b;
+        double sim;
+        int pairs = 0;
+        while (rp_dedup_next_pair(d, &a, &b, &sim, NULL, NULL)) {
+            CHECK(a < 3 && b >= 3);
+            if (mode != 2 && a == 2) CHECK(sim == 1.0);
+            pairs++;
+        }
+        CHECK_EQ(pairs, 2);
+        rp_dedup_free(d);
+    }
+    /* Sketch parameters other than the index's are refused. */
+    rp_dedup_opts o;
+    rp_dedup_opts_init(&o);
+    o.against = idx;
+    o.sketch.ngram = 4;
+    rp_dedup *d = NULL;
+    rp_error err;
+    const char *paths[] = {in};
+    CHECK_EQ(rp_dedup_run(paths, 1, &o, &d, &err), RP_ERR_MISMATCH);
+    CHECK(strstr(err.msg, "ngram 5") != NULL && strstr(err.msg, "ngram 4") != NULL);
+    rp_index_free(idx);
+    for (int t = 0; t < 4; t++)
+        free(texts[t]);
+    free(edited);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_EQ(system(cmd), 0);
+}

@@ -947,13 +947,13 @@ void test_index_sketches(void)
     rp__lookup l = {0};
     int found_a = 0, found_c = 0;
     for (size_t band = 0; band < p->lsh_bands && idx->n_segs == 1; band++) {
-        uint64_t key = rp__lsh_band_key(sig_b, band, p->lsh_rows);
+        uint64_t key = rp__band_key(sig_b, band, p->lsh_rows);
         CHECK_EQ(rp__segment_lookup(idx, &idx->segs[0], RP__KIND_BAND, key, true, &l, NULL), RP_OK);
         for (size_t i = 0; i < l.n; i++) {
             found_a += l.docs[i] == 1;
             found_c += l.docs[i] == 2;
         }
-        key = rp__lsh_band_key(sig_a, band, p->lsh_rows);
+        key = rp__band_key(sig_a, band, p->lsh_rows);
         CHECK_EQ(rp__segment_lookup(idx, &idx->segs[0], RP__KIND_BAND, key, true, &l, NULL), RP_OK);
         CHECK(l.n == 1 && l.docs[0] == 1); /* every band of "a" itself */
     }
