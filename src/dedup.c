@@ -994,7 +994,7 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
         }
         if (rc == RP_OK) {
             sort_ctx = d;
-            qsort(members, n_members, sizeof *members, member_cmp);
+            if (n_members > 1) qsort(members, n_members, sizeof *members, member_cmp);
             uint32_t *newrep = rp__malloc((n_members ? n_members : 1) * sizeof *newrep);
             if (newrep == NULL) rc = nomem(err);
             for (size_t s = 0; rc == RP_OK && s < n_members;) {

@@ -76,12 +76,13 @@ rp_status rp__sorter_new(size_t words, size_t mem_limit, const char *tmpdir, boo
     s->cap = s->mem / (2 * s->rec);
     if (tmpdir == NULL || *tmpdir == '\0') tmpdir = getenv("TMPDIR");
     if (tmpdir == NULL || *tmpdir == '\0') tmpdir = "/tmp";
-    s->tmpdir = rp__malloc(strlen(tmpdir) + 1);
+    size_t dir_len = strlen(tmpdir);
+    s->tmpdir = rp__malloc(dir_len + 1);
     if (s->tmpdir == NULL) {
         rp__sorter_free(s);
         return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
     }
-    strcpy(s->tmpdir, tmpdir);
+    memcpy(s->tmpdir, tmpdir, dir_len + 1);
     *out = s;
     return RP_OK;
 }

@@ -64,7 +64,8 @@ static rp_status index_part(index_ctx *c, size_t p, uint32_t *docs, bool report)
     for (;;) {
         const uint64_t *rec;
         RP_TRY(rp__sorter_next(in, &rec, err));
-        if (rec == NULL || !have || rec[0] != hash) {
+        bool boundary = rec == NULL || !have || rec[0] != hash;
+        if (boundary) {
             /* the group of hash is complete */
             if (have && df > max_df) {
                 if (!rp__grow((void **)&c->bp[p], &c->cap_bp[p], c->n_bp[p] + 1, sizeof *c->bp[p]))
@@ -73,7 +74,9 @@ static rp_status index_part(index_ctx *c, size_t p, uint32_t *docs, bool report)
             } else if (have && df >= 2) {
                 RP_TRY(emit_pairs(s, out, docs, nd, &c->shared[p], err));
             }
-            if (rec == NULL) break;
+        }
+        if (rec == NULL) break;
+        if (boundary) {
             have = true;
             hash = rec[0];
             first = rec[1];
