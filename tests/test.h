@@ -137,6 +137,7 @@ static inline uint64_t test_rand(uint64_t *state)
     X(dedup_errors)                                                                             \
     X(source_trusted_same)                                                                         \
     X(dedup_against)                                                                               \
+    X(dedup_fault_injection)                                                                       \
     X(scan_planted)                                                                                \
     X(scan_memory_limit)                                                                           \
     X(scan_boilerplate)                                                                            \

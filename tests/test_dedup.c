@@ -596,3 +596,46 @@ void test_dedup_against(void)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK_EQ(system(cmd), 0);
 }
+
+/* Every allocation of a run (one thread, everything spilled: the sorter,
+ * signature and pair files, exact checks, -o) may fail: the run then
+ * reports RP_ERR_NOMEM and frees everything (LeakSanitizer checks). */
+void test_dedup_fault_injection(void)
+{
+    rs = test_seed | 17;
+    char path[] = "/tmp/reprint-dedup-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    size_t n;
+    char **texts = make_corpus(path, 12, &n);
+    char out[64];
+    snprintf(out, sizeof out, "%s.out", path);
+    int failures = 0;
+    for (size_t k = 1; k < 100000; k++) {
+        rp_dedup_opts o;
+        rp_dedup_opts_init(&o);
+        o.threads = 1;
+        o.mem_limit = 1; /* every store on disk */
+        o.strict = 1;
+        const char *paths[] = {path};
+        rp_dedup *d = NULL;
+        rp__alloc_fail_after(k);
+        rp_status st = rp_dedup_run(paths, 1, &o, &d, NULL);
+        if (st == RP_OK) st = rp_dedup_write(d, out, NULL);
+        size_t made = rp__alloc_fail_after(0);
+        rp_dedup_free(d);
+        if (st == RP_OK) {
+            CHECK(made < k);
+            break;
+        }
+        CHECK_EQ(st, RP_ERR_NOMEM);
+        if (st != RP_ERR_NOMEM) break;
+        failures++;
+    }
+    CHECK(failures > 20);
+    unlink(out);
+    for (size_t i = 0; i < n; i++)
+        free(texts[i]);
+    free(texts);
+    unlink(path);
+}
