@@ -12,6 +12,7 @@
 #include "cli.h"
 
 #include <cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -405,6 +406,25 @@ static bool make_dir(const char *path)
     return false;
 }
 
+/* Remove pair pages an earlier report left in dir beyond the n written
+ * now (names of digits and ".html" only: nothing else is touched). */
+static void remove_stale_pages(const char *dir, size_t n)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        size_t len = strspn(name, "0123456789");
+        if (len == 0 || len > 20 || strcmp(name + len, ".html") != 0) continue;
+        if (strtoull(name, NULL, 10) <= n) continue;
+        char *path = join_path(dir, name);
+        if (path != NULL) unlink(path);
+        free(path);
+    }
+    closedir(d);
+}
+
 static void page_name(char *buf, size_t cap, size_t rank, int width)
 {
     snprintf(buf, cap, "%0*zu.html", width < 6 ? 6 : width > 20 ? 20 : width, rank);
@@ -485,6 +505,7 @@ static int write_html(rp_scan *scan, const char *dir, top_heap *top, const scan_
     }
     int rc = render_scan_index(f, rows, top->n, info);
     if (cli_close_output(f, index_path) && rc == 0) status = EXIT_OK;
+    if (status == EXIT_OK) remove_stale_pages(pairs_dir, top->n);
 done:
     for (size_t i = 0; hrefs != NULL && i < top->n; i++)
         free(hrefs[i]);

@@ -20,4 +20,8 @@ grep -o 'id="nav-[a-z]*"' "$d/report/pairs/000002.html"
 $REPRINT scan -q --html "$d/report2" --html-max 3 $A $T > /dev/null
 ls "$d/report2/pairs"
 grep -o 'in this report</span> <span class="v">3' "$d/report2/index.html"
+echo "a smaller report over a larger one leaves no stale pair page (other files stay):"
+touch "$d/report/pairs/mine.txt"
+$REPRINT scan -q --html "$d/report" --html-max 3 $A $T > /dev/null
+ls "$d/report/pairs"
 rm -rf "$d"
