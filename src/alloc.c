@@ -8,13 +8,16 @@
 #include <stdlib.h>
 
 #ifdef RP_FAULT_INJECTION
-static size_t fail_at;  /* 0: never fail */
-static size_t n_allocs; /* allocations since the last rp__alloc_fail_after() */
+#include <stdatomic.h>
+/* Atomic: the library allocates from worker threads too (dedup, scan). */
+static atomic_size_t fail_at;  /* 0: never fail */
+static atomic_size_t n_allocs; /* allocations since the last rp__alloc_fail_after() */
 
 static bool should_fail(void)
 {
-    n_allocs++;
-    return fail_at != 0 && n_allocs >= fail_at;
+    size_t n = atomic_fetch_add(&n_allocs, 1) + 1;
+    size_t at = atomic_load(&fail_at);
+    return at != 0 && n >= at;
 }
 #else
 static bool should_fail(void)
@@ -26,9 +29,8 @@ static bool should_fail(void)
 size_t rp__alloc_fail_after(size_t n)
 {
 #ifdef RP_FAULT_INJECTION
-    size_t made = n_allocs;
-    fail_at = n;
-    n_allocs = 0;
+    size_t made = atomic_exchange(&n_allocs, 0);
+    atomic_store(&fail_at, n);
     return made;
 #else
     (void)n;
