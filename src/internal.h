@@ -351,6 +351,15 @@ rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err);
 /* The key of band `band` (values band*rows .. band*rows+rows-1) of sig. */
 uint64_t rp__band_key(const uint32_t *sig, size_t band, size_t rows);
 
+/* ---- threads (parallel.c) ------------------------------------------------- */
+#define RP__MAX_THREADS 256
+typedef void (*rp__task_fn)(void *ctx, size_t t);
+/* Run fn(ctx, t) for every t in [0, n), on n threads at once (t = 0 on the
+ * calling thread), and return when all are done. A thread that cannot be
+ * started has its share run on the calling thread afterwards, so callers
+ * must not make thread t wait for thread u. n is capped at RP__MAX_THREADS. */
+void rp__parallel(size_t n, rp__task_fn fn, void *ctx);
+
 /* ---- alignment (align.c) --------------------------------------------------- */
 typedef struct rp__align_params {
     size_t min_words;
@@ -406,12 +415,6 @@ bool rp__shingle_overlap(const rp_token *a, size_t na, const rp_token *b, size_t
  *  - scan_report.c: boilerplate passages and reuse families.
  * Partitions are independent until the pair merge, so each could be a
  * process of its own (postings routed by hash, pair records summed). */
-typedef void (*rp__task_fn)(void *ctx, size_t t);
-/* Run fn(ctx, t) for every t in [0, n), on n threads at once (t = 0 on the
- * calling thread), and return when all are done. A thread that cannot be
- * started has its share run on the calling thread afterwards, so callers
- * must not make thread t wait for thread u. */
-void rp__parallel(size_t n, rp__task_fn fn, void *ctx);
 
 typedef struct rp__scan_doc {
     uint64_t text_off; /* in the text store */

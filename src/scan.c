@@ -27,7 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_THREADS 256
 #define STORE_BUF   ((size_t)1 << 20) /* write buffer of the text store */
 #define BATCH_MIN   ((size_t)64 << 10)
 #define BATCH_MAX   ((size_t)16 << 20)
@@ -45,42 +44,6 @@ void rp_scan_opts_init(rp_scan_opts *o)
     o->threads = 1;
     o->mem_limit = (size_t)256 << 20;
     o->seed = RP_HASH_SEED_DEFAULT;
-}
-
-/* ---- threads ---------------------------------------------------------------- */
-
-typedef struct par_arg {
-    rp__task_fn fn;
-    void *ctx;
-    size_t t;
-} par_arg;
-
-static void *par_main(void *p)
-{
-    par_arg *a = p;
-    a->fn(a->ctx, a->t);
-    return NULL;
-}
-
-void rp__parallel(size_t n, rp__task_fn fn, void *ctx)
-{
-    if (n > MAX_THREADS) n = MAX_THREADS; /* opts are checked: never happens */
-    if (n <= 1) {
-        if (n == 1) fn(ctx, 0);
-        return;
-    }
-    pthread_t tid[MAX_THREADS];
-    par_arg args[MAX_THREADS];
-    bool started[MAX_THREADS];
-    for (size_t t = 1; t < n; t++) {
-        args[t] = (par_arg){fn, ctx, t};
-        started[t] = pthread_create(&tid[t], NULL, par_main, &args[t]) == 0;
-    }
-    fn(ctx, 0);
-    for (size_t t = 1; t < n; t++)
-        if (started[t]) pthread_join(tid[t], NULL);
-    for (size_t t = 1; t < n; t++)
-        if (!started[t]) fn(ctx, t);
 }
 
 /* ---- options ------------------------------------------------------------------ */
@@ -102,7 +65,7 @@ static rp_status check_opts(const rp_scan_opts *o, rp_error *err)
         bad = "min_containment must be in 0..1";
     else if (o->against != 0 && o->against != 1)
         bad = "against must be 0 or 1";
-    else if (o->threads < 1 || o->threads > MAX_THREADS)
+    else if (o->threads < 1 || o->threads > RP__MAX_THREADS)
         bad = "threads must be in 1..256";
     else if (o->mem_limit < MEM_MIN)
         bad = "mem_limit must be at least 4 MiB";
