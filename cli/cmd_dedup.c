@@ -362,8 +362,8 @@ int rp_cmd_dedup(int argc, char **argv)
             o.sketch.lossy = 1;
             break;
         case 'j':
-            if (!cli_parse_size(optarg, &o.threads) || o.threads < 1 || o.threads > 1024)
-                return cli_usage_error("--threads takes a whole number in 1..1024, not '%s'",
+            if (!cli_parse_size(optarg, &o.threads) || o.threads < 1 || o.threads > 256)
+                return cli_usage_error("--threads takes a whole number in 1..256, not '%s'",
                                        optarg);
             break;
         case O_MEM:

@@ -629,7 +629,7 @@ typedef struct rp_dedup_opts {
     rp_verify verify;    /* default RP_VERIFY_AUTO */
     rp_keep keep;        /* default RP_KEEP_FIRST */
     int strict;          /* 1: split chained clusters; default 0 */
-    size_t threads;      /* sketching threads; 0 (default): the online cores */
+    size_t threads;      /* sketching threads; 0 (default): the online cores; at most 256 */
     size_t mem_limit;    /* bytes; 0 (default): a quarter of physical memory */
     const char *tmpdir;  /* NULL (default): $TMPDIR or /tmp */
     rp_source_opts source; /* how records are read (rp_source_opts_init) */

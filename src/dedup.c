@@ -20,14 +20,15 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH_BYTES   ((size_t)4 << 20)
-#define BATCH_DOCS    8192
+#define BATCH_BYTES   ((size_t)8 << 20)
+#define BATCH_DOCS    16384
 #define BUCKET_WINDOW 64  /* in a big bucket, each document pairs with the 64 before it */
 #define AUTO_Z        4.5 /* standard errors around the threshold checked exactly */
 #define MAX_DOCS      ((uint64_t)UINT32_MAX - 1)
@@ -232,6 +233,10 @@ static rp_status add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
 
 /* ---- stage 1: reading and sketching ------------------------------------- */
 
+/* Texts are gathered in one batch while the other is sketched by a job:
+ * a thread of its own that runs rp__parallel over the batch's documents
+ * (the calling thread reads on meanwhile). Results are committed in batch
+ * order, so document numbers are input positions for any thread count. */
 typedef struct batch {
     char *text;
     size_t text_len, text_cap;
@@ -241,77 +246,55 @@ typedef struct batch {
     uint32_t *sigs;
     size_t sigs_cap;
     uint32_t *nsh;
-    rp_status st;
-    rp_error err;
-    size_t bad; /* the document that failed */
-    int state;  /* 0 free, 1 ready, 2 sketching, 3 done */
+    size_t nsh_cap;
 } batch;
 
-typedef struct pool {
+typedef struct sketch_job {
     rp_dedup *d;
-    batch *b;
-    size_t nb;
-    size_t next_ready; /* next batch index workers take */
-    uint64_t ready_seq, taken_seq;
-    pthread_mutex_t mu;
-    pthread_cond_t cv_work, cv_done;
-    bool stop;
-} pool;
+    batch b[2];
+    int cur;   /* the batch being filled */
+    bool busy; /* a job thread sketches b[1 - cur] */
+    pthread_t thread;
+    batch *jb; /* the batch of the running job */
+    atomic_size_t next;
+    rp_sketcher **sk; /* one per thread */
+    rp_status *st;    /* per thread */
+} sketch_job;
 
-static rp_status batch_sketch(rp_dedup *d, rp_sketcher *sk, batch *b)
+/* Thread t sketches the documents of the job's batch it takes in turn. */
+static void sketch_task(void *ctx, size_t t)
 {
-    size_t k = d->k;
-    if (!rp__grow((void **)&b->sigs, &b->sigs_cap, b->n * k, sizeof *b->sigs) ||
-        (b->nsh = rp__realloc(b->nsh, (b->n ? b->n : 1) * sizeof *b->nsh)) == NULL) {
-        b->bad = 0;
-        return rp__fail(&b->err, RP_ERR_NOMEM, "", 0, "out of memory");
-    }
-    for (size_t i = 0; i < b->n; i++) {
+    sketch_job *j = ctx;
+    batch *b = j->jb;
+    size_t k = j->d->k;
+    for (;;) {
+        size_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= b->n || j->st[t] != RP_OK) return;
         size_t nsh = 0;
-        rp_status rc = rp_sketcher_sketch(sk, b->text + b->off[i], b->off[i + 1] - b->off[i],
-                                          b->sigs + i * k, &nsh, &b->err);
-        if (rc != RP_OK) {
-            b->bad = i;
-            return rc;
-        }
+        j->st[t] = rp_sketcher_sketch(j->sk[t], b->text + b->off[i], b->off[i + 1] - b->off[i],
+                                      b->sigs + i * k, &nsh, NULL);
         b->nsh[i] = nsh > UINT32_MAX ? UINT32_MAX : (uint32_t)nsh;
     }
-    return RP_OK;
 }
 
-static void *worker(void *arg)
+static void *job_main(void *p)
 {
-    pool *p = arg;
-    rp_sketcher *sk = NULL;
-    rp_status init = rp_sketcher_new(&p->d->o.sketch, &sk, NULL);
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (!p->stop && p->taken_seq == p->ready_seq)
-            pthread_cond_wait(&p->cv_work, &p->mu);
-        if (p->stop && p->taken_seq == p->ready_seq) break;
-        batch *b = &p->b[p->taken_seq % p->nb];
-        p->taken_seq++;
-        b->state = 2;
-        pthread_mutex_unlock(&p->mu);
-        b->st = init != RP_OK ? rp__fail(&b->err, init, "", 0, "out of memory")
-                              : batch_sketch(p->d, sk, b);
-        pthread_mutex_lock(&p->mu);
-        b->state = 3;
-        pthread_cond_broadcast(&p->cv_done);
-    }
-    pthread_mutex_unlock(&p->mu);
-    rp_sketcher_free(sk);
+    sketch_job *j = p;
+    rp__parallel(j->d->o.threads, sketch_task, j);
     return NULL;
 }
 
-/* Move a sketched batch's results to the stores, in document order. */
-static rp_status commit(rp_dedup *d, batch *b, rp_error *err)
+/* Take in the results of the job on b, in document order, and empty b.
+ * The text was validated by the source, so a sketch fails only for lack
+ * of memory. */
+static rp_status commit(sketch_job *j, batch *b, rp_error *err)
 {
-    if (b->st != RP_OK) {
-        uint64_t doc = b->first + b->bad;
-        if (b->st == RP_ERR_NOMEM) return nomem(err);
-        return rp__fail(err, b->st, "", 0, "document %s: %s", d->ids + d->id_off[doc], b->err.msg);
-    }
+    rp_dedup *d = j->d;
+    for (size_t t = 0; t < d->o.threads; t++)
+        if (j->st[t] != RP_OK)
+            return j->st[t] == RP_ERR_NOMEM
+                       ? nomem(err)
+                       : rp__fail(err, j->st[t], "", 0, "cannot sketch: %s", rp_strerror(j->st[t]));
     for (size_t i = 0; i < b->n; i++) {
         uint64_t doc = b->first + i;
         d->nsh[doc] = b->nsh[i];
@@ -323,20 +306,34 @@ static rp_status commit(rp_dedup *d, batch *b, rp_error *err)
     return RP_OK;
 }
 
-/* Wait for the oldest uncommitted batch and commit it. */
-static rp_status commit_next(rp_dedup *d, pool *p, uint64_t *committed, rp_error *err)
+/* Wait for the running job, if any, and commit its batch. */
+static rp_status job_wait(sketch_job *j, rp_error *err)
 {
-    batch *c = &p->b[*committed % p->nb];
-    pthread_mutex_lock(&p->mu);
-    while (c->state != 3)
-        pthread_cond_wait(&p->cv_done, &p->mu);
-    pthread_mutex_unlock(&p->mu);
-    rp_status rc = commit(d, c, err);
-    pthread_mutex_lock(&p->mu);
-    c->state = 0;
-    pthread_mutex_unlock(&p->mu);
-    (*committed)++;
-    return rc;
+    if (!j->busy) return RP_OK;
+    pthread_join(j->thread, NULL);
+    j->busy = false;
+    return commit(j, j->jb, err);
+}
+
+/* Sketch the current batch: in a job thread while the caller reads on
+ * (threads > 1 and not wait), else now. */
+static rp_status job_flush(sketch_job *j, bool wait, rp_error *err)
+{
+    RP_TRY(job_wait(j, err));
+    batch *b = &j->b[j->cur];
+    if (b->n == 0) return RP_OK;
+    if (!rp__grow((void **)&b->sigs, &b->sigs_cap, b->n * j->d->k, sizeof *b->sigs) ||
+        !rp__grow((void **)&b->nsh, &b->nsh_cap, b->n, sizeof *b->nsh))
+        return nomem(err);
+    j->jb = b;
+    atomic_store(&j->next, 0);
+    if (j->d->o.threads > 1 && !wait && pthread_create(&j->thread, NULL, job_main, j) == 0) {
+        j->busy = true;
+        j->cur = 1 - j->cur;
+        return RP_OK;
+    }
+    job_main(j);
+    return commit(j, b, err);
 }
 
 static rp_status batch_put(batch *b, const rp_record *r, rp_error *err)
@@ -379,103 +376,40 @@ static rp_status stage_sketch(rp_dedup *d, rp_error *err)
     rp_source *src = NULL;
     RP_TRY(open_source(d, false, &src, err));
     size_t threads = d->o.threads;
-    pool p;
-    memset(&p, 0, sizeof p);
-    p.d = d;
-    p.nb = threads > 1 ? 2 * threads : 1;
-    p.b = rp__calloc(p.nb, sizeof *p.b);
-    pthread_t *tid = threads > 1 ? rp__calloc(threads, sizeof *tid) : NULL;
-    size_t started = 0;
-    rp_sketcher *sk = NULL;
-    rp_status rc = RP_OK;
-    if (p.b == NULL || (threads > 1 && tid == NULL)) {
-        rc = nomem(err);
-        goto done;
-    }
-    if (threads > 1) {
-        pthread_mutex_init(&p.mu, NULL);
-        pthread_cond_init(&p.cv_work, NULL);
-        pthread_cond_init(&p.cv_done, NULL);
-        for (; started < threads; started++)
-            if (pthread_create(&tid[started], NULL, worker, &p) != 0) break;
-        if (started == 0) {
-            rc = rp__fail(err, RP_ERR_NOMEM, "", 0, "cannot start threads");
-            goto done;
-        }
-    } else if ((rc = rp_sketcher_new(&d->o.sketch, &sk, err)) != RP_OK) {
-        goto done;
-    }
-    uint64_t seq = 0, committed = 0; /* batches filled, batches committed */
-    batch *cur = NULL;
-    bool end = false;
+    sketch_job j;
+    memset(&j, 0, sizeof j);
+    j.d = d;
+    atomic_init(&j.next, 0);
+    j.sk = rp__calloc(threads, sizeof *j.sk);
+    j.st = rp__calloc(threads, sizeof *j.st);
+    rp_status rc = j.sk == NULL || j.st == NULL ? nomem(err) : RP_OK;
+    for (size_t t = 0; t < threads && rc == RP_OK; t++)
+        rc = rp_sketcher_new(&d->o.sketch, &j.sk[t], err);
     while (rc == RP_OK) {
         const rp_record *r = NULL;
-        if (!end) {
-            rc = rp_source_next(src, &r, err);
-            if (rc != RP_OK) break;
-            if (r == NULL) end = true;
-        }
-        if (r != NULL) {
-            if (cur == NULL) {
-                /* The slot of batch seq is busy until batch seq - nb is
-                 * committed: commit done batches in order until it is free. */
-                while (threads > 1 && rc == RP_OK && committed + p.nb <= seq)
-                    rc = commit_next(d, &p, &committed, err);
-                if (rc != RP_OK) break;
-                cur = &p.b[seq % p.nb];
-                cur->first = d->n;
-            }
-            if ((rc = add_doc(d, r, err)) != RP_OK) break;
-            if ((rc = batch_put(cur, r, err)) != RP_OK) break;
-            d->st.bytes += r->text_len;
-        }
-        bool full = cur != NULL && (cur->text_len >= BATCH_BYTES || cur->n >= BATCH_DOCS);
-        if (cur != NULL && (full || end)) {
-            if (threads > 1) {
-                pthread_mutex_lock(&p.mu);
-                cur->state = 1;
-                p.ready_seq++;
-                pthread_cond_signal(&p.cv_work);
-                pthread_mutex_unlock(&p.mu);
-            } else {
-                cur->st = batch_sketch(d, sk, cur);
-                rc = commit(d, cur, err);
-                committed++;
-            }
-            seq++;
-            cur = NULL;
+        if ((rc = rp_source_next(src, &r, err)) != RP_OK || r == NULL) break;
+        batch *b = &j.b[j.cur];
+        if (b->n == 0) b->first = d->n;
+        if ((rc = add_doc(d, r, err)) != RP_OK || (rc = batch_put(b, r, err)) != RP_OK) break;
+        d->st.bytes += r->text_len;
+        if (b->text_len >= BATCH_BYTES || b->n >= BATCH_DOCS) {
+            rc = job_flush(&j, false, err);
             if (d->o.progress) d->o.progress(d->o.progress_user, 0, d->n, rp_source_bytes(src));
         }
-        if (end) break;
     }
-    /* Commit what the workers still hold, in order. */
-    while (threads > 1 && started > 0 && committed < seq) {
-        rp_status c = commit_next(d, &p, &committed, rc == RP_OK ? err : NULL);
-        if (rc == RP_OK) rc = c;
+    if (rc == RP_OK) rc = job_flush(&j, true, err);
+    rp_status waited = job_wait(&j, rc == RP_OK ? err : NULL); /* never leave a job running */
+    if (rc == RP_OK) rc = waited;
+    for (int k = 0; k < 2; k++) {
+        rp__free(j.b[k].text);
+        rp__free(j.b[k].off);
+        rp__free(j.b[k].sigs);
+        rp__free(j.b[k].nsh);
     }
-done:
-    if (started > 0) {
-        pthread_mutex_lock(&p.mu);
-        p.stop = true;
-        pthread_cond_broadcast(&p.cv_work);
-        pthread_mutex_unlock(&p.mu);
-        for (size_t i = 0; i < started; i++)
-            pthread_join(tid[i], NULL);
-    }
-    if (threads > 1 && p.b != NULL) {
-        pthread_mutex_destroy(&p.mu);
-        pthread_cond_destroy(&p.cv_work);
-        pthread_cond_destroy(&p.cv_done);
-    }
-    for (size_t i = 0; p.b != NULL && i < p.nb; i++) {
-        rp__free(p.b[i].text);
-        rp__free(p.b[i].off);
-        rp__free(p.b[i].sigs);
-        rp__free(p.b[i].nsh);
-    }
-    rp__free(p.b);
-    rp__free(tid);
-    rp_sketcher_free(sk);
+    for (size_t t = 0; j.sk != NULL && t < threads; t++)
+        rp_sketcher_free(j.sk[t]);
+    rp__free(j.sk);
+    rp__free(j.st);
     if (rc == RP_OK) {
         d->st.skipped = rp_source_skipped(src);
         if (d->sigs.fd >= 0) {
@@ -1103,6 +1037,7 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         d->o.threads = c > 0 ? (size_t)c : 1;
     }
+    if (d->o.threads > RP__MAX_THREADS) d->o.threads = RP__MAX_THREADS;
     if (d->o.mem_limit == 0) d->o.mem_limit = default_mem();
     const char *tmp = opts->tmpdir;
     if (tmp == NULL || *tmp == '\0') tmp = getenv("TMPDIR");
