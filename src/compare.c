@@ -47,62 +47,79 @@ const char *rp_verdict_name(rp_verdict v)
     return "unknown";
 }
 
-static int cmp_u64(const void *x, const void *y)
+size_t rp__shingles(uint64_t *h, size_t nt, size_t n, uint64_t **tmp, size_t *tmp_cap)
 {
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-    return (a > b) - (a < b);
-}
-
-/* Sorted distinct n-gram hashes of a token array; a document shorter than n
- * gives one shingle of all its tokens. Returns the count or SIZE_MAX. */
-static size_t shingles(const rp_token *t, size_t nt, size_t n, uint64_t **out)
-{
-    *out = NULL;
     if (nt == 0) return 0;
     size_t ns = nt >= n ? nt - n + 1 : 1;
     size_t k = nt >= n ? n : nt;
-    uint64_t *h = rp__malloc(ns * sizeof *h);
-    if (h == NULL) return SIZE_MAX;
-    uint64_t rolled = 0;
+    if (!rp__grow((void **)tmp, tmp_cap, ns, sizeof **tmp)) return SIZE_MAX;
+    /* In place: shingle i only needs token hashes i .. i+n-1, and token i-1
+     * is read (as the one leaving) before shingle i-1 overwrites it. */
+    uint64_t rolled = 0, leaving = h[0];
     for (size_t j = 0; j < k; j++)
-        rolled = rp__rotl64(rolled, 1) ^ t[j].hash;
+        rolled = rp__rotl64(rolled, 1) ^ h[j];
     h[0] = rp__shingle_hash(rolled);
     for (size_t i = 1; i < ns; i++) {
-        rolled = rp__shingle_roll(rolled, t[i - 1].hash, t[i - 1 + n].hash, n);
+        uint64_t next_leaving = h[i];
+        rolled = rp__shingle_roll(rolled, leaving, h[i - 1 + n], n);
+        leaving = next_leaving;
         h[i] = rp__shingle_hash(rolled);
     }
-    qsort(h, ns, sizeof *h, cmp_u64);
+    rp__sort_u64(h, ns, *tmp);
     size_t m = 0;
     for (size_t i = 0; i < ns; i++)
         if (m == 0 || h[m - 1] != h[i]) h[m++] = h[i];
-    *out = h;
     return m;
+}
+
+size_t rp__set_intersection(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t i = 0, j = 0, inter = 0;
+    while (i < na && j < nb) {
+        if (a[i] < b[j])
+            i++;
+        else if (a[i] > b[j])
+            j++;
+        else
+            inter++, i++, j++;
+    }
+    return inter;
+}
+
+double rp__set_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t inter = rp__set_intersection(a, na, b, nb), uni = na + nb - inter;
+    return uni ? (double)inter / (double)uni : 0;
+}
+
+/* The sorted distinct shingles of a token array into a new array. */
+static size_t token_shingles(const rp_token *t, size_t nt, size_t n, uint64_t **out, uint64_t **tmp,
+                             size_t *tmp_cap)
+{
+    *out = rp__malloc((nt ? nt : 1) * sizeof **out);
+    if (*out == NULL) return SIZE_MAX;
+    for (size_t i = 0; i < nt; i++)
+        (*out)[i] = t[i].hash;
+    return rp__shingles(*out, nt, n, tmp, tmp_cap);
 }
 
 bool rp__shingle_overlap(const rp_token *a, size_t na, const rp_token *b, size_t nb, size_t n,
                          rp__overlap *out)
 {
-    uint64_t *x, *y;
-    size_t nx = shingles(a, na, n, &x);
-    size_t ny = shingles(b, nb, n, &y);
+    uint64_t *x = NULL, *y = NULL, *tmp = NULL;
+    size_t tmp_cap = 0;
+    size_t nx = token_shingles(a, na, n, &x, &tmp, &tmp_cap);
+    size_t ny = nx == SIZE_MAX ? SIZE_MAX : token_shingles(b, nb, n, &y, &tmp, &tmp_cap);
     bool ok = nx != SIZE_MAX && ny != SIZE_MAX;
     if (ok) {
-        size_t i = 0, k = 0, inter = 0;
-        while (i < nx && k < ny) {
-            if (x[i] < y[k])
-                i++;
-            else if (x[i] > y[k])
-                k++;
-            else
-                inter++, i++, k++;
-        }
-        size_t uni = nx + ny - inter;
+        size_t inter = rp__set_intersection(x, nx, y, ny), uni = nx + ny - inter;
         out->jaccard = uni ? (double)inter / (double)uni : 0;
         out->contained_a = nx ? (double)inter / (double)nx : 0;
         out->contained_b = ny ? (double)inter / (double)ny : 0;
     }
     rp__free(x);
     rp__free(y);
+    rp__free(tmp);
     return ok;
 }
 

@@ -671,7 +671,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
         if (i >= d->n || r->text_len != d->len[i]) goto changed;
         if (!(need[i / 8] & (1u << (i % 8)))) continue;
         rc = rp__shingle_set(r->text, r->text_len, d->o.sketch.ngram, d->o.sketch.seed, &set,
-                             &set_cap, &nset);
+                             &set_cap, &other, &other_cap, &nset); /* other: scratch here */
         if (rc != RP_OK) {
             rc = nomem(err);
             goto done;
@@ -691,7 +691,8 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
         if ((rc = rp_index_document(d->o.against, d->arch_doc[v], NULL, NULL, &text, &len, err)) !=
             RP_OK)
             goto done;
-        rc = rp__shingle_set(text, len, d->o.sketch.ngram, d->o.sketch.seed, &set, &set_cap, &nset);
+        rc = rp__shingle_set(text, len, d->o.sketch.ngram, d->o.sketch.seed, &set, &set_cap, &other,
+                             &other_cap, &nset);
         rp_free(text);
         if (rc != RP_OK) {
             rc = nomem(err);

@@ -328,14 +328,12 @@ rp_status rp__tmp_error(const char *dir, rp_error *err, const char *what);
 void rp__sort_u64(uint64_t *v, size_t n, uint64_t *tmp);
 
 /* ---- exact shingle sets (minhash.c) --------------------------------------- */
-/* The distinct shingle hashes of text (as the sketches: a text shorter than
- * ngram words is one shingle), sorted, into *buf (capacity *cap, grown as
- * needed); *n receives their number. The text is not validated (lossy
- * reading). RP_ERR_NOMEM. */
-rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed,
-                          uint64_t **buf, size_t *cap, size_t *n);
-/* Jaccard of two sorted sets of distinct values (0 when both are empty). */
-double rp__set_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+/* The distinct shingle hashes of text (rp__shingles of its token hashes;
+ * the text is not validated: lossy reading) into *buf (capacity *cap,
+ * grown as needed); *tmp, *tmp_cap: sorting scratch, reused across calls;
+ * *n receives their number. RP_ERR_NOMEM. */
+rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed, uint64_t **buf,
+                          size_t *cap, uint64_t **tmp, size_t *tmp_cap, size_t *n);
 
 /* ---- output files (writer.c) ---------------------------------------------- */
 /* A file written through gzip (.gz), zstd (.zst, .zstd) or as is, chosen by
@@ -400,6 +398,16 @@ typedef struct rp__overlap {
 /* Returns false on out of memory. */
 bool rp__shingle_overlap(const rp_token *a, size_t na, const rp_token *b, size_t nb, size_t n,
                          rp__overlap *out);
+/* Turn the token hashes h[0..nt) in place into the sorted distinct hashes
+ * of their word n-gram shingles (a text shorter than n words is one
+ * shingle of all its words), as the sketches and the Jaccard define them.
+ * *tmp, *tmp_cap: sorting scratch, grown as needed. Returns the number of
+ * shingles, or SIZE_MAX on out of memory. */
+size_t rp__shingles(uint64_t *h, size_t nt, size_t n, uint64_t **tmp, size_t *tmp_cap);
+/* Shared values of two sorted sets of distinct values, and their Jaccard
+ * (0 when both are empty). */
+size_t rp__set_intersection(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
+double rp__set_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
 
 /* ---- corpus scan (scan.c, scan_pairs.c, scan_align.c, scan_report.c) ------------
  * The stages of rp_scan and the data passed between them:

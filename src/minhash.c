@@ -174,81 +174,32 @@ double rp_signature_similarity(const uint32_t *a, const uint32_t *b, size_t hash
 
 /* ---- exact shingle sets ---------------------------------------------------- */
 
-typedef struct set_ctx {
-    size_t n;
-    uint64_t ring[32];
-    uint64_t rolled;
-    size_t n_tokens;
-    uint64_t *buf;
-    size_t len, cap;
-    bool nomem;
-} set_ctx;
+typedef struct hash_buf {
+    uint64_t *h;
+    size_t n, cap;
+} hash_buf;
 
-static rp_status set_hashes(void *ctx, const uint64_t *hashes, size_t n)
+static rp_status gather_hashes(void *ctx, const uint64_t *hashes, size_t n)
 {
-    set_ctx *c = ctx;
-    if (!rp__grow((void **)&c->buf, &c->cap, c->len + n, sizeof *c->buf)) return RP_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t hash = hashes[i];
-        if (c->n_tokens < c->n)
-            c->rolled = rp__rotl64(c->rolled, 1) ^ hash;
-        else
-            c->rolled = rp__shingle_roll(c->rolled, c->ring[(c->n_tokens - c->n) % 32], hash, c->n);
-        c->ring[c->n_tokens % 32] = hash;
-        c->n_tokens++;
-        if (c->n_tokens >= c->n) c->buf[c->len++] = rp__shingle_hash(c->rolled);
-    }
+    hash_buf *b = ctx;
+    if (!rp__grow((void **)&b->h, &b->cap, b->n + n, sizeof *b->h)) return RP_ERR_NOMEM;
+    memcpy(b->h + b->n, hashes, n * sizeof *hashes);
+    b->n += n;
     return RP_OK;
 }
 
 rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed, uint64_t **buf,
-                          size_t *cap, size_t *n)
+                          size_t *cap, uint64_t **tmp, size_t *tmp_cap, size_t *n)
 {
-    set_ctx c = {.n = ngram, .buf = *buf, .cap = *cap};
+    hash_buf b = {*buf, 0, *cap};
     size_t bad;
-    rp_status rc = rp__scan_hashes(text, len, seed, true, set_hashes, &c, &bad);
-    if (rc == RP_OK && c.n_tokens > 0 && c.n_tokens < ngram) {
-        if (rp__grow((void **)&c.buf, &c.cap, 1, sizeof *c.buf))
-            c.buf[c.len++] = rp__shingle_hash(c.rolled);
-        else
-            rc = RP_ERR_NOMEM;
-    }
-    *buf = c.buf;
-    *cap = c.cap;
+    rp_status rc = rp__scan_hashes(text, len, seed, true, gather_hashes, &b, &bad);
+    *buf = b.h;
+    *cap = b.cap;
     *n = 0;
     if (rc != RP_OK) return rc;
-    if (c.len > 1) {
-        /* Radix sort through the spare half of the buffer. */
-        if (!rp__grow((void **)&c.buf, &c.cap, 2 * c.len, sizeof *c.buf)) {
-            *buf = c.buf;
-            *cap = c.cap;
-            return RP_ERR_NOMEM;
-        }
-        *buf = c.buf;
-        *cap = c.cap;
-        rp__sort_u64(c.buf, c.len, c.buf + c.len);
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < c.len; i++)
-        if (m == 0 || c.buf[m - 1] != c.buf[i]) c.buf[m++] = c.buf[i];
+    size_t m = rp__shingles(b.h, b.n, ngram, tmp, tmp_cap);
+    if (m == SIZE_MAX) return RP_ERR_NOMEM;
     *n = m;
     return RP_OK;
-}
-
-double rp__set_jaccard(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
-{
-    size_t i = 0, j = 0, inter = 0;
-    while (i < na && j < nb) {
-        if (a[i] == b[j]) {
-            inter++;
-            i++;
-            j++;
-        } else if (a[i] < b[j]) {
-            i++;
-        } else {
-            j++;
-        }
-    }
-    size_t uni = na + nb - inter;
-    return uni ? (double)inter / (double)uni : 0;
 }

@@ -209,10 +209,13 @@ void test_dedup_exact_truth(void)
     char **texts = make_corpus(path, 250, &n);
     /* Truth: every pair, exactly. */
     uint64_t **sets = calloc(n, sizeof *sets);
-    size_t *ns = calloc(n, sizeof *ns), cap;
+    size_t *ns = calloc(n, sizeof *ns), cap, tmp_cap = 0;
+    uint64_t *tmp = NULL;
     for (size_t i = 0; i < n; i++) {
         cap = 0;
-        CHECK_EQ(rp__shingle_set(texts[i], strlen(texts[i]), 5, 0, &sets[i], &cap, &ns[i]), RP_OK);
+        CHECK_EQ(rp__shingle_set(texts[i], strlen(texts[i]), 5, 0, &sets[i], &cap, &tmp, &tmp_cap,
+                                 &ns[i]),
+                 RP_OK);
     }
     rp_dedup_opts o;
     rp_dedup_opts_init(&o);
@@ -275,6 +278,7 @@ void test_dedup_exact_truth(void)
     free(texts);
     free(sets);
     free(ns);
+    rp__free(tmp);
     unlink(path);
 }
 
