@@ -35,6 +35,7 @@ struct rp__sorter {
     bool unique;
     char *tmpdir;
     uint64_t *buf, *scratch;
+    size_t *hist;      /* radix histogram, 2^16 entries */
     size_t n, buf_cap; /* records in buf, its allocated capacity */
     size_t cap;        /* records a run may hold (the budget) */
     uint64_t count;
@@ -78,7 +79,8 @@ rp_status rp__sorter_new(size_t words, size_t mem_limit, const char *tmpdir, boo
     if (tmpdir == NULL || *tmpdir == '\0') tmpdir = "/tmp";
     size_t dir_len = strlen(tmpdir);
     s->tmpdir = rp__malloc(dir_len + 1);
-    if (s->tmpdir == NULL) {
+    s->hist = rp__malloc(((size_t)1 << 16) * sizeof *s->hist);
+    if (s->tmpdir == NULL || s->hist == NULL) {
         rp__sorter_free(s);
         return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
     }
@@ -87,33 +89,21 @@ rp_status rp__sorter_new(size_t words, size_t mem_limit, const char *tmpdir, boo
     return RP_OK;
 }
 
-/* Sort buf[0..n) with LSD radix passes from the last word's low digit to
- * the first word's high digit; a digit all records share is skipped. */
-static void radix_sort(uint64_t *buf, uint64_t *tmp, size_t n, size_t words)
+/* Sort buf[0..n) (records of `words` words) with LSD radix passes of
+ * `bits`-bit digits, from the last word's low digit to the first word's
+ * high digit; a digit all records share is skipped. count: 2^bits entries of
+ * scratch; tmp: room for n records. */
+static void radix_sort(uint64_t *buf, uint64_t *tmp, size_t n, size_t words, unsigned bits,
+                       size_t *count)
 {
-    static const size_t K = 1u << 16;
-    size_t *count = rp__malloc(K * sizeof *count);
+    const size_t K = (size_t)1 << bits, mask = K - 1;
     uint64_t *src = buf, *dst = tmp;
-    if (count == NULL) {
-        /* Out of memory for the histogram: insertion-free fallback. */
-        for (size_t i = 1; i < n; i++) {
-            uint64_t r[4];
-            memcpy(r, buf + i * words, words * 8);
-            size_t j = i;
-            while (j > 0 && rec_cmp(buf + (j - 1) * words, r, words) > 0) {
-                memcpy(buf + j * words, buf + (j - 1) * words, words * 8);
-                j--;
-            }
-            memcpy(buf + j * words, r, words * 8);
-        }
-        return;
-    }
     for (size_t w = words; w-- > 0;) {
-        for (unsigned shift = 0; shift < 64; shift += 16) {
+        for (unsigned shift = 0; shift < 64; shift += bits) {
             memset(count, 0, K * sizeof *count);
             for (size_t i = 0; i < n; i++)
-                count[(src[i * words + w] >> shift) & 0xFFFF]++;
-            if (n == 0 || count[(src[w] >> shift) & 0xFFFF] == n) continue;
+                count[(src[i * words + w] >> shift) & mask]++;
+            if (n == 0 || count[(src[w] >> shift) & mask] == n) continue;
             size_t sum = 0;
             for (size_t d = 0; d < K; d++) {
                 size_t c = count[d];
@@ -121,7 +111,7 @@ static void radix_sort(uint64_t *buf, uint64_t *tmp, size_t n, size_t words)
                 sum += c;
             }
             for (size_t i = 0; i < n; i++) {
-                size_t d = (src[i * words + w] >> shift) & 0xFFFF;
+                size_t d = (src[i * words + w] >> shift) & mask;
                 memcpy(dst + count[d]++ * words, src + i * words, words * 8);
             }
             uint64_t *t = src;
@@ -130,7 +120,6 @@ static void radix_sort(uint64_t *buf, uint64_t *tmp, size_t n, size_t words)
         }
     }
     if (src != buf) memcpy(buf, src, n * words * 8);
-    rp__free(count);
 }
 
 /* Drop repeated records of a sorted buffer. */
@@ -210,7 +199,7 @@ static rp_status sort_buffer(rp__sorter *s)
         s->scratch = rp__malloc(s->n * s->rec);
         if (s->scratch == NULL) return RP_ERR_NOMEM;
     }
-    if (s->n > 1) radix_sort(s->buf, s->scratch, s->n, s->words);
+    if (s->n > 1) radix_sort(s->buf, s->scratch, s->n, s->words, 16, s->hist);
     if (s->unique) s->n = dedup(s->buf, s->n, s->words);
     return RP_OK;
 }
@@ -371,31 +360,13 @@ void rp__sorter_free(rp__sorter *s)
     rp__free(s->heap);
     rp__free(s->buf);
     rp__free(s->scratch);
+    rp__free(s->hist);
     rp__free(s->tmpdir);
     rp__free(s);
 }
 
 void rp__sort_u64(uint64_t *v, size_t n, uint64_t *tmp)
 {
-    /* LSD radix sort, 8-bit digits; a digit every value shares is skipped. */
-    size_t count[256];
-    uint64_t *src = v, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        memset(count, 0, sizeof count);
-        for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 0xFF]++;
-        if (n == 0 || count[(src[0] >> shift) & 0xFF] == n) continue;
-        size_t sum = 0;
-        for (size_t d = 0; d < 256; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v) memcpy(v, src, n * sizeof *v);
+    size_t count[256]; /* small sets: 8-bit digits, histogram on the stack */
+    radix_sort(v, tmp, n, 1, 8, count);
 }
