@@ -126,9 +126,10 @@ struct rp_dedup {
     uint64_t n;
     char *ids;
     size_t ids_len, ids_cap;
-    uint64_t *id_off; /* n + 1 */
-    uint64_t *len;    /* text bytes */
-    uint32_t *nsh;    /* shingles, saturated at UINT32_MAX */
+    uint64_t *id_off; /* per node (inputs, then --against matches) + 1 */
+    size_t id_off_cap;
+    uint64_t *len; /* text bytes */
+    uint32_t *nsh; /* shingles, saturated at UINT32_MAX */
     uint64_t doc_cap;
     uint32_t *rep;  /* final representative */
     uint32_t *size; /* cluster size, by representative */
@@ -144,9 +145,6 @@ struct rp_dedup {
     /* --against: indexed documents that matched, as nodes n, n+1, ... */
     uint64_t n_arch;
     int64_t *arch_doc; /* their numbers in the index */
-    char *arch_ids;    /* their ids, NUL-separated */
-    size_t arch_ids_len, arch_ids_cap;
-    uint64_t *arch_id_off; /* n_arch + 1 */
     size_t arch_cap;
     rp__hmap arch_map; /* index document number -> node - n + 1 */
     struct timespec t0;
@@ -196,10 +194,23 @@ void rp_dedup_free(rp_dedup *d)
     rp__free(d->pair_buf);
     if (d->pairs_fd >= 0) close(d->pairs_fd);
     rp__free(d->arch_doc);
-    rp__free(d->arch_ids);
-    rp__free(d->arch_id_off);
     if (d->arch_map.slots != NULL) rp__hmap_free(&d->arch_map);
     rp__free(d);
+}
+
+/* Append the id of the next node (d->n + d->n_arch) to the ids arena. */
+static rp_status append_id(rp_dedup *d, const char *id, size_t len, rp_error *err)
+{
+    uint64_t node = d->n + d->n_arch;
+    if (!rp__grow((void **)&d->ids, &d->ids_cap, d->ids_len + len + 1, 1) ||
+        !rp__grow((void **)&d->id_off, &d->id_off_cap, (size_t)node + 2, sizeof *d->id_off))
+        return nomem(err);
+    memcpy(d->ids + d->ids_len, id, len);
+    d->ids[d->ids_len + len] = '\0';
+    d->id_off[node] = d->ids_len;
+    d->ids_len += len + 1;
+    d->id_off[node + 1] = d->ids_len;
+    return RP_OK;
 }
 
 static rp_status add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
@@ -207,11 +218,8 @@ static rp_status add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
     if (d->n >= MAX_DOCS)
         return rp__fail(err, RP_ERR_LIMIT, r->path, r->line, "more than %llu documents in one run",
                         (unsigned long long)MAX_DOCS);
-    if (d->n + 1 >= d->doc_cap) {
+    if (d->n == d->doc_cap) {
         uint64_t cap = d->doc_cap ? d->doc_cap * 2 : 4096;
-        uint64_t *io = rp__realloc(d->id_off, (size_t)(cap + 1) * sizeof *io);
-        if (io == NULL) return nomem(err);
-        d->id_off = io;
         uint64_t *ln = rp__realloc(d->len, (size_t)cap * sizeof *ln);
         if (ln == NULL) return nomem(err);
         d->len = ln;
@@ -220,12 +228,7 @@ static rp_status add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
         d->nsh = ns;
         d->doc_cap = cap;
     }
-    if (!rp__grow((void **)&d->ids, &d->ids_cap, d->ids_len + r->id_len + 1, 1)) return nomem(err);
-    memcpy(d->ids + d->ids_len, r->id, r->id_len);
-    d->ids[d->ids_len + r->id_len] = '\0';
-    d->id_off[d->n] = d->ids_len;
-    d->ids_len += r->id_len + 1;
-    d->id_off[d->n + 1] = d->ids_len;
+    RP_TRY(append_id(d, r->id, r->id_len, err));
     d->len[d->n] = r->text_len;
     d->n++;
     return RP_OK;
@@ -567,23 +570,14 @@ static rp_status add_arch(rp_dedup *d, const rp_index_near_match *m, uint64_t *n
         int64_t *ad = rp__realloc(d->arch_doc, cap * sizeof *ad);
         if (ad == NULL) return nomem(err);
         d->arch_doc = ad;
-        uint64_t *io = rp__realloc(d->arch_id_off, (cap + 1) * sizeof *io);
-        if (io == NULL) return nomem(err);
-        d->arch_id_off = io;
         d->arch_cap = cap;
     }
     char *id = NULL;
     size_t id_len = 0;
     RP_TRY(rp_index_document(d->o.against, m->doc, &id, &id_len, NULL, NULL, err));
-    if (!rp__grow((void **)&d->arch_ids, &d->arch_ids_cap, d->arch_ids_len + id_len + 1, 1)) {
-        rp__free(id);
-        return nomem(err);
-    }
-    if (d->n_arch == 0) d->arch_id_off[0] = 0;
-    memcpy(d->arch_ids + d->arch_ids_len, id, id_len + 1);
+    rp_status rc = append_id(d, id, id_len, err);
     rp__free(id);
-    d->arch_ids_len += id_len + 1;
-    d->arch_id_off[d->n_arch + 1] = d->arch_ids_len;
+    RP_TRY(rc);
     d->arch_doc[d->n_arch] = m->doc;
     *slot = (uint32_t)(d->n_arch + 1);
     *node = d->n + d->n_arch;
@@ -812,26 +806,36 @@ static uint32_t find(uint32_t *parent, uint32_t x)
     return x;
 }
 
-/* Keep order: does x come before y as a representative? */
-static bool keeps_before(const rp_dedup *d, uint32_t x, uint32_t y)
+/* The keep order of node x, before its number: indexed documents
+ * (--against) first, the earlier added first (they are already kept in
+ * the archive); then inputs, the longest first with --keep longest. */
+static uint64_t keep_key(const rp_dedup *d, uint32_t x)
 {
-    /* Indexed documents (--against) come first, the earlier added first:
-     * they are already kept in the archive. */
-    bool ax = x >= d->n, ay = y >= d->n;
-    if (ax != ay) return ax;
-    if (ax) return d->arch_doc[x - d->n] < d->arch_doc[y - d->n];
-    if (d->o.keep == RP_KEEP_LONGEST && d->len[x] != d->len[y]) return d->len[x] > d->len[y];
-    return x < y;
+    if (x >= d->n) return (uint64_t)d->arch_doc[x - d->n]; /* a rowid: below 2^63 */
+    uint64_t k = (uint64_t)1 << 63;
+    if (d->o.keep == RP_KEEP_LONGEST) k |= ((uint64_t)1 << 62) - 1 - d->len[x];
+    return k;
 }
 
-static const rp_dedup *sort_ctx;
+/* Does x come before y as a representative? */
+static bool keeps_before(const rp_dedup *d, uint32_t x, uint32_t y)
+{
+    uint64_t kx = keep_key(d, x), ky = keep_key(d, y);
+    return kx != ky ? kx < ky : x < y;
+}
+
+/* A member of a chained cluster, sortable by cluster then keep order. */
+typedef struct member {
+    uint32_t rep, x;
+    uint64_t key;
+} member;
+
 static int member_cmp(const void *p, const void *q)
 {
-    uint32_t x = *(const uint32_t *)p, y = *(const uint32_t *)q;
-    uint32_t rx = sort_ctx->rep[x], ry = sort_ctx->rep[y];
-    if (rx != ry) return rx < ry ? -1 : 1;
-    if (x == y) return 0;
-    return keeps_before(sort_ctx, x, y) ? -1 : 1;
+    const member *a = p, *b = q;
+    if (a->rep != b->rep) return a->rep < b->rep ? -1 : 1;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->x > b->x) - (a->x < b->x);
 }
 
 static rp_status stage_cluster(rp_dedup *d, rp_error *err)
@@ -841,7 +845,7 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
     uint8_t *direct = rp__calloc((size_t)n / 8 + 1, 1);
     d->rep = rp__malloc((size_t)(n ? n : 1) * sizeof *d->rep);
     d->size = rp__calloc((size_t)(n ? n : 1), sizeof *d->size);
-    uint32_t *members = NULL;
+    member *members = NULL;
     rp__hmap verified = {0};
     rp_status rc = RP_OK;
     if (parent == NULL || direct == NULL || d->rep == NULL || d->size == NULL) {
@@ -915,7 +919,7 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
                 rc = nomem(err);
                 break;
             }
-            members[n_members++] = (uint32_t)i;
+            members[n_members++] = (member){r, (uint32_t)i, keep_key(d, (uint32_t)i)};
         }
         if (rc == RP_OK && !rp__hmap_init(&verified, 1024)) rc = nomem(err);
         for (uint64_t p = 0; rc == RP_OK && p < d->n_pairs; p++) {
@@ -928,13 +932,12 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
             if (rp__hmap_put(&verified, ab, 1, &ins) == NULL) rc = nomem(err);
         }
         if (rc == RP_OK) {
-            sort_ctx = d;
             if (n_members > 1) qsort(members, n_members, sizeof *members, member_cmp);
             uint32_t *newrep = rp__malloc((n_members ? n_members : 1) * sizeof *newrep);
             if (newrep == NULL) rc = nomem(err);
             for (size_t s = 0; rc == RP_OK && s < n_members;) {
                 size_t e = s;
-                while (e < n_members && d->rep[members[e]] == d->rep[members[s]])
+                while (e < n_members && members[e].rep == members[s].rep)
                     e++;
                 /* Greedy: the first unassigned member (keep order) takes every
                  * unassigned member it is a verified pair of. */
@@ -942,11 +945,11 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
                     newrep[i] = UINT32_MAX;
                 for (size_t i = s; i < e; i++) {
                     if (newrep[i] != UINT32_MAX) continue;
-                    uint32_t r = members[i];
+                    uint32_t r = members[i].x;
                     newrep[i] = r;
                     for (size_t j = i + 1; j < e; j++) {
                         if (newrep[j] != UINT32_MAX) continue;
-                        uint32_t x = members[j];
+                        uint32_t x = members[j].x;
                         uint64_t key = r < x ? (uint64_t)r << 32 | x : (uint64_t)x << 32 | r;
                         if (rp__hmap_get(&verified, key) != NULL) newrep[j] = r;
                     }
@@ -954,7 +957,7 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
                 s = e;
             }
             for (size_t i = 0; rc == RP_OK && i < n_members; i++)
-                d->rep[members[i]] = newrep[i];
+                d->rep[members[i].x] = newrep[i];
             rp__free(newrep);
         }
     }
@@ -1123,12 +1126,7 @@ const rp_dedup_stats *rp_dedup_get_stats(const rp_dedup *d)
 
 const char *rp_dedup_id(const rp_dedup *d, uint64_t i, size_t *len)
 {
-    if (d != NULL && i >= d->n && i < d->n + d->n_arch) {
-        uint64_t v = i - d->n;
-        if (len != NULL) *len = (size_t)(d->arch_id_off[v + 1] - d->arch_id_off[v] - 1);
-        return d->arch_ids + d->arch_id_off[v];
-    }
-    if (d == NULL || i >= d->n) return NULL;
+    if (d == NULL || i >= d->n + d->n_arch) return NULL;
     if (len != NULL) *len = (size_t)(d->id_off[i + 1] - d->id_off[i] - 1);
     return d->ids + d->id_off[i];
 }
