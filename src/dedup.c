@@ -497,14 +497,42 @@ static double bits_dbl(uint64_t u)
     return x;
 }
 
+/* The signature estimate below which a candidate pair is rejected without
+ * an exact check: the threshold with --verify signature (which decides on
+ * signatures alone), 0 with exact, and with auto 4.5 standard errors (plus
+ * one value) below the threshold, or 0 for a pair with a text of fewer
+ * shingles than twice the hashes (short texts estimate worse). */
+static double verify_floor(const rp_dedup *d, bool short_text)
+{
+    double t = d->o.threshold, k = (double)d->k;
+    if (d->o.verify == RP_VERIFY_SIGNATURE) return t;
+    if (d->o.verify == RP_VERIFY_EXACT || short_text) return 0;
+    return t - (AUTO_Z * sqrt(t * (1 - t) / k) + 1.0 / k);
+}
+
+/* Decide candidate pair a << 32 | b on its estimate est: rejected, accepted
+ * (--verify signature) or listed for an exact check, its input documents
+ * marked in need. */
+static rp_status decide(rp_dedup *d, uint64_t pair, double est, bool short_text,
+                        rp__sorter *accepted, rp__sorter *exact, uint8_t *need, rp_error *err)
+{
+    if (est < verify_floor(d, short_text)) return RP_OK; /* a clear non-pair */
+    if (d->o.verify == RP_VERIFY_SIGNATURE) {
+        uint64_t rec[2] = {pair, dbl_bits(est)};
+        return rp__sorter_add(accepted, rec, err);
+    }
+    uint64_t a = pair >> 32, b = pair & 0xFFFFFFFFu;
+    need[a / 8] |= (uint8_t)(1u << (a % 8));
+    if (b < d->n) need[b / 8] |= (uint8_t)(1u << (b % 8));
+    return rp__sorter_add(exact, &pair, err);
+}
+
 /* Stage 3: each candidate accepted, rejected or listed for an exact check
  * (its documents marked in need). */
 static rp_status stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accepted,
                               rp__sorter *exact, uint8_t *need, rp_error *err)
 {
     size_t k = d->k;
-    double t = d->o.threshold;
-    double margin = AUTO_Z * sqrt(t * (1 - t) / (double)k) + 1.0 / (double)k;
     uint32_t *bufa = NULL, *bufb = NULL;
     if (d->sigs.fd >= 0) {
         bufa = rp__malloc(k * sizeof *bufa);
@@ -529,22 +557,10 @@ static rp_status stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accept
         }
         const uint32_t *sb;
         if ((rc = sigs_get(&d->sigs, b, 1, bufb, &sb, d->tmpdir, err)) != RP_OK) break;
-        double est = rp_signature_similarity(sa, sb, k);
-        bool check;
-        if (d->o.verify == RP_VERIFY_SIGNATURE)
-            check = false;
-        else if (d->o.verify == RP_VERIFY_EXACT)
-            check = true;
-        else /* auto: only clear non-pairs are decided by the signatures */
-            check = d->nsh[a] < 2 * k || d->nsh[b] < 2 * k || est >= t - margin;
-        if (check) {
-            need[a / 8] |= (uint8_t)(1u << (a % 8));
-            need[b / 8] |= (uint8_t)(1u << (b % 8));
-            if ((rc = rp__sorter_add(exact, r, err)) != RP_OK) break;
-        } else if (est >= t) {
-            uint64_t rec[2] = {r[0], dbl_bits(est)};
-            if ((rc = rp__sorter_add(accepted, rec, err)) != RP_OK) break;
-        }
+        bool short_text = d->nsh[a] < 2 * k || d->nsh[b] < 2 * k;
+        rc = decide(d, r[0], rp_signature_similarity(sa, sb, k), short_text, accepted, exact, need,
+                    err);
+        if (rc != RP_OK) break;
     }
     rp__free(bufa);
     rp__free(bufb);
@@ -585,15 +601,10 @@ static rp_status add_arch(rp_dedup *d, const rp_index_near_match *m, uint64_t *n
     return RP_OK;
 }
 
-static rp_status stage_against(rp_dedup *d, rp__sorter *accepted, rp__sorter *exact, uint8_t **need,
+static rp_status stage_against(rp_dedup *d, rp__sorter *accepted, rp__sorter *exact, uint8_t *need,
                                rp_error *err)
 {
     size_t k = d->k;
-    double t = d->o.threshold;
-    double margin = AUTO_Z * sqrt(t * (1 - t) / (double)k) + 1.0 / (double)k;
-    double floor = d->o.verify == RP_VERIFY_SIGNATURE ? t
-                   : d->o.verify == RP_VERIFY_EXACT   ? 0
-                                                      : t - margin;
     if (!rp__hmap_init(&d->arch_map, 1024)) return nomem(err);
     uint32_t *buf = d->sigs.fd >= 0 ? rp__malloc(k * sizeof *buf) : NULL;
     if (d->sigs.fd >= 0 && buf == NULL) return nomem(err);
@@ -602,23 +613,16 @@ static rp_status stage_against(rp_dedup *d, rp__sorter *accepted, rp__sorter *ex
         if (d->nsh[i] == 0) continue;
         const uint32_t *sig;
         if ((rc = sigs_get(&d->sigs, i, 1, buf, &sig, d->tmpdir, err)) != RP_OK) break;
+        bool short_text = d->nsh[i] < 2 * k;
         rp_index_near_match *m = NULL;
         size_t nm = 0;
-        if ((rc = rp_index_near(d->o.against, sig, floor, &m, &nm, err)) != RP_OK) break;
+        rc = rp_index_near(d->o.against, sig, verify_floor(d, short_text), &m, &nm, err);
         for (size_t j = 0; j < nm && rc == RP_OK; j++) {
             uint64_t node = 0;
             if ((rc = add_arch(d, &m[j], &node, err)) != RP_OK) break;
-            uint64_t pair = i << 32 | node;
             d->st.candidates++;
             d->st.against_candidates++;
-            bool check = d->o.verify != RP_VERIFY_SIGNATURE;
-            if (check) {
-                (*need)[i / 8] |= (uint8_t)(1u << (i % 8));
-                rc = rp__sorter_add(exact, &pair, err);
-            } else if (m[j].similarity >= t) {
-                uint64_t rec[2] = {pair, dbl_bits(m[j].similarity)};
-                rc = rp__sorter_add(accepted, rec, err);
-            }
+            rc = decide(d, i << 32 | node, m[j].similarity, short_text, accepted, exact, need, err);
         }
         rp_free(m);
         if (d->o.progress && i % 4096 == 0) d->o.progress(d->o.progress_user, 1, i, 0);
@@ -1087,7 +1091,7 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
         goto fail;
     }
     if ((rc = stage_verify(d, cands, accepted, exact, need, err)) != RP_OK) goto fail;
-    if (d->o.against != NULL && (rc = stage_against(d, accepted, exact, &need, err)) != RP_OK)
+    if (d->o.against != NULL && (rc = stage_against(d, accepted, exact, need, err)) != RP_OK)
         goto fail;
     d->st.spill_runs += rp__sorter_runs(cands);
     rp__sorter_free(cands);
