@@ -48,7 +48,7 @@ bool cli_index_param(int ch, const char *arg, rp_index_opts *o);
 /* The meta data kept with a record: its JSONL object without the text and
  * id members (NULL for plain text or when nothing is left); free with
  * cli_meta_free(). */
-char *cli_record_meta(const rp_record *r, const rp_source_opts *so, size_t *len);
+char *cli_record_meta(const rp_record *r, size_t *len);
 void cli_meta_free(char *meta);
 /* Open an index, printing the error on failure (NULL). */
 rp_index *cli_index_open(const char *path, const rp_index_opts *o);

@@ -7,7 +7,6 @@
  * at the top are shared with cmd_query.c. */
 #include "cli.h"
 
-#include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -51,115 +50,62 @@ bool cli_index_param(int ch, const char *arg, rp_index_opts *o)
     }
 }
 
-/* The meta data through cJSON: for lines the scanner below leaves alone. */
-static char *meta_cjson(const rp_record *r, const char *text_field, const char *id_field,
-                        size_t *len)
+/* Widen member [*s, *e) of the object in p[0..n) to take one separating
+ * comma with it: the one after it, or else the one before it. */
+static void take_comma(const char *p, size_t n, size_t *s, size_t *e)
 {
-    cJSON *root = cJSON_ParseWithLength(r->raw, r->raw_len);
-    if (root == NULL) return NULL;
-    cJSON_DeleteItemFromObjectCaseSensitive(root, text_field);
-    cJSON_DeleteItemFromObjectCaseSensitive(root, id_field);
-    char *s = NULL, *copy = NULL;
-    if (cJSON_GetArraySize(root) > 0) s = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    if (s != NULL && (copy = strdup(s)) != NULL) *len = strlen(copy);
-    cJSON_free(s);
-    return copy;
-}
-
-/* Index just past the JSON string starting at p[i] (a '"'), or n. */
-static size_t skip_string(const char *p, size_t i, size_t n)
-{
-    for (i++; i < n; i++) {
-        if (p[i] == '\\')
-            i++;
-        else if (p[i] == '"')
-            return i + 1;
-    }
-    return n;
-}
-
-static size_t skip_blank(const char *p, size_t i, size_t n)
-{
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+    size_t i = *e;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
-    return i;
-}
-
-/* Index just past the JSON value starting at p[i], or n. */
-static size_t skip_value(const char *p, size_t i, size_t n)
-{
-    if (i >= n) return n;
-    if (p[i] == '"') return skip_string(p, i, n);
-    if (p[i] == '{' || p[i] == '[') {
-        size_t depth = 0;
-        while (i < n) {
-            char c = p[i];
-            if (c == '"') {
-                i = skip_string(p, i, n);
-                continue;
-            }
-            if (c == '{' || c == '[') depth++;
-            if ((c == '}' || c == ']') && --depth == 0) return i + 1;
+    if (i < n && p[i] == ',') {
+        for (i++; i < n && (p[i] == ' ' || p[i] == '\t');)
             i++;
-        }
-        return n;
+        *e = i;
+        return;
     }
-    while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' && p[i] != ' ' && p[i] != '\t' &&
-           p[i] != '\r' && p[i] != '\n')
-        i++;
-    return i;
+    i = *s;
+    while (i > 0 && (p[i - 1] == ' ' || p[i - 1] == '\t'))
+        i--;
+    if (i > 0 && p[i - 1] == ',') *s = i - 1;
 }
 
-char *cli_record_meta(const rp_record *r, const rp_source_opts *so, size_t *len)
+char *cli_record_meta(const rp_record *r, size_t *len)
 {
     *len = 0;
     if (!r->is_json) return NULL;
-    const char *text_field = so->text_field ? so->text_field : "text";
-    const char *id_field = so->id_field ? so->id_field : "id";
-    size_t tl = strlen(text_field), il = strlen(id_field);
-    /* The line was checked by the reader (cJSON accepted it), so its
-     * members are copied as they are written, all but text and id, without
-     * decoding the text: cJSON is used only for keys with escapes. */
-    const char *p = r->raw;
-    size_t n = r->raw_len, i = skip_blank(p, 0, n);
-    if (i >= n || p[i] != '{') return meta_cjson(r, text_field, id_field, len);
-    char *out = malloc(n + 2);
-    if (out == NULL) return NULL;
-    size_t o = 0;
-    out[o++] = '{';
-    for (i = skip_blank(p, i + 1, n); i < n && p[i] != '}';) {
-        if (p[i] != '"') goto fallback;
-        size_t ks = i, ke = skip_string(p, i, n);
-        if (memchr(p + ks, '\\', ke - ks) != NULL) goto fallback;
-        i = skip_blank(p, ke, n);
-        if (i >= n || p[i] != ':') goto fallback;
-        size_t vs = skip_blank(p, i + 1, n), ve = skip_value(p, vs, n);
-        size_t kl = ke - ks - 2;
-        bool drop = (kl == tl && memcmp(p + ks + 1, text_field, tl) == 0) ||
-                    (kl == il && memcmp(p + ks + 1, id_field, il) == 0);
-        if (!drop) {
-            if (o > 1) out[o++] = ',';
-            memcpy(out + o, p + ks, ke - ks);
-            o += ke - ks;
-            out[o++] = ':';
-            memcpy(out + o, p + vs, ve - vs);
-            o += ve - vs;
-        }
-        i = skip_blank(p, ve, n);
-        if (i < n && p[i] == ',') i = skip_blank(p, i + 1, n);
+    /* The reader found the text and id members (keys decoded as JSON
+     * strings): the other members are kept exactly as written. */
+    size_t cut[2][2] = {{r->text_member_start, r->text_member_end},
+                        {r->id_member_start, r->id_member_end}};
+    if (cut[1][1] != 0 && cut[1][0] > cut[0][0]) { /* the later member first */
+        size_t t0 = cut[0][0], t1 = cut[0][1];
+        cut[0][0] = cut[1][0], cut[0][1] = cut[1][1];
+        cut[1][0] = t0, cut[1][1] = t1;
     }
-    if (o == 1) {
+    char *out = malloc(r->raw_len + 1);
+    if (out == NULL) return NULL;
+    memcpy(out, r->raw, r->raw_len);
+    size_t o = r->raw_len;
+    /* Cutting the later member first leaves the earlier one's offsets
+     * valid; each cut takes one comma along. */
+    for (int c = 0; c < 2; c++) {
+        size_t s = cut[c][0], e = cut[c][1];
+        if (e == 0) continue;
+        take_comma(out, o, &s, &e);
+        memmove(out + s, out + e, o - e);
+        o -= e - s;
+    }
+    out[o] = '\0';
+    /* Nothing but the braces left: no meta. */
+    bool empty = true;
+    for (size_t i = 0; i < o && empty; i++)
+        empty = out[i] == '{' || out[i] == '}' || out[i] == ' ' || out[i] == '\t' || out[i] == '\r';
+    if (empty) {
         free(out);
         return NULL;
     }
-    out[o++] = '}';
-    out[o] = '\0';
     *len = o;
     return out;
-fallback:
-    free(out);
-    return meta_cjson(r, text_field, id_field, len);
 }
 
 void cli_meta_free(char *meta)
@@ -284,7 +230,7 @@ static int index_add(int argc, char **argv)
     while (st == RP_OK && (st = rp_source_next(src, &rec, &err)) == RP_OK && rec != NULL) {
         if ((st = rp_doc_new(rec->id, rec->text, rec->text_len, &to, &doc, &err)) != RP_OK) break;
         size_t meta_len;
-        char *meta = cli_record_meta(rec, &so, &meta_len);
+        char *meta = cli_record_meta(rec, &meta_len);
         st = rp_index_add(idx, rec->id, rec->id_len, doc, meta, meta_len, flags, &err);
         cli_meta_free(meta);
         rp_doc_free(doc);

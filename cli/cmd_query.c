@@ -237,7 +237,7 @@ int rp_cmd_query(int argc, char **argv)
         m = NULL;
         if (add) {
             size_t meta_len;
-            char *meta = cli_record_meta(rec, &so, &meta_len);
+            char *meta = cli_record_meta(rec, &meta_len);
             st = rp_index_add(idx, rec->id, rec->id_len, doc, meta, meta_len, flags, &err);
             cli_meta_free(meta);
             if (st == RP_ERR_PARAM && !(flags & RP_INDEX_REPLACE))

@@ -395,6 +395,12 @@ typedef struct rp_record {
     const char *path; /* the file it came from ("-" for standard input) */
     uint64_t line;    /* 1-based line number in the (decompressed) file; 0 for plain files */
     int is_json;      /* 1 when the record is a JSONL line */
+    /* JSONL: the byte ranges [start, end) of raw holding the text member and
+     * the id member, from the key's opening quote to the end of the value
+     * (the id's is {0, 0} when absent); everything else in the object is
+     * the record's other data. {0, 0} for plain text. */
+    size_t text_member_start, text_member_end;
+    size_t id_member_start, id_member_end;
 } rp_record;
 
 /* rp_source_open() - prepare to read records from files and directories.

@@ -621,6 +621,8 @@ static rp_status read_plain(rp_source *s, rp_error *err)
     r->path = s->path;
     r->line = 0;
     r->is_json = 0;
+    r->text_member_start = r->text_member_end = 0;
+    r->id_member_start = r->id_member_end = 0;
     return RP_OK;
 }
 
@@ -833,7 +835,8 @@ static bool json_unescape(const char *p, size_t n, char **buf, size_t *cap, size
 
 /* Where a member's value sits in the line: [start, end), if found. */
 typedef struct json_span {
-    size_t start, end;
+    size_t start, end; /* the value */
+    size_t key;        /* where its member starts: the key's opening quote */
     bool found;
 } json_span;
 
@@ -861,7 +864,7 @@ static rp_status find_fields(rp_source *s, const char *p, size_t n, json_span *t
     if (i >= n || p[i] != '{') return RP_OK;
     i = skip_ws(p, i + 1, n);
     while (i < n && p[i] == '"' && !(text->found && id->found)) {
-        size_t ke = skip_string(p, i, n);
+        size_t ks = i, ke = skip_string(p, i, n);
         if (ke == SIZE_MAX) return RP_OK;
         bool is_text, is_id;
         RP_TRY(key_is(s, p + i + 1, ke - i - 2, s->text_field, s->text_field_len, &is_text));
@@ -870,7 +873,7 @@ static rp_status find_fields(rp_source *s, const char *p, size_t n, json_span *t
         if (i >= n || p[i] != ':') return RP_OK;
         size_t vs = skip_ws(p, i + 1, n), ve = skip_value(p, vs, n);
         if (ve == SIZE_MAX) return RP_OK;
-        json_span v = {vs, ve, true};
+        json_span v = {vs, ve, ks, true};
         if (is_text && !text->found) *text = v;
         if (is_id && !id->found) *id = v;
         i = skip_ws(p, ve, n);
@@ -1023,6 +1026,10 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     r->path = s->path;
     r->line = s->line_no;
     r->is_json = 1;
+    r->text_member_start = tv.key;
+    r->text_member_end = tv.end;
+    r->id_member_start = iv.found ? iv.key : 0;
+    r->id_member_end = iv.found ? iv.end : 0;
     *use = true;
     return RP_OK;
 }

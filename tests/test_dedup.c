@@ -482,6 +482,13 @@ void test_source_trusted_same(void)
         CHECK(memcmp(ra->id, rb->id, ra->id_len) == 0);
         CHECK(memcmp(ra->text, rb->text, ra->text_len) == 0);
         CHECK_EQ(ra->line, rb->line);
+        CHECK_EQ(ra->text_member_start, rb->text_member_start);
+        CHECK_EQ(ra->id_member_end, rb->id_member_end);
+        /* The member spans cover key through value. */
+        CHECK(ra->text_member_end > ra->text_member_start);
+        CHECK(memcmp(ra->raw + ra->text_member_start, "\"text\":", 7) == 0);
+        CHECK_EQ(ra->raw[ra->text_member_end - 1], '"');
+        if (ra->id_member_end > 0) CHECK(memcmp(ra->raw + ra->id_member_start, "\"id\":", 5) == 0);
         n++;
     }
     CHECK_EQ(n, 4);

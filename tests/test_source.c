@@ -107,7 +107,7 @@ static const rp_record *next_ok(rp_source *s)
         fprintf(stderr, "next: %s:%llu: %s\n", err.path, (unsigned long long)err.line, err.msg);
     CHECK_EQ(st, RP_OK);
     CHECK(r != NULL);
-    static const rp_record none = {"", 0, "", 0, "", 0, "", 0, 0};
+    static const rp_record none = {"", 0, "", 0, "", 0, "", 0, 0, 0, 0, 0, 0};
     return r ? r : &none; /* failed already; carry on without crashing */
 }
 
