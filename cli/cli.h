@@ -49,6 +49,10 @@ bool cli_index_param(int ch, const char *arg, rp_index_opts *o);
  * id members (NULL for plain text or when nothing is left); free with
  * cli_meta_free(). */
 char *cli_record_meta(const rp_record *r, size_t *len);
+/* Add a record's document with its meta data to the index's open batch;
+ * a duplicate id's message suggests --replace. */
+rp_status cli_index_add_record(rp_index *idx, const rp_record *rec, const rp_doc *doc, int flags,
+                               rp_error *err);
 void cli_meta_free(char *meta);
 /* Open an index, printing the error on failure (NULL). */
 rp_index *cli_index_open(const char *path, const rp_index_opts *o);

@@ -154,6 +154,35 @@ static void help_add(void)
            "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage errors.\n");
 }
 
+rp_status cli_index_add_record(rp_index *idx, const rp_record *rec, const rp_doc *doc, int flags,
+                               rp_error *err)
+{
+    size_t meta_len;
+    char *meta = cli_record_meta(rec, &meta_len);
+    rp_status st = rp_index_add(idx, rec->id, rec->id_len, doc, meta, meta_len, flags, err);
+    cli_meta_free(meta);
+    if (st == RP_ERR_PARAM && !(flags & RP_INDEX_REPLACE) && err != NULL)
+        snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
+                 " (use --replace to replace it)");
+    return st;
+}
+
+/* Commit the open batch, count it and, with -v, say so: the kill test
+ * reads these lines to know what was committed. */
+static rp_status commit_batch(rp_index *idx, uint64_t *added, uint64_t *batches, bool verbose,
+                              rp_error *err)
+{
+    size_t n = rp_index_pending(idx);
+    rp_status st = rp_index_commit(idx, err);
+    if (st != RP_OK) return st;
+    *added += n;
+    (*batches)++;
+    if (verbose)
+        fprintf(stderr, "%s: batch %" PRIu64 " committed: %zu documents (%" PRIu64 " added)\n",
+                cli_prog, *batches, n, *added);
+    return RP_OK;
+}
+
 static int index_add(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -229,41 +258,17 @@ static int index_add(int argc, char **argv)
     const rp_record *rec;
     while (st == RP_OK && (st = rp_source_next(src, &rec, &err)) == RP_OK && rec != NULL) {
         if ((st = rp_doc_new(rec->id, rec->text, rec->text_len, &to, &doc, &err)) != RP_OK) break;
-        size_t meta_len;
-        char *meta = cli_record_meta(rec, &meta_len);
-        st = rp_index_add(idx, rec->id, rec->id_len, doc, meta, meta_len, flags, &err);
-        cli_meta_free(meta);
+        st = cli_index_add_record(idx, rec, doc, flags, &err);
         rp_doc_free(doc);
         doc = NULL;
-        if (st != RP_OK) {
-            if (st == RP_ERR_PARAM && !(flags & RP_INDEX_REPLACE))
-                snprintf(err.msg + strlen(err.msg), sizeof err.msg - strlen(err.msg),
-                         " (use --replace to replace it)");
+        if (st != RP_OK) break;
+        if (rp_index_pending(idx) >= batch &&
+            (st = commit_batch(idx, &added, &batches, verbose, &err)) != RP_OK)
             break;
-        }
-        if (rp_index_pending(idx) >= batch) {
-            size_t n = rp_index_pending(idx);
-            if ((st = rp_index_commit(idx, &err)) != RP_OK) break;
-            added += n;
-            batches++;
-            if (verbose)
-                fprintf(stderr,
-                        "%s: batch %" PRIu64 " committed: %zu documents (%" PRIu64 " added)\n",
-                        cli_prog, batches, n, added);
-        }
         if (total > 0) cli_progress_update(&bar, (double)rp_source_bytes(src) / (double)total);
     }
-    if (st == RP_OK && rp_index_pending(idx) > 0) {
-        size_t n = rp_index_pending(idx);
-        if ((st = rp_index_commit(idx, &err)) == RP_OK) {
-            added += n;
-            batches++;
-            if (verbose)
-                fprintf(stderr,
-                        "%s: batch %" PRIu64 " committed: %zu documents (%" PRIu64 " added)\n",
-                        cli_prog, batches, n, added);
-        }
-    }
+    if (st == RP_OK && rp_index_pending(idx) > 0)
+        st = commit_batch(idx, &added, &batches, verbose, &err);
     cli_progress_end(&bar);
     if (st != RP_OK) {
         cli_report(&err, st);

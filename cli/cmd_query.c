@@ -236,13 +236,7 @@ int rp_cmd_query(int argc, char **argv)
         rp_index_matches_free(m);
         m = NULL;
         if (add) {
-            size_t meta_len;
-            char *meta = cli_record_meta(rec, &meta_len);
-            st = rp_index_add(idx, rec->id, rec->id_len, doc, meta, meta_len, flags, &err);
-            cli_meta_free(meta);
-            if (st == RP_ERR_PARAM && !(flags & RP_INDEX_REPLACE))
-                snprintf(err.msg + strlen(err.msg), sizeof err.msg - strlen(err.msg),
-                         " (use --replace to replace it)");
+            st = cli_index_add_record(idx, rec, doc, flags, &err);
             if (st == RP_OK && rp_index_pending(idx) >= batch) st = rp_index_commit(idx, &err);
         }
         rp_doc_free(doc);
