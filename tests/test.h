@@ -85,6 +85,21 @@ static inline uint64_t test_rand(uint64_t *state)
     return *state = x;
 }
 
+/* ---- text builders (test_text.c) ---------------------------------------- */
+/* A growing NUL-terminated string (free s when done). */
+typedef struct test_buf {
+    char *s;
+    size_t n, cap;
+} test_buf;
+void test_put(test_buf *b, const char *s, size_t n);
+void test_puts(test_buf *b, const char *s);
+/* Append pseudo-word number w, spelled in two-letter syllables; vocab > 0
+ * prefixes a letter, so different vocabularies share no word. */
+void test_word(test_buf *b, size_t w, int vocab);
+/* A Zipf-like word number: 30% among the 20 commonest, 40% among 400, the
+ * rest among 8,000. */
+size_t test_zipf(uint64_t *rs);
+
 /* The registry: every unit test, in run order. test_main.c builds its
  * table from this list, and each test file gets its prototypes from it. */
 #define TESTS(X)                                                                                   \
@@ -128,13 +143,13 @@ static inline uint64_t test_rand(uint64_t *state)
     X(winnow_guarantee)                                                                            \
     X(extsort_budgets)                                                                             \
     X(sort_u64)                                                                                    \
-    X(lsh_choose)                                                                               \
-    X(lsh_index)                                                                                \
-    X(dedup_exact_truth)                                                                        \
-    X(dedup_deterministic)                                                                      \
-    X(dedup_chaining)                                                                           \
-    X(dedup_output)                                                                             \
-    X(dedup_errors)                                                                             \
+    X(lsh_choose)                                                                                  \
+    X(lsh_index)                                                                                   \
+    X(dedup_exact_truth)                                                                           \
+    X(dedup_deterministic)                                                                         \
+    X(dedup_chaining)                                                                              \
+    X(dedup_output)                                                                                \
+    X(dedup_errors)                                                                                \
     X(source_trusted_same)                                                                         \
     X(dedup_against)                                                                               \
     X(dedup_fault_injection)                                                                       \

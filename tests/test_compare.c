@@ -9,26 +9,7 @@
 
 /* ---- a small seeded generator of prose-like text ------------------------ */
 
-typedef struct buf {
-    char *s;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
-
-static void puts_(buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
+typedef test_buf buf;
 
 static uint64_t rs;
 static uint64_t rnd(void)
@@ -36,35 +17,20 @@ static uint64_t rnd(void)
     return test_rand(&rs);
 }
 
-static const char *syl[] = {"ka", "lo", "mi", "ne", "ru", "ta", "po", "si", "de", "va", "gu",
-                            "be", "zo", "fi", "ha", "jo", "ku", "le", "mo", "ni", "pa", "re"};
-
 /* A word from a Zipf-like vocabulary; vocab selects disjoint vocabularies. */
 static void word(buf *b, int vocab)
 {
-    uint64_t r = rnd() % 1000;
-    size_t idx = r < 300 ? rnd() % 20 : r < 700 ? rnd() % 400 : rnd() % 8000;
-    char w[16];
-    size_t n = 0;
-    if (vocab) w[n++] = (char)('w' + vocab % 3);
-    size_t k = idx;
-    do {
-        const char *s = syl[k % 22];
-        w[n++] = s[0];
-        w[n++] = s[1];
-        k /= 22;
-    } while (k > 0 && n < 12);
-    put(b, w, n);
+    test_word(b, test_zipf(&rs), vocab);
 }
 
 static void sentence(buf *b, int vocab)
 {
     size_t len = 8 + rnd() % 14;
     for (size_t i = 0; i < len; i++) {
-        if (i) puts_(b, " ");
+        if (i) test_puts(b, " ");
         word(b, vocab);
     }
-    puts_(b, ". ");
+    test_puts(b, ". ");
 }
 
 static char *paragraph(int vocab, size_t sentences)
@@ -72,7 +38,7 @@ static char *paragraph(int vocab, size_t sentences)
     buf b = {0};
     for (size_t i = 0; i < sentences; i++)
         sentence(&b, vocab);
-    puts_(&b, "\n\n");
+    test_puts(&b, "\n\n");
     return b.s;
 }
 
@@ -217,7 +183,7 @@ void test_compare_edits(void)
     char *src = paragraph(0, 12);
     char *pre = paragraph(1, 6), *post = paragraph(2, 6);
     buf b = {0};
-    puts_(&b, pre);
+    test_puts(&b, pre);
     size_t copy_start = b.n;
     /* Copy src word by word, editing every 4th-6th word. */
     const char *s = src;
@@ -229,22 +195,22 @@ void test_compare_edits(void)
             next_edit = 4 + rnd() % 3;
             switch (rnd() % 3) {
             case 0:
-                put(&b, s, ws);
-                puts_(&b, " Mr");
-                break;                          /* insert */
-            case 1: puts_(&b, "zzedit"); break; /* substitute */
-            default: break;                     /* delete */
+                test_put(&b, s, ws);
+                test_puts(&b, " Mr");
+                break;                              /* insert */
+            case 1: test_puts(&b, "zzedit"); break; /* substitute */
+            default: break;                         /* delete */
             }
         } else {
-            put(&b, s, ws);
+            test_put(&b, s, ws);
         }
         s += ws;
         size_t sp = strspn(s, " \n");
-        put(&b, s, sp);
+        test_put(&b, s, sp);
         s += sp;
     }
     size_t copy_end = b.n;
-    puts_(&b, post);
+    test_puts(&b, post);
     rp_doc *a = mk("a", src, strlen(src)), *d = mk("b", b.s, b.n);
     rp_result *r = cmp(a, d);
     size_t np;
@@ -281,15 +247,15 @@ void test_compare_reordered(void)
     for (int i = 0; i < NP; i++) {
         para[i] = paragraph(0, 3);
         a_off[i] = a.n;
-        puts_(&a, para[i]);
+        test_puts(&a, para[i]);
     }
     const int order[NP] = {3, 0, 5, 1, 4, 2};
     for (int k = 0; k < NP; k++) {
         char *filler = paragraph(1 + k % 2, 2);
-        puts_(&b, filler);
+        test_puts(&b, filler);
         free(filler);
         b_off[order[k]] = b.n;
-        puts_(&b, para[order[k]]);
+        test_puts(&b, para[order[k]]);
     }
     rp_doc *da = mk("a", a.s, a.n), *db = mk("b", b.s, b.n);
     rp_result *r = cmp(da, db);
@@ -319,11 +285,11 @@ void test_compare_repetitive(void)
                        "island on Tuesday, ending a dispute with residents.\n\n";
     buf a = {0}, b = {0};
     for (int i = 0; i < 300; i++)
-        puts_(&a, para);
+        test_puts(&a, para);
     for (int i = 0; i < 200; i++)
-        puts_(&b, i % 2 ? para
-                        : "The harbour authority approved a trial of night ferries to the "
-                          "island on Monday, ending a dispute with residents.\n\n");
+        test_puts(&b, i % 2 ? para
+                            : "The harbour authority approved a trial of night ferries to the "
+                              "island on Monday, ending a dispute with residents.\n\n");
     rp_doc *da = mk("a", a.s, a.n), *db = mk("b", b.s, b.n);
     rp_result *r = cmp(da, db);
     size_t np, nb;
@@ -403,10 +369,10 @@ void test_compare_cjk(void)
                       "\xEF\xBC\x8C\xE6\x88\x91\xE4\xBB\xAC\xE5\x8E\xBB\xE5\x85\xAC\xE5\x9B\xAD"
                       "\xE6\x95\xA3\xE6\xAD\xA5\xE5\x90\xA7\xE3\x80\x82";
     buf b = {0};
-    puts_(&b, "\xE4\xB8\x80\xE4\xBA\x8C\xE4\xB8\x89\xE3\x80\x82");
+    test_puts(&b, "\xE4\xB8\x80\xE4\xBA\x8C\xE4\xB8\x89\xE3\x80\x82");
     size_t off = b.n;
-    puts_(&b, src);
-    puts_(&b, "\xE5\x9B\x9B\xE4\xBA\x94\xE5\x85\xAD\xE3\x80\x82");
+    test_puts(&b, src);
+    test_puts(&b, "\xE5\x9B\x9B\xE4\xBA\x94\xE5\x85\xAD\xE3\x80\x82");
     rp_doc *a = mk("a", src, strlen(src)), *d = mk("b", b.s, b.n);
     rp_result *r = cmp(a, d);
     size_t np;
@@ -465,11 +431,11 @@ void test_compare_offsets_random(void)
             char *p = paragraph((int)(rnd() % 2), 1 + rnd() % 4);
             switch (rnd() % 3) {
             case 0:
-                puts_(&a, p);
-                puts_(&b, p);
+                test_puts(&a, p);
+                test_puts(&b, p);
                 break;
-            case 1: puts_(&a, p); break;
-            default: puts_(&b, p); break;
+            case 1: test_puts(&a, p); break;
+            default: test_puts(&b, p); break;
             }
             free(p);
         }
@@ -523,8 +489,8 @@ void test_fault_injection(void)
     rs = 12345;
     char *x = paragraph(0, 6), *y = paragraph(0, 2);
     buf b = {0};
-    puts_(&b, y);
-    puts_(&b, x);
+    test_puts(&b, y);
+    test_puts(&b, x);
     int failures = 0;
     for (size_t k = 1; k < 100000; k++) {
         rp__alloc_fail_after(k);

@@ -19,37 +19,12 @@ static uint64_t rnd(void)
     return test_rand(&rs);
 }
 
-typedef struct text {
-    char *s;
-    size_t n, cap;
-} text;
-
-static void put(text *t, const char *s, size_t n)
-{
-    if (t->n + n + 1 > t->cap) {
-        t->cap = (t->n + n + 1) * 2;
-        t->s = realloc(t->s, t->cap);
-    }
-    memcpy(t->s + t->n, s, n);
-    t->n += n;
-    t->s[t->n] = '\0';
-}
-
-static const char *syl[] = {"ka", "lo", "mi", "ne", "ru", "ta", "po", "si", "de", "va", "gu",
-                            "be", "zo", "fi", "ha", "jo", "ku", "le", "mo", "ni", "pa", "re"};
+typedef test_buf text;
 
 /* Word number w of a 20000-word vocabulary. */
 static void word(text *t, size_t w)
 {
-    char buf[16];
-    size_t n = 0;
-    do {
-        const char *s = syl[w % 22];
-        buf[n++] = s[0];
-        buf[n++] = s[1];
-        w /= 22;
-    } while (w > 0 && n < 12);
-    put(t, buf, n);
+    test_word(t, w, 0);
 }
 
 static size_t zipf_word(void)
@@ -115,10 +90,11 @@ static words rewrite(const words *a)
 static char *render(const words *d)
 {
     text t = {0};
-    put(&t, "", 0);
+    test_put(&t, "", 0);
     for (size_t i = 0; i < d->n; i++) {
         word(&t, d->w[i]);
-        put(&t, d->end[i] ? (i % 5 == 0 ? ".\n\n" : ". ") : " ", d->end[i] ? (i % 5 ? 2 : 3) : 1);
+        test_put(&t, d->end[i] ? (i % 5 == 0 ? ".\n\n" : ". ") : " ",
+                 d->end[i] ? (i % 5 ? 2 : 3) : 1);
     }
     return t.s;
 }
@@ -987,8 +963,8 @@ void test_index_segments(void)
         words w = gen_words(6);
         char *body = render(&w);
         text t = {0};
-        put(&t, body, strlen(body));
-        put(&t, boiler, strlen(boiler));
+        test_put(&t, body, strlen(body));
+        test_put(&t, boiler, strlen(boiler));
         ts[i] = t.s;
         free(body);
         words_free(&w);

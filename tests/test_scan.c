@@ -13,26 +13,7 @@
 
 /* ---- seeded prose-like text ------------------------------------------------- */
 
-typedef struct buf {
-    char *s;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        b->cap = (b->n + n + 1) * 2;
-        b->s = realloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
-
-static void puts_(buf *b, const char *s)
-{
-    put(b, s, strlen(s));
-}
+typedef test_buf buf;
 
 static uint64_t rs;
 static uint64_t rnd(void)
@@ -40,23 +21,10 @@ static uint64_t rnd(void)
     return test_rand(&rs);
 }
 
-static const char *syl[] = {"ka", "lo", "mi", "ne", "ru", "ta", "po", "si", "de", "va", "gu",
-                            "be", "zo", "fi", "ha", "jo", "ku", "le", "mo", "ni", "pa", "re"};
-
 /* A word of a Zipf-like vocabulary of 8,000 pseudo-words. */
 static void word(buf *b)
 {
-    uint64_t r = rnd() % 1000;
-    size_t idx = r < 300 ? rnd() % 20 : r < 700 ? rnd() % 400 : rnd() % 8000;
-    char w[16];
-    size_t n = 0;
-    do {
-        const char *s = syl[idx % 22];
-        w[n++] = s[0];
-        w[n++] = s[1];
-        idx /= 22;
-    } while (idx > 0 && n < 12);
-    put(b, w, n);
+    test_word(b, test_zipf(&rs), 0);
 }
 
 /* About `words` words of sentences in paragraphs, appended to b. */
@@ -66,11 +34,11 @@ static void prose(buf *b, size_t words)
     while (done < words) {
         size_t len = 8 + rnd() % 14;
         for (size_t i = 0; i < len; i++) {
-            if (i) puts_(b, " ");
+            if (i) test_puts(b, " ");
             word(b);
         }
         done += len;
-        puts_(b, rnd() % 4 == 0 ? ".\n\n" : ". ");
+        test_puts(b, rnd() % 4 == 0 ? ".\n\n" : ". ");
     }
 }
 
@@ -90,14 +58,14 @@ static void edited(buf *b, const char *s, size_t n)
             word(b); /* substitute */
         else if (op == 2) {
             word(b); /* insert */
-            puts_(b, " ");
-            put(b, s + i, j - i);
+            test_puts(b, " ");
+            test_put(b, s + i, j - i);
         } else if (op != 1)
-            put(b, s + i, j - i);
+            test_put(b, s + i, j - i);
         size_t k = j;
         while (k < n && (s[k] == ' ' || s[k] == '\n'))
             k++;
-        if (op != 1 || k - j > 1) put(b, s + j, k - j);
+        if (op != 1 || k - j > 1) test_put(b, s + j, k - j);
         i = k;
     }
 }
@@ -120,7 +88,7 @@ static buf *new_doc(corpus *c)
         c->date = realloc(c->date, c->cap * sizeof *c->date);
     }
     memset(&c->doc[c->n], 0, sizeof c->doc[c->n]);
-    put(&c->doc[c->n], "", 0);
+    test_put(&c->doc[c->n], "", 0);
     c->set[c->n] = 0;
     c->date[c->n] = NULL;
     return &c->doc[c->n++];
@@ -153,14 +121,14 @@ static rp_status collect(void *user, const rp_scan_pair *p)
     size_t np;
     const rp_passage *ps = rp_result_passages(p->result, &np);
     snprintf(line, sizeof line, "%zu %zu shared=%zu:", p->a, p->b, p->shared);
-    puts_(&s->out, line);
+    test_puts(&s->out, line);
     for (size_t i = 0; i < np; i++) {
         snprintf(line, sizeof line, " [%llu,%llu)-[%llu,%llu)/%zu",
                  (unsigned long long)ps[i].a_start, (unsigned long long)ps[i].a_end,
                  (unsigned long long)ps[i].b_start, (unsigned long long)ps[i].b_end, ps[i].tokens);
-        puts_(&s->out, line);
+        test_puts(&s->out, line);
     }
-    puts_(&s->out, "\n");
+    test_puts(&s->out, "\n");
     if (s->pairs == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 64;
         s->a = realloc(s->a, s->cap * sizeof *s->a);
@@ -262,11 +230,11 @@ void test_scan_planted(void)
         buf *t = new_doc(&c);
         s = &c.doc[src[k]]; /* new_doc may have moved it */
         prose(t, host / 2);
-        puts_(t, "\n\n");
+        test_puts(t, "\n\n");
         lo[k] = t->n;
         edited(t, s->s, s->n);
         hi[k] = t->n;
-        puts_(t, "\n\n");
+        test_puts(t, "\n\n");
         prose(t, host - host / 2);
         prose(new_doc(&c), 50 + rnd() % 300);
     }
@@ -350,9 +318,9 @@ static rp_status collect_bp(void *user, const rp_scan_boilerplate *b)
     buf *out = user;
     char line[64];
     snprintf(line, sizeof line, "%llu:", (unsigned long long)b->documents);
-    puts_(out, line);
-    put(out, b->text, (size_t)(b->end - b->start));
-    puts_(out, "\n");
+    test_puts(out, line);
+    test_put(out, b->text, (size_t)(b->end - b->start));
+    test_puts(out, "\n");
     return RP_OK;
 }
 
@@ -368,8 +336,8 @@ void test_scan_boilerplate(void)
         buf *d = new_doc(&c);
         prose(d, 150 + rnd() % 200);
         /* half of them lead into the line with the same words */
-        puts_(d, i % 2 ? " said on Monday in the capital. " : "\n\n");
-        puts_(d, line);
+        test_puts(d, i % 2 ? " said on Monday in the capital. " : "\n\n");
+        test_puts(d, line);
     }
     rp_scan_opts o;
     rp_scan_opts_init(&o);
@@ -407,7 +375,7 @@ void test_scan_against(void)
     for (size_t i = 0; i < 6; i++) {
         buf *d = new_doc(&c);
         prose(d, 100);
-        puts_(d, "\n\n");
+        test_puts(d, "\n\n");
         edited(d, story.s, story.n);
         c.set[c.n - 1] = i % 2;
     }
@@ -461,12 +429,12 @@ void test_scan_clusters(void)
     for (size_t i = 0; i < 5; i++) {
         buf *d = new_doc(&c);
         prose(d, 80);
-        puts_(d, "\n\n");
+        test_puts(d, "\n\n");
         if (i < 3)
             edited(d, story.s, story.n);
         else
             edited(d, other.s, other.n);
-        puts_(d, "\n\n");
+        test_puts(d, "\n\n");
         prose(d, 60);
         c.date[i] = dates[i];
     }
@@ -595,12 +563,12 @@ void test_scan_fault_injection(void)
     for (size_t i = 0; i < 4; i++) {
         buf *d = new_doc(&c);
         prose(d, 40);
-        puts_(d, "\n\n");
+        test_puts(d, "\n\n");
         edited(d, story.s, story.n);
     }
     static const char line[] = "Follow us for more of the news that matters to you every day.";
     for (size_t i = 0; i < 4; i++)
-        puts_(&c.doc[i], line);
+        test_puts(&c.doc[i], line);
     int failures = 0;
     for (size_t k = 1; k < 100000; k++) {
         rp_scan_opts o;
