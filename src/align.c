@@ -394,23 +394,6 @@ static int cmp_u64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* Union-find over seeds, with path halving. */
-static uint32_t uf_find(uint32_t *parent, uint32_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
-static void uf_union(uint32_t *parent, uint32_t x, uint32_t y)
-{
-    x = uf_find(parent, x);
-    y = uf_find(parent, y);
-    if (x != y) parent[x > y ? x : y] = x < y ? x : y; /* smaller index wins: deterministic */
-}
-
 /* Gap between [lo1, hi1) and [lo2, hi2): 0 when they overlap or touch. */
 static uint32_t gap(uint32_t lo1, uint32_t hi1, uint32_t lo2, uint32_t hi2)
 {
@@ -436,7 +419,7 @@ static rp_status link_seeds(seed *s, size_t n, uint32_t *parent)
                 continue; /* out of reach for this and every later seed */
             active[w++] = active[k];
             if (gap(t->alo, t->ahi, s[i].alo, s[i].ahi) <= MAX_GAP)
-                uf_union(parent, active[k], (uint32_t)i);
+                rp__uf_union(parent, active[k], (uint32_t)i);
         }
         n_active = w;
         active[n_active++] = (uint32_t)i;
@@ -482,14 +465,14 @@ static rp_status merge_chains(const seed *s, size_t n, uint32_t *parent)
     }
     size_t nc = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t r = uf_find(parent, (uint32_t)i);
+        uint32_t r = rp__uf_find(parent, (uint32_t)i);
         if (r == i) {
             slot[i] = (uint32_t)nc;
             cs[nc++] = (comp){s[i].alo, s[i].ahi, s[i].blo, s[i].bhi, r, 0};
         }
     }
     for (size_t i = 0; i < n; i++) {
-        comp *c = &cs[slot[uf_find(parent, (uint32_t)i)]];
+        comp *c = &cs[slot[rp__uf_find(parent, (uint32_t)i)]];
         if (s[i].alo < c->alo) c->alo = s[i].alo;
         if (s[i].ahi > c->ahi) c->ahi = s[i].ahi;
         if (s[i].blo < c->blo) c->blo = s[i].blo;
@@ -525,7 +508,7 @@ static rp_status merge_chains(const seed *s, size_t n, uint32_t *parent)
                 inside = by_a[r].bhi - by_a[r].blo < small / 2 ||
                          (by_a[r].blo + MERGE_TOL >= x->bhi && by_a[r].bhi <= y->blo + MERGE_TOL);
             if (inside) {
-                uf_union(parent, x->root, y->root);
+                rp__uf_union(parent, x->root, y->root);
                 break;
             }
         }
@@ -961,7 +944,7 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
         goto done;
     /* Group the seeds of each component together (stable, by root). */
     for (size_t i = 0; i < c.n_seeds; i++)
-        order[i] = (uint64_t)uf_find(parent, (uint32_t)i) << 32 | (uint64_t)i;
+        order[i] = (uint64_t)rp__uf_find(parent, (uint32_t)i) << 32 | (uint64_t)i;
     qsort(order, c.n_seeds, sizeof *order, cmp_u64);
     grouped = rp__malloc(c.n_seeds * sizeof *grouped);
     if (grouped == NULL) goto done;

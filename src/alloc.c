@@ -76,3 +76,15 @@ bool rp__grow(void **p, size_t *cap, size_t need, size_t elem)
     *cap = ncap;
     return true;
 }
+
+void *rp__zstd_alloc(void *opaque, size_t size)
+{
+    (void)opaque;
+    return rp__malloc(size);
+}
+
+void rp__zstd_free(void *opaque, void *p)
+{
+    (void)opaque;
+    rp__free(p);
+}

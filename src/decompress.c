@@ -119,18 +119,6 @@ static void z_free(voidpf opaque, voidpf p)
     rp__free(p);
 }
 
-static void *zstd_alloc(void *opaque, size_t size)
-{
-    (void)opaque;
-    return rp__malloc(size);
-}
-
-static void zstd_free(void *opaque, void *p)
-{
-    (void)opaque;
-    rp__free(p);
-}
-
 /* Allocate a stream named name reading fd (or memory when fd < 0). */
 static rp_status stream_new(const char *name, int fd, rp__stream **out, rp_error *err)
 {
@@ -184,7 +172,7 @@ static rp_status stream_start(rp__stream *s, rp_error *err)
                             s->z.msg ? s->z.msg : "zlib error");
         s->z_ready = true;
     } else {
-        ZSTD_customMem mem = {zstd_alloc, zstd_free, NULL};
+        ZSTD_customMem mem = {rp__zstd_alloc, rp__zstd_free, NULL};
         if ((s->zd = ZSTD_createDCtx_advanced(mem)) == NULL) goto nomem;
     }
     return RP_OK;
@@ -193,8 +181,7 @@ nomem:
     return RP_ERR_NOMEM;
 }
 
-rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **out,
-                             rp_error *err)
+rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **out, rp_error *err)
 {
     *out = NULL;
     rp__stream *s = NULL;

@@ -801,15 +801,6 @@ static rp_status pair_at(rp_dedup *d, uint64_t i, uint64_t *ab, double *sim, rp_
 
 /* ---- stage 5: clusters ---------------------------------------------------- */
 
-static uint32_t find(uint32_t *parent, uint32_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
 /* The keep order of node x, before its number: indexed documents
  * (--against) first, the earlier added first (they are already kept in
  * the archive); then inputs, the longest first with --keep longest. */
@@ -862,19 +853,18 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
         uint64_t ab;
         double sim;
         if ((rc = pair_at(d, p, &ab, &sim, err)) != RP_OK) goto done;
-        uint32_t ra = find(parent, (uint32_t)(ab >> 32)), rb = find(parent, (uint32_t)ab);
-        if (ra != rb) parent[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+        rp__uf_union(parent, (uint32_t)(ab >> 32), (uint32_t)ab);
     }
     /* Representatives: the first member in keep order of each component. */
     for (uint64_t i = 0; i < n; i++)
         d->rep[i] = UINT32_MAX;
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t root = find(parent, (uint32_t)i);
+        uint32_t root = rp__uf_find(parent, (uint32_t)i);
         if (d->rep[root] == UINT32_MAX || keeps_before(d, (uint32_t)i, d->rep[root]))
             d->rep[root] = (uint32_t)i;
     }
     for (uint64_t i = 0; i < n; i++)
-        d->rep[i] = d->rep[find(parent, (uint32_t)i)];
+        d->rep[i] = d->rep[rp__uf_find(parent, (uint32_t)i)];
     /* Chaining: members that are not a verified pair of their representative. */
     for (uint64_t p = 0; p < d->n_pairs; p++) {
         uint64_t ab;

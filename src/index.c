@@ -81,22 +81,10 @@ rp_status rp__index_exec(rp_index *idx, const char *sql, rp_error *err)
 
 /* ---- stored texts ------------------------------------------------------------ */
 
-static void *zstd_alloc(void *opaque, size_t size)
-{
-    (void)opaque;
-    return rp__malloc(size);
-}
-
-static void zstd_free(void *opaque, void *p)
-{
-    (void)opaque;
-    rp__free(p);
-}
-
 /* Compress text[0..len) into idx->zbuf (idx->zbuf_len bytes). */
 static rp_status compress_text(rp_index *idx, const char *text, size_t len, rp_error *err)
 {
-    ZSTD_customMem mem = {zstd_alloc, zstd_free, NULL};
+    ZSTD_customMem mem = {rp__zstd_alloc, rp__zstd_free, NULL};
     if (idx->zc == NULL && (idx->zc = ZSTD_createCCtx_advanced(mem)) == NULL) goto nomem;
     size_t bound = ZSTD_compressBound(len);
     if (!rp__grow((void **)&idx->zbuf, &idx->zbuf_cap, bound, 1)) goto nomem;
@@ -117,7 +105,7 @@ rp_status rp__index_text(rp_index *idx, const void *blob, size_t n, char **text,
 {
     *text = NULL;
     *len = 0;
-    ZSTD_customMem mem = {zstd_alloc, zstd_free, NULL};
+    ZSTD_customMem mem = {rp__zstd_alloc, rp__zstd_free, NULL};
     if (idx->zd == NULL && (idx->zd = ZSTD_createDCtx_advanced(mem)) == NULL) goto nomem;
     unsigned long long size = blob != NULL ? ZSTD_getFrameContentSize(blob, n) : 0;
     if (blob == NULL || size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
@@ -732,8 +720,7 @@ static rp_status doc_postings(rp_index *idx, const rp_doc *doc, int64_t rowid, r
     sqlite3_clear_bindings(st);
     if (src != SQLITE_DONE) return batch_fail(idx, src, "storing a signature", err);
     for (size_t b = 0; b < p->lsh_bands; b++)
-        if (!push_posting(&idx->pend[RP__KIND_BAND], rp__band_key(idx->sig, b, p->lsh_rows),
-                          rowid))
+        if (!push_posting(&idx->pend[RP__KIND_BAND], rp__band_key(idx->sig, b, p->lsh_rows), rowid))
             goto nomem;
     return RP_OK;
 nomem:

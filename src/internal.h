@@ -25,6 +25,10 @@ bool rp__grow(void **p, size_t *cap, size_t need, size_t elem);
  * call) and every later one fail; 0 disables. Returns the number of
  * allocations made since the previous call. */
 size_t rp__alloc_fail_after(size_t n);
+/* The allocator in the shape of ZSTD_customMem, so compression contexts
+ * take their memory from here too (and fail under injection). */
+void *rp__zstd_alloc(void *opaque, size_t size);
+void rp__zstd_free(void *opaque, void *p);
 
 /* ---- errors (error.c) ---------------------------------------------------- */
 /* Fill err (if not NULL) and return code. fmt is printf-style for err->msg. */
@@ -239,8 +243,7 @@ rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err);
 /* The same over an open descriptor (left open), named name in errors;
  * with tee_fd >= 0 every raw byte read is also written to tee_fd (a spool
  * of standard input for a second reading). */
-rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **out,
-                             rp_error *err);
+rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **out, rp_error *err);
 /* The same over data[0..len), borrowed until rp__stream_close(); name is
  * used in errors. */
 rp_status rp__stream_open_mem(const char *name, const void *data, size_t len, rp__stream **out,
@@ -291,6 +294,26 @@ typedef struct rp__fingerprints {
  * RP_ERR_NOMEM. */
 rp_status rp__winnow(const rp_token *t, size_t n, size_t k, size_t w, rp__fingerprints *out);
 void rp__fingerprints_free(rp__fingerprints *f);
+
+/* ---- union-find ------------------------------------------------------------ */
+/* Disjoint sets over 0..n-1 in parent[] (parent[x] == x for a root), with
+ * path halving. A union makes the smaller root the root, so the roots do
+ * not depend on the order of unions. Used for passages (align.c), reuse
+ * families (scan_report.c) and near-duplicate clusters (dedup.c). */
+static inline uint32_t rp__uf_find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+static inline void rp__uf_union(uint32_t *parent, uint32_t x, uint32_t y)
+{
+    x = rp__uf_find(parent, x);
+    y = rp__uf_find(parent, y);
+    if (x != y) parent[x > y ? x : y] = x < y ? x : y;
+}
 
 /* ---- external sort (extsort.c) ---------------------------------------------- */
 /* Sorts fixed-size records of `words` uint64_t values (1..4), ascending in
@@ -588,7 +611,6 @@ rp_status rp__index_text(rp_index *idx, const void *blob, size_t n, char **text,
                          rp_error *err);
 /* Re-read the segment list and tombstones if the database changed. */
 rp_status rp__index_refresh(rp_index *idx, rp_error *err);
-
 
 /* Write the postings of a new segment covering rowids [lo, hi] (sorted here
  * by hash then document; documents in dead, if not NULL, left out) and

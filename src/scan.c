@@ -27,10 +27,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define STORE_BUF   ((size_t)1 << 20) /* write buffer of the text store */
-#define BATCH_MIN   ((size_t)64 << 10)
-#define BATCH_MAX   ((size_t)16 << 20)
-#define MEM_MIN     ((size_t)4 << 20)
+#define STORE_BUF ((size_t)1 << 20) /* write buffer of the text store */
+#define BATCH_MIN ((size_t)64 << 10)
+#define BATCH_MAX ((size_t)16 << 20)
+#define MEM_MIN   ((size_t)4 << 20)
 
 void rp_scan_opts_init(rp_scan_opts *o)
 {

@@ -183,27 +183,6 @@ static int interval_cmp(const void *x, const void *y)
     return a->span < b->span ? -1 : a->span > b->span;
 }
 
-static uint32_t uf_find(uint32_t *parent, uint32_t x)
-{
-    while (parent[x] != x) {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
-    }
-    return x;
-}
-
-static void uf_union(uint32_t *parent, uint32_t x, uint32_t y)
-{
-    x = uf_find(parent, x);
-    y = uf_find(parent, y);
-    if (x == y) return;
-    /* the smaller root wins, so roots do not depend on the order of unions */
-    if (x < y)
-        parent[y] = x;
-    else
-        parent[x] = y;
-}
-
 typedef struct segment {
     uint32_t root; /* family */
     uint32_t doc, start, end;
@@ -307,7 +286,7 @@ rp_status rp_scan_list_clusters(rp_scan *s, rp_scan_cluster_fn on_c, void *user,
                 uint32_t lg = g->end - g->start, lv = v->end - v->start;
                 uint32_t shorter = lg < lv ? lg : lv, longer = lg < lv ? lv : lg;
                 if (2 * (uint64_t)over >= shorter && 5 * (uint64_t)shorter >= longer) {
-                    uf_union(parent, rep, v->span);
+                    rp__uf_union(parent, rep, v->span);
                     if (v->end > g->end) g->end = v->end;
                     continue;
                 }
@@ -317,7 +296,7 @@ rp_status rp_scan_list_clusters(rp_scan *s, rp_scan_cluster_fn on_c, void *user,
         rep = v->span;
     }
     for (size_t i = 0; i < n_seg; i++)
-        seg[i].root = uf_find(parent, seg[i].root);
+        seg[i].root = rp__uf_find(parent, seg[i].root);
     qsort(seg, n_seg, sizeof *seg, segment_cmp);
     /* families: runs of equal root */
     size_t n_fam = 0;

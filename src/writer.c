@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_createCCtx_advanced: our allocator */
 #include <zstd.h>
 
 #define OUT_CHUNK ((size_t)256 << 10)
@@ -65,7 +66,8 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
         if (deflateInit2(&w->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) goto nomem;
         w->z_ready = true;
     } else if (w->codec == RP__CODEC_ZSTD) {
-        if ((w->zc = ZSTD_createCCtx()) == NULL) goto nomem;
+        ZSTD_customMem mem = {rp__zstd_alloc, rp__zstd_free, NULL};
+        if ((w->zc = ZSTD_createCCtx_advanced(mem)) == NULL) goto nomem;
         ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, 3);
     }
     *out = w;
