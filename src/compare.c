@@ -52,7 +52,6 @@ size_t rp__shingles(uint64_t *h, size_t nt, size_t n, uint64_t **tmp, size_t *tm
     if (nt == 0) return 0;
     size_t ns = nt >= n ? nt - n + 1 : 1;
     size_t k = nt >= n ? n : nt;
-    if (!rp__grow((void **)tmp, tmp_cap, ns, sizeof **tmp)) return SIZE_MAX;
     /* In place: shingle i only needs token hashes i .. i+n-1, and token i-1
      * is read (as the one leaving) before shingle i-1 overwrites it. */
     uint64_t rolled = 0, leaving = h[0];
@@ -65,11 +64,7 @@ size_t rp__shingles(uint64_t *h, size_t nt, size_t n, uint64_t **tmp, size_t *tm
         leaving = next_leaving;
         h[i] = rp__shingle_hash(rolled);
     }
-    rp__sort_u64(h, ns, *tmp);
-    size_t m = 0;
-    for (size_t i = 0; i < ns; i++)
-        if (m == 0 || h[m - 1] != h[i]) h[m++] = h[i];
-    return m;
+    return rp__sort_unique_u64(h, ns, tmp, tmp_cap);
 }
 
 size_t rp__set_intersection(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)

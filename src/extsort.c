@@ -370,3 +370,15 @@ void rp__sort_u64(uint64_t *v, size_t n, uint64_t *tmp)
     size_t count[256]; /* small sets: 8-bit digits, histogram on the stack */
     radix_sort(v, tmp, n, 1, 8, count);
 }
+
+size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t **tmp, size_t *tmp_cap)
+{
+    if (n > 1) {
+        if (!rp__grow((void **)tmp, tmp_cap, n, sizeof **tmp)) return SIZE_MAX;
+        rp__sort_u64(v, n, *tmp);
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || v[m - 1] != v[i]) v[m++] = v[i];
+    return m;
+}

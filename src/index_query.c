@@ -81,12 +81,6 @@ static rp_status push_hit(query *q, uint32_t fp, int64_t doc)
     return RP_OK;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int cmp_candidate(const void *a, const void *b)
 {
     const candidate *x = a, *y = b;
@@ -145,12 +139,13 @@ static rp_status gather(query *q, const rp_doc *doc, const rp_index_query_opts *
     }
     for (size_t i = 0; i < f.n; i++)
         q->fp[i] = f.fp[i].hash;
-    if (f.n > 1) qsort(q->fp, f.n, sizeof *q->fp, cmp_u64);
-    size_t m = 0;
-    for (size_t i = 0; i < f.n; i++)
-        if (m == 0 || q->fp[i] != q->fp[m - 1]) q->fp[m++] = q->fp[i];
-    q->n_fp = m;
+    size_t n_fp = f.n;
     rp__fingerprints_free(&f);
+    uint64_t *tmp = NULL;
+    size_t tmp_cap = 0;
+    q->n_fp = rp__sort_unique_u64(q->fp, n_fp, &tmp, &tmp_cap);
+    rp__free(tmp);
+    if (q->n_fp == SIZE_MAX) return nomem(q);
 
     for (size_t s = 0; s < idx->n_segs; s++) {
         rp__segment *seg = &idx->segs[s];

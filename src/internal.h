@@ -349,6 +349,9 @@ rp_status rp__tmp_read(int fd, void *p, size_t n, uint64_t off, const char *dir,
 rp_status rp__tmp_error(const char *dir, rp_error *err, const char *what);
 /* Sort v[0..n) ascending in memory; tmp: scratch of n values. */
 void rp__sort_u64(uint64_t *v, size_t n, uint64_t *tmp);
+/* Sort v[0..n) and drop repeats; returns the distinct count, or SIZE_MAX
+ * on out of memory. *tmp, *tmp_cap: scratch, grown as needed. */
+size_t rp__sort_unique_u64(uint64_t *v, size_t n, uint64_t **tmp, size_t *tmp_cap);
 
 /* ---- exact shingle sets (minhash.c) --------------------------------------- */
 /* The distinct shingle hashes of text (rp__shingles of its token hashes;
