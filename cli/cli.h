@@ -74,6 +74,8 @@ int cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* Parse a number from 0 to 1 (a share, a similarity). */
+bool cli_parse_fraction(const char *s, double *out);
 /* Parse a non-negative integer with an optional K/M/G suffix. */
 bool cli_parse_size(const char *s, size_t *out);
 /* Parse --color WHEN (auto, always, never) for a stream. */

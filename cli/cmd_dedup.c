@@ -66,15 +66,6 @@ static void help(void)
            "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage errors.\n");
 }
 
-static bool parse_double(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0') return false;
-    *out = v;
-    return true;
-}
-
 static void explain(const rp_dedup_opts *o, size_t bands, size_t rows)
 {
     double t = o->threshold;
@@ -191,15 +182,11 @@ static bool write_clusters(rp_dedup *d, const char *path)
     return cli_close_output(f, path);
 }
 
-typedef struct progress_ctx {
-    cli_progress bar;
-} progress_ctx;
-
 static void on_progress(void *user, int stage, uint64_t docs, uint64_t bytes)
 {
-    progress_ctx *c = user;
+    cli_progress *bar = user;
     static const char *labels[] = {"sketching", "candidates", "exact check", "clustering"};
-    cli_progress_corpus(&c->bar, labels[stage & 3], docs, bytes);
+    cli_progress_corpus(bar, labels[stage & 3], docs, bytes);
 }
 
 static void summary(const rp_dedup *d)
@@ -315,7 +302,7 @@ int rp_cmd_dedup(int argc, char **argv)
                 return cli_usage_error("--keep takes first or longest, not '%s'", optarg);
             break;
         case 't':
-            if (!parse_double(optarg, &o.threshold) || !(o.threshold > 0 && o.threshold <= 1))
+            if (!cli_parse_fraction(optarg, &o.threshold) || o.threshold == 0)
                 return cli_usage_error("--threshold takes a number in (0, 1], not '%s'", optarg);
             break;
         case O_NGRAM:
@@ -413,18 +400,18 @@ int rp_cmd_dedup(int argc, char **argv)
         }
         o.against = idx;
     }
-    progress_ctx pc;
-    cli_progress_start(&pc.bar, quiet, "sketching");
-    pc.bar.total = cli_input_bytes(argv + optind, (size_t)n_inputs);
+    cli_progress bar;
+    cli_progress_start(&bar, quiet, "sketching");
+    bar.total = cli_input_bytes(argv + optind, (size_t)n_inputs);
     o.progress = on_progress;
-    o.progress_user = &pc;
+    o.progress_user = &bar;
     rp_dedup *d = NULL;
     rp_error err;
     rp_status st =
         rp_dedup_run((const char *const *)(argv + optind), (size_t)n_inputs, &o, &d, &err);
     int status = EXIT_OK;
     if (st != RP_OK) {
-        cli_progress_end(&pc.bar);
+        cli_progress_end(&bar);
         cli_report(&err, st);
         cli_partial_output(output, false);
         cli_partial_output(pairs, false);
@@ -435,12 +422,12 @@ int rp_cmd_dedup(int argc, char **argv)
     if (output != NULL) {
         st = rp_dedup_write(d, output, &err);
         if (st != RP_OK) {
-            cli_progress_end(&pc.bar);
+            cli_progress_end(&bar);
             cli_report(&err, st);
             status = EXIT_FAIL;
         }
     }
-    cli_progress_end(&pc.bar);
+    cli_progress_end(&bar);
     if (status == EXIT_OK && pairs != NULL && !write_pairs(d, pairs)) status = EXIT_FAIL;
     if (status == EXIT_OK && clusters != NULL && !write_clusters(d, clusters)) status = EXIT_FAIL;
     if (!quiet) summary(d);

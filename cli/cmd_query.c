@@ -58,15 +58,6 @@ static void help(void)
            "errors, 2 on usage errors.\n");
 }
 
-static bool parse_fraction(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || !(v >= 0 && v <= 1)) return false;
-    *out = v;
-    return true;
-}
-
 /* Print the matches of one query document; 0 or -1 on a write error. */
 static int print_matches(FILE *out, cli_format fmt, bool color, const rp_index_matches *m,
                          const char *b_id, const rp_doc *b)
@@ -147,7 +138,7 @@ int rp_cmd_query(int argc, char **argv)
                 return cli_usage_error("--top takes a whole number, not '%s'", optarg);
             break;
         case OPT_MIN_CONTAINMENT:
-            if (!parse_fraction(optarg, &qo.min_containment))
+            if (!cli_parse_fraction(optarg, &qo.min_containment))
                 return cli_usage_error("--min-containment takes a number from 0 to 1, not '%s'",
                                        optarg);
             break;

@@ -651,17 +651,12 @@ int rp_cmd_scan(int argc, char **argv)
                 goto done;
             }
             break;
-        case SCAN_OPT_MIN_CONTAINMENT: {
-            char *end;
-            errno = 0;
-            double x = strtod(optarg, &end);
-            if (errno != 0 || end == optarg || *end != '\0' || !(x >= 0 && x <= 1)) {
+        case SCAN_OPT_MIN_CONTAINMENT:
+            if (!cli_parse_fraction(optarg, &so.min_containment)) {
                 cli_usage_error("--min-containment takes a number from 0 to 1, not '%s'", optarg);
                 goto done;
             }
-            so.min_containment = x;
             break;
-        }
         case SCAN_OPT_MAX_DF:
             if (!parse_count(optarg, 2, &so.max_df)) {
                 cli_usage_error("--max-df takes a whole number >= 2, not '%s'", optarg);

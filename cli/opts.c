@@ -52,6 +52,17 @@ int cli_usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+bool cli_parse_fraction(const char *s, double *out)
+{
+    if (s == NULL) return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !(v >= 0 && v <= 1)) return false;
+    *out = v;
+    return true;
+}
+
 bool cli_parse_size(const char *s, size_t *out)
 {
     if (s == NULL || *s == '\0' || *s == '-') return false;
