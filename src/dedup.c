@@ -632,11 +632,68 @@ static rp_status stage_against(rp_dedup *d, rp__sorter *accepted, rp__sorter *ex
     return rc;
 }
 
-static rp_status input_changed(rp_error *err)
+/* Read the input again (trusted: validated the first time) and call fn for
+ * each document in order. The input must hold the same documents; a
+ * change is RP_ERR_FORMAT. */
+typedef rp_status (*reread_fn)(void *ctx, uint64_t doc, const rp_record *r, rp_source *src,
+                               rp_error *err);
+static rp_status reread(rp_dedup *d, reread_fn fn, void *ctx, rp_error *err)
 {
-    return rp__fail(err, RP_ERR_FORMAT, "", 0,
-                    "the input changed while it was read: read again, it no longer holds the "
-                    "same documents");
+    rp_source *src = NULL;
+    RP_TRY(open_source(d, true, &src, err));
+    rp_status rc = RP_OK;
+    for (uint64_t i = 0; rc == RP_OK; i++) {
+        const rp_record *r;
+        if ((rc = rp_source_next(src, &r, err)) != RP_OK) break;
+        if (r == NULL ? i != d->n : i >= d->n || r->text_len != d->len[i]) {
+            rc = rp__fail(err, RP_ERR_FORMAT, "", 0,
+                          "the input changed while it was read: read again, it no longer holds "
+                          "the same documents");
+            break;
+        }
+        if (r == NULL) break;
+        rc = fn(ctx, i, r, src, err);
+    }
+    rp_source_free(src);
+    return rc;
+}
+
+typedef struct exact_ctx {
+    rp_dedup *d;
+    const uint8_t *need;
+    int fd;
+    uint64_t *off;
+    uint32_t *cnt;
+    uint64_t **set, **tmp;
+    size_t *set_cap, *tmp_cap;
+    uint64_t file_len;
+} exact_ctx;
+
+/* The shingle set of node i's text, appended to the temporary file. */
+static rp_status store_set(exact_ctx *x, uint64_t i, const char *text, size_t len, rp_error *err)
+{
+    rp_dedup *d = x->d;
+    size_t nset;
+    if (rp__shingle_set(text, len, d->o.sketch.ngram, d->o.sketch.seed, x->set, x->set_cap, x->tmp,
+                        x->tmp_cap, &nset) != RP_OK)
+        return nomem(err);
+    if (nset > UINT32_MAX) nset = UINT32_MAX;
+    x->off[i] = x->file_len;
+    x->cnt[i] = (uint32_t)nset;
+    RP_TRY(rp__tmp_write(x->fd, *x->set, nset * 8, x->file_len, d->tmpdir, err));
+    x->file_len += nset * 8;
+    return RP_OK;
+}
+
+/* reread(): the input documents in need. */
+static rp_status write_set(void *ctx, uint64_t i, const rp_record *r, rp_source *src, rp_error *err)
+{
+    exact_ctx *x = ctx;
+    if (!(x->need[i / 8] & (1u << (i % 8)))) return RP_OK;
+    RP_TRY(store_set(x, i, r->text, r->text_len, err));
+    if (x->d->o.progress && i % 4096 == 0)
+        x->d->o.progress(x->d->o.progress_user, 2, i, rp_source_bytes(src));
+    return RP_OK;
 }
 
 /* Stage 4: read the input again; the shingle sets of the marked documents
@@ -645,100 +702,63 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
                              const uint8_t *need, rp_error *err)
 {
     uint64_t nodes = d->n + d->n_arch; /* input documents, then indexed ones */
-    uint64_t *off = rp__calloc((size_t)nodes + 1, sizeof *off); /* set of node i: off[i] .. */
-    uint32_t *cnt = rp__calloc((size_t)nodes + 1, sizeof *cnt);
     uint64_t *set = NULL, *other = NULL;
-    size_t set_cap = 0, other_cap = 0, nset = 0;
-    int fd = -1;
-    rp_source *src = NULL;
-    rp_status rc = RP_OK;
-    if (off == NULL || cnt == NULL) {
-        rc = nomem(err);
-        goto done;
-    }
-    if ((rc = rp__tmp_open(d->tmpdir, &fd, err)) != RP_OK) goto done;
-    if ((rc = open_source(d, true, &src, err)) != RP_OK) goto done;
-    uint64_t file_len = 0;
-    for (uint64_t i = 0;; i++) {
-        const rp_record *r;
-        if ((rc = rp_source_next(src, &r, err)) != RP_OK) goto done;
-        if (r == NULL) {
-            if (i != d->n) goto changed;
-            break;
-        }
-        if (i >= d->n || r->text_len != d->len[i]) goto changed;
-        if (!(need[i / 8] & (1u << (i % 8)))) continue;
-        rc = rp__shingle_set(r->text, r->text_len, d->o.sketch.ngram, d->o.sketch.seed, &set,
-                             &set_cap, &other, &other_cap, &nset); /* other: scratch here */
-        if (rc != RP_OK) {
-            rc = nomem(err);
-            goto done;
-        }
-        if (nset > UINT32_MAX) nset = UINT32_MAX;
-        off[i] = file_len;
-        cnt[i] = (uint32_t)nset;
-        if ((rc = rp__tmp_write(fd, set, nset * 8, file_len, d->tmpdir, err)) != RP_OK) goto done;
-        file_len += nset * 8;
-        if (d->o.progress && i % 4096 == 0)
-            d->o.progress(d->o.progress_user, 2, i, rp_source_bytes(src));
-    }
+    size_t set_cap = 0, other_cap = 0;
+    /* The sets go to a temporary file: node i's at off[i], cnt[i] values.
+     * other is the sorting scratch until the pairs are decided. */
+    exact_ctx x = {d,
+                   need,
+                   -1,
+                   rp__calloc((size_t)nodes + 1, sizeof *x.off),
+                   rp__calloc((size_t)nodes + 1, sizeof *x.cnt),
+                   &set,
+                   &other,
+                   &set_cap,
+                   &other_cap,
+                   0};
+    rp_status rc = x.off == NULL || x.cnt == NULL ? nomem(err) : RP_OK;
+    if (rc == RP_OK) rc = rp__tmp_open(d->tmpdir, &x.fd, err);
+    if (rc == RP_OK) rc = reread(d, write_set, &x, err);
     /* The indexed documents that matched (--against), from the index. */
-    for (uint64_t v = 0; v < d->n_arch; v++) {
+    for (uint64_t v = 0; rc == RP_OK && v < d->n_arch; v++) {
         char *text = NULL;
         size_t len = 0;
-        if ((rc = rp_index_document(d->o.against, d->arch_doc[v], NULL, NULL, &text, &len, err)) !=
-            RP_OK)
-            goto done;
-        rc = rp__shingle_set(text, len, d->o.sketch.ngram, d->o.sketch.seed, &set, &set_cap, &other,
-                             &other_cap, &nset);
+        rc = rp_index_document(d->o.against, d->arch_doc[v], NULL, NULL, &text, &len, err);
+        if (rc == RP_OK) rc = store_set(&x, d->n + v, text, len, err);
         rp_free(text);
-        if (rc != RP_OK) {
-            rc = nomem(err);
-            goto done;
-        }
-        if (nset > UINT32_MAX) nset = UINT32_MAX;
-        off[d->n + v] = file_len;
-        cnt[d->n + v] = (uint32_t)nset;
-        if ((rc = rp__tmp_write(fd, set, nset * 8, file_len, d->tmpdir, err)) != RP_OK) goto done;
-        file_len += nset * 8;
     }
     /* Decide the listed pairs: a's set stays loaded while a repeats. */
     uint64_t last_a = UINT64_MAX;
     size_t na = 0;
-    for (;;) {
+    while (rc == RP_OK) {
         const uint64_t *r = NULL;
         if ((rc = rp__sorter_next(exact, &r, err)) != RP_OK || r == NULL) break;
         uint64_t a = r[0] >> 32, b = r[0] & 0xFFFFFFFFu;
         d->st.exact_checks++;
         if (a != last_a) {
-            na = cnt[a];
+            na = x.cnt[a];
             if (!rp__grow((void **)&set, &set_cap, na ? na : 1, sizeof *set)) {
                 rc = nomem(err);
                 break;
             }
-            if ((rc = rp__tmp_read(fd, set, na * 8, off[a], d->tmpdir, err)) != RP_OK) break;
+            if ((rc = rp__tmp_read(x.fd, set, na * 8, x.off[a], d->tmpdir, err)) != RP_OK) break;
             last_a = a;
         }
-        size_t nb = cnt[b];
+        size_t nb = x.cnt[b];
         if (!rp__grow((void **)&other, &other_cap, nb ? nb : 1, sizeof *other)) {
             rc = nomem(err);
             break;
         }
-        if ((rc = rp__tmp_read(fd, other, nb * 8, off[b], d->tmpdir, err)) != RP_OK) break;
+        if ((rc = rp__tmp_read(x.fd, other, nb * 8, x.off[b], d->tmpdir, err)) != RP_OK) break;
         double j = rp__set_jaccard(set, na, other, nb);
         if (j >= d->o.threshold) {
             uint64_t rec[2] = {r[0], dbl_bits(j)};
-            if ((rc = rp__sorter_add(accepted, rec, err)) != RP_OK) break;
+            rc = rp__sorter_add(accepted, rec, err);
         }
     }
-    goto done;
-changed:
-    rc = input_changed(err);
-done:
-    rp_source_free(src);
-    if (fd >= 0) close(fd);
-    rp__free(off);
-    rp__free(cnt);
+    if (x.fd >= 0) close(x.fd);
+    rp__free(x.off);
+    rp__free(x.cnt);
     rp__free(set);
     rp__free(other);
     return rc;
@@ -1196,38 +1216,39 @@ static rp_status put_json_string(rp__writer *w, const char *s, size_t n, rp_erro
     return rp__writer_write(w, buf, o, err);
 }
 
+/* reread(): a kept document to the output. */
+typedef struct kept_ctx {
+    const rp_dedup *d;
+    rp__writer *w;
+} kept_ctx;
+
+static rp_status write_kept(void *ctx, uint64_t i, const rp_record *r, rp_source *src,
+                            rp_error *err)
+{
+    (void)src;
+    const kept_ctx *k = ctx;
+    rp__writer *w = k->w;
+    if (k->d->rep[i] != i) return RP_OK;
+    if (r->is_json) {
+        RP_TRY(rp__writer_write(w, r->raw, r->raw_len, err));
+    } else {
+        RP_TRY(rp__writer_write(w, "{\"id\":", 6, err));
+        RP_TRY(put_json_string(w, r->id, r->id_len, err));
+        RP_TRY(rp__writer_write(w, ",\"text\":", 8, err));
+        RP_TRY(put_json_string(w, r->text, r->text_len, err));
+        RP_TRY(rp__writer_write(w, "}", 1, err));
+    }
+    return rp__writer_write(w, "\n", 1, err);
+}
+
 rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err)
 {
     if (d == NULL || out_path == NULL)
         return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_dedup_write: NULL argument");
     rp__writer *w = NULL;
-    rp_source *src = NULL;
     RP_TRY(rp__writer_open(out_path, &w, err));
-    rp_status rc = open_source(d, true, &src, err);
-    for (uint64_t i = 0; rc == RP_OK; i++) {
-        const rp_record *r;
-        if ((rc = rp_source_next(src, &r, err)) != RP_OK) break;
-        if (r == NULL) {
-            if (i != d->n) goto changed;
-            break;
-        }
-        if (i >= d->n || r->text_len != d->len[i]) goto changed;
-        if (d->rep[i] != i) continue;
-        if (r->is_json) {
-            rc = rp__writer_write(w, r->raw, r->raw_len, err);
-        } else if ((rc = rp__writer_write(w, "{\"id\":", 6, err)) == RP_OK &&
-                   (rc = put_json_string(w, r->id, r->id_len, err)) == RP_OK &&
-                   (rc = rp__writer_write(w, ",\"text\":", 8, err)) == RP_OK) {
-            rc = put_json_string(w, r->text, r->text_len, err);
-            if (rc == RP_OK) rc = rp__writer_write(w, "}", 1, err);
-        }
-        if (rc == RP_OK) rc = rp__writer_write(w, "\n", 1, err);
-    }
-    goto done;
-changed:
-    rc = input_changed(err);
-done:
-    rp_source_free(src);
+    kept_ctx k = {d, w};
+    rp_status rc = reread(d, write_kept, &k, err);
     rp_status cl = rp__writer_close(w, rc == RP_OK, rc == RP_OK ? err : NULL);
     return rc != RP_OK ? rc : cl;
 }
