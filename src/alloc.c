@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef RP_FAULT_INJECTION
 #include <stdatomic.h>
@@ -87,4 +88,18 @@ void rp__zstd_free(void *opaque, void *p)
 {
     (void)opaque;
     rp__free(p);
+}
+
+char *rp__memdup0(const void *p, size_t n)
+{
+    char *d = rp__malloc(n + 1);
+    if (d == NULL) return NULL;
+    if (n > 0) memcpy(d, p, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *rp__strdup(const char *s)
+{
+    return rp__memdup0(s, strlen(s));
 }

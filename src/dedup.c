@@ -165,14 +165,6 @@ static rp_status nomem(rp_error *err)
     return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = rp__malloc(n);
-    if (d != NULL) memcpy(d, s, n);
-    return d;
-}
-
 void rp_dedup_free(rp_dedup *d)
 {
     if (d == NULL) return;
@@ -1060,18 +1052,18 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     const char *tmp = opts->tmpdir;
     if (tmp == NULL || *tmp == '\0') tmp = getenv("TMPDIR");
     if (tmp == NULL || *tmp == '\0') tmp = "/tmp";
-    d->tmpdir = dup_str(tmp);
+    d->tmpdir = rp__strdup(tmp);
     d->paths = rp__calloc(n_paths ? n_paths : 1, sizeof *d->paths);
     if (d->tmpdir == NULL || d->paths == NULL) goto nomem;
     d->o.tmpdir = d->tmpdir;
     bool has_stdin = false;
     for (size_t i = 0; i < n_paths; i++) {
-        if ((d->paths[i] = dup_str(paths[i])) == NULL) goto nomem;
+        if ((d->paths[i] = rp__strdup(paths[i])) == NULL) goto nomem;
         d->n_paths++;
         has_stdin |= strcmp(paths[i], "-") == 0;
     }
-    d->text_field = dup_str(opts->source.text_field ? opts->source.text_field : "text");
-    d->id_field = dup_str(opts->source.id_field ? opts->source.id_field : "id");
+    d->text_field = rp__strdup(opts->source.text_field ? opts->source.text_field : "text");
+    d->id_field = rp__strdup(opts->source.id_field ? opts->source.id_field : "id");
     if (d->text_field == NULL || d->id_field == NULL) goto nomem;
     d->o.source.text_field = d->text_field;
     d->o.source.id_field = d->id_field;

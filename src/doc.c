@@ -13,14 +13,6 @@ void rp_text_opts_init(rp_text_opts *opts)
     opts->seed = RP_HASH_SEED_DEFAULT;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = rp__malloc(n + 1);
-    if (d != NULL) memcpy(d, s, n + 1);
-    return d;
-}
-
 /* Build a document that takes ownership of text (len bytes + NUL). */
 static rp_status doc_take(const char *name, char *text, size_t len, const rp_text_opts *opts,
                           rp_doc **out, rp_error *err)
@@ -57,7 +49,7 @@ static rp_status doc_take(const char *name, char *text, size_t len, const rp_tex
         }
     }
     d = rp__calloc(1, sizeof *d);
-    if (d == NULL || (d->name = dup_str(label)) == NULL) goto nomem;
+    if (d == NULL || (d->name = rp__strdup(label)) == NULL) goto nomem;
     d->text = text;
     text = NULL;
     d->len = len;

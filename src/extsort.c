@@ -77,14 +77,12 @@ rp_status rp__sorter_new(size_t words, size_t mem_limit, const char *tmpdir, boo
     s->cap = s->mem / (2 * s->rec);
     if (tmpdir == NULL || *tmpdir == '\0') tmpdir = getenv("TMPDIR");
     if (tmpdir == NULL || *tmpdir == '\0') tmpdir = "/tmp";
-    size_t dir_len = strlen(tmpdir);
-    s->tmpdir = rp__malloc(dir_len + 1);
+    s->tmpdir = rp__strdup(tmpdir);
     s->hist = rp__malloc(((size_t)1 << 16) * sizeof *s->hist);
     if (s->tmpdir == NULL || s->hist == NULL) {
         rp__sorter_free(s);
         return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
     }
-    memcpy(s->tmpdir, tmpdir, dir_len + 1);
     *out = s;
     return RP_OK;
 }

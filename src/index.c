@@ -419,14 +419,6 @@ static rp_status read_app_id(rp_index *idx, int64_t *app_id, rp_error *err)
 
 /* ---- open and close -------------------------------------------------------- */
 
-static char *dup_cstr(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = rp__malloc(n + 1);
-    if (d != NULL) memcpy(d, s, n + 1);
-    return d;
-}
-
 static rp_status open_db(rp_index *idx, const rp_index_opts *o, rp_error *err)
 {
     struct stat sb;
@@ -502,7 +494,7 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
         return rp__fail(err, RP_ERR_PARAM, path, 0, "an index cannot be created read-only");
     rp_status rc;
     rp_index *idx = rp__calloc(1, sizeof *idx);
-    if (idx == NULL || (idx->path = dup_cstr(path)) == NULL) {
+    if (idx == NULL || (idx->path = rp__strdup(path)) == NULL) {
         rp__free(idx);
         return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
     }

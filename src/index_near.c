@@ -151,14 +151,10 @@ rp_status rp_index_document(rp_index *idx, int64_t doc, char **id, size_t *id_le
     if (rc == SQLITE_ROW) {
         if (id != NULL) {
             size_t n = (size_t)sqlite3_column_bytes(st, 0);
-            const void *b = sqlite3_column_blob(st, 0);
-            if ((*id = rp__malloc(n + 1)) == NULL) {
+            if ((*id = rp__memdup0(sqlite3_column_blob(st, 0), n)) == NULL)
                 r = nomem(idx, err);
-            } else {
-                if (n > 0) memcpy(*id, b, n);
-                (*id)[n] = '\0';
-                if (id_len != NULL) *id_len = n;
-            }
+            else if (id_len != NULL)
+                *id_len = n;
         }
         if (r == RP_OK && text != NULL) {
             size_t len = 0;

@@ -236,15 +236,6 @@ static rp_status candidates(query *q, const rp_index_query_opts *o, candidate **
     return RP_OK;
 }
 
-static char *dup_bytes(const void *p, size_t n)
-{
-    char *d = rp__malloc(n + 1);
-    if (d == NULL) return NULL;
-    if (n > 0) memcpy(d, p, n);
-    d[n] = '\0';
-    return d;
-}
-
 static void match_clear(match *m)
 {
     rp__free(m->id);
@@ -273,12 +264,12 @@ static rp_status verify(query *q, const candidate *c, const rp_doc *doc,
         size_t id_len = (size_t)sqlite3_column_bytes(st, 0);
         const void *blob = sqlite3_column_blob(st, 1);
         size_t blob_len = (size_t)sqlite3_column_bytes(st, 1);
-        m->id = dup_bytes(id, id_len);
+        m->id = rp__memdup0(id, id_len);
         m->id_len = id_len;
         if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
             const void *meta = sqlite3_column_blob(st, 2);
             m->meta_len = (size_t)sqlite3_column_bytes(st, 2);
-            m->meta = dup_bytes(meta, m->meta_len);
+            m->meta = rp__memdup0(meta, m->meta_len);
             if (m->meta == NULL) r = nomem(q);
         }
         if (m->id == NULL) r = nomem(q);

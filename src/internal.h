@@ -21,6 +21,10 @@ void rp__free(void *p);
 /* Grow *p (an array of elem-sized items with capacity *cap) to hold at least
  * need items. Returns false on overflow or out of memory (*p unchanged). */
 bool rp__grow(void **p, size_t *cap, size_t need, size_t elem);
+/* A copy of p[0..n) followed by a NUL (n may be 0), and of a C string; NULL
+ * when out of memory. */
+char *rp__memdup0(const void *p, size_t n);
+char *rp__strdup(const char *s);
 /* Test builds only: make allocation number n (1-based, counted from this
  * call) and every later one fail; 0 disables. Returns the number of
  * allocations made since the previous call. */

@@ -73,14 +73,6 @@ static rp_status check_opts(const rp_scan_opts *o, rp_error *err)
     return RP_OK;
 }
 
-static char *dup_cstr(const char *s)
-{
-    size_t n = strlen(s);
-    char *d = rp__malloc(n + 1);
-    if (d != NULL) memcpy(d, s, n + 1);
-    return d;
-}
-
 /* ---- fingerprinting (stage 1) ----------------------------------------------------- */
 
 typedef struct ingest_worker {
@@ -352,7 +344,7 @@ rp_status rp_scan_new(const rp_scan_opts *opts, rp_scan **out, rp_error *err)
     const char *dir = opts->tmpdir;
     if (dir == NULL || *dir == '\0') dir = getenv("TMPDIR");
     if (dir == NULL || *dir == '\0') dir = "/tmp";
-    s->tmpdir = dup_cstr(dir);
+    s->tmpdir = rp__strdup(dir);
     s->o.tmpdir = NULL;
     /* One partition per thread: each worker owns its sorters in stage 1 and
      * stage 2. The results do not depend on the number of partitions. */

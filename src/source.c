@@ -98,15 +98,6 @@ void rp_source_opts_init(rp_source_opts *o)
     o->lossy = 0;
 }
 
-static char *dup_mem(const char *s, size_t n)
-{
-    char *d = rp__malloc(n + 1);
-    if (d == NULL) return NULL;
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
 /* Append n bytes to the NUL-terminated buffer *buf (length *len). */
 static bool append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
 {
@@ -147,8 +138,8 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
     s->skip_bad = opts->skip_bad != 0;
     s->lossy = opts->lossy != 0;
     s->stdin_fd = s->stdin_tee = -1;
-    if ((s->text_field = dup_mem(tf, s->text_field_len)) == NULL ||
-        (s->id_field = dup_mem(idf, s->id_field_len)) == NULL ||
+    if ((s->text_field = rp__memdup0(tf, s->text_field_len)) == NULL ||
+        (s->id_field = rp__memdup0(idf, s->id_field_len)) == NULL ||
         (s->inputs = rp__calloc(n_inputs ? n_inputs : 1, sizeof *s->inputs)) == NULL) {
         rp_source_free(s);
         return NULL;
@@ -190,7 +181,7 @@ rp_status rp_source_open(const char *const *paths, size_t n_paths, const rp_sour
         } else {
             in->kind = S_ISDIR(st.st_mode) ? INPUT_DIR : INPUT_FILE;
         }
-        if ((in->path = dup_mem(paths[i], strlen(paths[i]))) == NULL) {
+        if ((in->path = rp__memdup0(paths[i], strlen(paths[i]))) == NULL) {
             rc = nomem(err, paths[i]);
             goto fail;
         }
@@ -214,7 +205,7 @@ rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
     s->mem = data;
     s->mem_len = len;
     s->inputs[0].kind = INPUT_MEM;
-    if ((s->inputs[0].path = dup_mem(name, strlen(name))) == NULL) {
+    if ((s->inputs[0].path = rp__memdup0(name, strlen(name))) == NULL) {
         rp_source_free(s);
         return nomem(err, name);
     }

@@ -42,12 +42,10 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
 {
     *out = NULL;
     rp__writer *w = rp__calloc(1, sizeof *w);
-    size_t path_len = strlen(path);
-    if (w == NULL || (w->path = rp__malloc(path_len + 1)) == NULL) {
+    if (w == NULL || (w->path = rp__strdup(path)) == NULL) {
         rp__free(w);
         return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
     }
-    memcpy(w->path, path, path_len + 1);
     w->is_stdout = strcmp(path, "-") == 0;
     w->codec = w->is_stdout                                            ? RP__CODEC_PLAIN
                : has_suffix(path, ".gz")                               ? RP__CODEC_GZIP
