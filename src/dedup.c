@@ -464,7 +464,7 @@ static rp_status stage_candidates(rp_dedup *d, rp__sorter *cands, rp_error *err)
             key = r[0];
             group[m++] = (uint32_t)r[1];
         }
-        if (keys != NULL) d->st.spill_runs += rp__sorter_runs(keys);
+        d->st.spill_runs += rp__sorter_runs(keys);
         rp__sorter_free(keys);
         if (d->o.progress) d->o.progress(d->o.progress_user, 1, d->n, 0);
     }

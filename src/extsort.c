@@ -340,12 +340,12 @@ rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err)
 
 uint64_t rp__sorter_count(const rp__sorter *s)
 {
-    return s->count;
+    return s ? s->count : 0;
 }
 
 size_t rp__sorter_runs(const rp__sorter *s)
 {
-    return s->n_runs;
+    return s ? s->n_runs : 0;
 }
 
 void rp__sorter_free(rp__sorter *s)

@@ -338,7 +338,8 @@ rp_status rp__sorter_add(rp__sorter *s, const uint64_t *rec, rp_error *err);
 /* The next record in order (borrowed until the next call), or NULL at the
  * end. RP_ERR_IO naming the temporary directory on a write or read error. */
 rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err);
-/* Records added so far, and runs spilled to disk so far. */
+/* Records added so far, and runs spilled to disk so far (0 for NULL, like
+ * rp__sorter_free, so a sorter that could not be made counts nothing). */
 uint64_t rp__sorter_count(const rp__sorter *s);
 size_t rp__sorter_runs(const rp__sorter *s);
 void rp__sorter_free(rp__sorter *s);
