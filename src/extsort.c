@@ -108,9 +108,20 @@ static void radix_sort(uint64_t *buf, uint64_t *tmp, size_t n, size_t words, uns
                 count[d] = sum;
                 sum += c;
             }
-            for (size_t i = 0; i < n; i++) {
-                size_t d = (src[i * words + w] >> shift) & mask;
-                memcpy(dst + count[d]++ * words, src + i * words, words * 8);
+            if (words == 1) { /* the common cases without a copy call per record */
+                for (size_t i = 0; i < n; i++)
+                    dst[count[(src[i] >> shift) & mask]++] = src[i];
+            } else if (words == 2) {
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t *o = dst + 2 * count[(src[2 * i + w] >> shift) & mask]++;
+                    o[0] = src[2 * i];
+                    o[1] = src[2 * i + 1];
+                }
+            } else {
+                for (size_t i = 0; i < n; i++) {
+                    size_t d = (src[i * words + w] >> shift) & mask;
+                    memcpy(dst + count[d]++ * words, src + i * words, words * 8);
+                }
             }
             uint64_t *t = src;
             src = dst;
