@@ -20,13 +20,13 @@ WERROR  ?= -Werror
 PKGS     = libutf8proc libxxhash libcjson zlib libzstd sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -Iinclude $(PKG_CFLAGS) $(CPPFLAGS)
+CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(PKG_CFLAGS) $(CPPFLAGS)
 LIBS     = $(PKG_LIBS) -lpthread -lm
 BUILD   ?= build
 PREFIX  ?= /usr/local
 FUZZ_SECONDS ?= 60
 
-LIB_SRC  = $(wildcard src/*.c)
+LIB_SRC  = $(wildcard src/*/*.c)
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/*.c)
 FUZZ_TARGETS = $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
@@ -142,11 +142,11 @@ eval: deps
 	@bash eval/run.sh
 
 format:
-	clang-format -i include/*.h src/*.c src/*.h cli/*.c cli/*.h tests/*.c tests/*.h fuzz/*.c \
+	clang-format -i include/*.h src/*.h src/*/*.c cli/*.c cli/*.h tests/*.c tests/*.h fuzz/*.c \
 	    examples/*.c bench/*.c
 
 format-check:
-	clang-format --dry-run --Werror include/*.h src/*.c src/*.h cli/*.c cli/*.h tests/*.c \
+	clang-format --dry-run --Werror include/*.h src/*.h src/*/*.c cli/*.c cli/*.h tests/*.c \
 	    tests/*.h fuzz/*.c examples/*.c bench/*.c
 
 lint:
