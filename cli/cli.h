@@ -1,7 +1,7 @@
 /* cli.h - declarations shared by the files of the reprint program.
  *
  * The program uses the library only through include/reprint.h. Each
- * subcommand lives in cmd_<name>.c as rp_cmd_<name>(); renderers turn a
+ * subcommand lives in cmd_<name>.c as cmd_<name>(); renderers turn a
  * comparison result into text, JSON or HTML. */
 #ifndef REPRINT_CLI_H
 #define REPRINT_CLI_H
@@ -15,11 +15,11 @@
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* ---- subcommands --------------------------------------------------------- */
-int rp_cmd_compare(int argc, char **argv);
-int rp_cmd_dedup(int argc, char **argv);
-int rp_cmd_scan(int argc, char **argv);
-int rp_cmd_index(int argc, char **argv);
-int rp_cmd_query(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_dedup(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_query(int argc, char **argv);
 
 /* ---- index helpers (cmd_index.c), shared by index and query ----------------- */
 /* Codes of long options without a short form. */

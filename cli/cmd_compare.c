@@ -33,7 +33,7 @@ static void help(void)
            "Exit status: 0 on success, 1 on bad input or I/O errors, 2 on usage errors.\n");
 }
 
-int rp_cmd_compare(int argc, char **argv)
+int cmd_compare(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},

@@ -232,7 +232,7 @@ static void summary(const rp_dedup *d)
                 (unsigned long long)s->spill_runs);
 }
 
-int rp_cmd_dedup(int argc, char **argv)
+int cmd_dedup(int argc, char **argv)
 {
     enum {
         O_PAIRS = 256,

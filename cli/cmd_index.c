@@ -508,7 +508,7 @@ static void help(void)
            "  -h, --help   show this help and exit\n");
 }
 
-int rp_cmd_index(int argc, char **argv)
+int cmd_index(int argc, char **argv)
 {
     if (argc < 2) return cli_usage_error("expected an action: add, remove or stats");
     const char *action = argv[1];

@@ -86,7 +86,7 @@ static int print_matches(FILE *out, cli_format fmt, bool color, const rp_index_m
     return ferror(out) ? -1 : 0;
 }
 
-int rp_cmd_query(int argc, char **argv)
+int cmd_query(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"format", required_argument, NULL, 'f'},

@@ -577,7 +577,7 @@ static bool parse_count(const char *s, size_t min, size_t *out)
     return cli_parse_size(s, out) && *out >= min;
 }
 
-int rp_cmd_scan(int argc, char **argv)
+int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},

@@ -13,11 +13,11 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"compare", rp_cmd_compare, "find and align the passages two documents share"},
-    {"dedup", rp_cmd_dedup, "cluster the near-duplicate documents of a corpus"},
-    {"scan", rp_cmd_scan, "find every pair of documents in a corpus that share passages"},
-    {"index", rp_cmd_index, "build and inspect a persistent reuse index"},
-    {"query", rp_cmd_query, "find indexed documents a new document reuses"},
+    {"compare", cmd_compare, "find and align the passages two documents share"},
+    {"dedup", cmd_dedup, "cluster the near-duplicate documents of a corpus"},
+    {"scan", cmd_scan, "find every pair of documents in a corpus that share passages"},
+    {"index", cmd_index, "build and inspect a persistent reuse index"},
+    {"query", cmd_query, "find indexed documents a new document reuses"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
