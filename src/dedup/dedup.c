@@ -15,7 +15,9 @@
  *
  * Every intermediate is a plain sorted record stream, and every order is
  * by document number, so outputs do not depend on threads or memory. */
-#include "internal.h"
+#include "base/base.h"
+#include "io/io.h"
+#include "sketch/sketch.h"
 
 #include <errno.h>
 #include <math.h>
@@ -64,7 +66,7 @@ static rp_status sigs_add(sig_store *s, const uint32_t *sig, const char *dir, rp
         /* Past the budget: move what is in memory to a file. */
         RP_TRY(rp__tmp_open(dir, &s->fd, err));
         if ((s->wbuf = rp__malloc(SIG_WBUF > bytes ? SIG_WBUF : bytes)) == NULL)
-            return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+            return rp__nomem(err, "");
         RP_TRY(rp__tmp_write(s->fd, s->mem, s->n * bytes, 0, dir, err));
         s->flushed = s->n;
         rp__free(s->mem);
@@ -82,7 +84,7 @@ static rp_status sigs_add(sig_store *s, const uint32_t *sig, const char *dir, rp
     if (s->n == s->cap) {
         uint64_t cap = s->cap ? s->cap * 2 : 1024;
         uint32_t *m = rp__realloc(s->mem, (size_t)cap * bytes);
-        if (m == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        if (m == NULL) return rp__nomem(err, "");
         s->mem = m;
         s->cap = cap;
     }
@@ -160,10 +162,6 @@ void rp_dedup_opts_init(rp_dedup_opts *o)
     rp_source_opts_init(&o->source);
 }
 
-static rp_status nomem(rp_error *err)
-{
-    return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-}
 
 void rp_dedup_free(rp_dedup *d)
 {
@@ -196,7 +194,7 @@ static rp_status append_id(rp_dedup *d, const char *id, size_t len, rp_error *er
     uint64_t node = d->n + d->n_arch;
     if (!rp__grow((void **)&d->ids, &d->ids_cap, d->ids_len + len + 1, 1) ||
         !rp__grow((void **)&d->id_off, &d->id_off_cap, (size_t)node + 2, sizeof *d->id_off))
-        return nomem(err);
+        return rp__nomem(err, "");
     memcpy(d->ids + d->ids_len, id, len);
     d->ids[d->ids_len + len] = '\0';
     d->id_off[node] = d->ids_len;
@@ -213,10 +211,10 @@ static rp_status add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
     if (d->n == d->doc_cap) {
         uint64_t cap = d->doc_cap ? d->doc_cap * 2 : 4096;
         uint64_t *ln = rp__realloc(d->len, (size_t)cap * sizeof *ln);
-        if (ln == NULL) return nomem(err);
+        if (ln == NULL) return rp__nomem(err, "");
         d->len = ln;
         uint32_t *ns = rp__realloc(d->nsh, (size_t)cap * sizeof *ns);
-        if (ns == NULL) return nomem(err);
+        if (ns == NULL) return rp__nomem(err, "");
         d->nsh = ns;
         d->doc_cap = cap;
     }
@@ -288,7 +286,7 @@ static rp_status commit(sketch_job *j, batch *b, rp_error *err)
     for (size_t t = 0; t < d->o.threads; t++)
         if (j->st[t] != RP_OK)
             return j->st[t] == RP_ERR_NOMEM
-                       ? nomem(err)
+                       ? rp__nomem(err, "")
                        : rp__fail(err, j->st[t], "", 0, "cannot sketch: %s", rp_strerror(j->st[t]));
     for (size_t i = 0; i < b->n; i++) {
         uint64_t doc = b->first + i;
@@ -319,7 +317,7 @@ static rp_status job_flush(sketch_job *j, bool wait, rp_error *err)
     if (b->n == 0) return RP_OK;
     if (!rp__grow((void **)&b->sigs, &b->sigs_cap, b->n * j->d->k, sizeof *b->sigs) ||
         !rp__grow((void **)&b->nsh, &b->nsh_cap, b->n, sizeof *b->nsh))
-        return nomem(err);
+        return rp__nomem(err, "");
     j->jb = b;
     atomic_store(&j->next, 0);
     if (j->d->o.threads > 1 && !wait && pthread_create(&j->thread, NULL, job_main, j) == 0) {
@@ -335,7 +333,7 @@ static rp_status batch_put(batch *b, const rp_record *r, rp_error *err)
 {
     if (!rp__grow((void **)&b->text, &b->text_cap, b->text_len + r->text_len + 1, 1) ||
         !rp__grow((void **)&b->off, &b->off_cap, b->n + 2, sizeof *b->off))
-        return nomem(err);
+        return rp__nomem(err, "");
     if (b->n == 0) b->off[0] = 0;
     memcpy(b->text + b->text_len, r->text, r->text_len);
     b->text_len += r->text_len;
@@ -377,7 +375,7 @@ static rp_status stage_sketch(rp_dedup *d, rp_error *err)
     atomic_init(&j.next, 0);
     j.sk = rp__calloc(threads, sizeof *j.sk);
     j.st = rp__calloc(threads, sizeof *j.st);
-    rp_status rc = j.sk == NULL || j.st == NULL ? nomem(err) : RP_OK;
+    rp_status rc = j.sk == NULL || j.st == NULL ? rp__nomem(err, "") : RP_OK;
     for (size_t t = 0; t < threads && rc == RP_OK; t++)
         rc = rp_sketcher_new(&d->o.sketch, &j.sk[t], err);
     while (rc == RP_OK) {
@@ -425,7 +423,7 @@ static rp_status stage_candidates(rp_dedup *d, rp__sorter *cands, rp_error *err)
     uint32_t *buf = d->sigs.fd >= 0 ? rp__malloc(chunk * k * sizeof *buf) : NULL;
     uint32_t *group = NULL;
     size_t group_cap = 0;
-    if (d->sigs.fd >= 0 && buf == NULL) return nomem(err);
+    if (d->sigs.fd >= 0 && buf == NULL) return rp__nomem(err, "");
     rp_status rc = RP_OK;
     for (size_t band = 0; band < bands && rc == RP_OK; band++) {
         rp__sorter *keys = NULL;
@@ -458,7 +456,7 @@ static rp_status stage_candidates(rp_dedup *d, rp__sorter *cands, rp_error *err)
             }
             if (r == NULL) break;
             if (!rp__grow((void **)&group, &group_cap, m + 1, sizeof *group)) {
-                rc = nomem(err);
+                rc = rp__nomem(err, "");
                 break;
             }
             key = r[0];
@@ -532,7 +530,7 @@ static rp_status stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accept
         if (bufa == NULL || bufb == NULL) {
             rp__free(bufa);
             rp__free(bufb);
-            return nomem(err);
+            return rp__nomem(err, "");
         }
     }
     rp_status rc = RP_OK;
@@ -566,7 +564,7 @@ static rp_status add_arch(rp_dedup *d, const rp_index_near_match *m, uint64_t *n
 {
     bool inserted;
     uint32_t *slot = rp__hmap_put(&d->arch_map, (uint64_t)m->doc, 0, &inserted);
-    if (slot == NULL) return nomem(err);
+    if (slot == NULL) return rp__nomem(err, "");
     if (!inserted) {
         *node = d->n + *slot - 1;
         return RP_OK;
@@ -576,7 +574,7 @@ static rp_status add_arch(rp_dedup *d, const rp_index_near_match *m, uint64_t *n
     if (d->n_arch == d->arch_cap) {
         size_t cap = d->arch_cap ? d->arch_cap * 2 : 64;
         int64_t *ad = rp__realloc(d->arch_doc, cap * sizeof *ad);
-        if (ad == NULL) return nomem(err);
+        if (ad == NULL) return rp__nomem(err, "");
         d->arch_doc = ad;
         d->arch_cap = cap;
     }
@@ -597,9 +595,9 @@ static rp_status stage_against(rp_dedup *d, rp__sorter *accepted, rp__sorter *ex
                                rp_error *err)
 {
     size_t k = d->k;
-    if (!rp__hmap_init(&d->arch_map, 1024)) return nomem(err);
+    if (!rp__hmap_init(&d->arch_map, 1024)) return rp__nomem(err, "");
     uint32_t *buf = d->sigs.fd >= 0 ? rp__malloc(k * sizeof *buf) : NULL;
-    if (d->sigs.fd >= 0 && buf == NULL) return nomem(err);
+    if (d->sigs.fd >= 0 && buf == NULL) return rp__nomem(err, "");
     rp_status rc = RP_OK;
     for (uint64_t i = 0; i < d->n && rc == RP_OK; i++) {
         if (d->nsh[i] == 0) continue;
@@ -668,7 +666,7 @@ static rp_status store_set(exact_ctx *x, uint64_t i, const char *text, size_t le
     size_t nset;
     if (rp__shingle_set(text, len, d->o.sketch.ngram, d->o.sketch.seed, x->set, x->set_cap, x->tmp,
                         x->tmp_cap, &nset) != RP_OK)
-        return nomem(err);
+        return rp__nomem(err, "");
     if (nset > UINT32_MAX) nset = UINT32_MAX;
     x->off[i] = x->file_len;
     x->cnt[i] = (uint32_t)nset;
@@ -708,7 +706,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
                    &set_cap,
                    &other_cap,
                    0};
-    rp_status rc = x.off == NULL || x.cnt == NULL ? nomem(err) : RP_OK;
+    rp_status rc = x.off == NULL || x.cnt == NULL ? rp__nomem(err, "") : RP_OK;
     if (rc == RP_OK) rc = rp__tmp_open(d->tmpdir, &x.fd, err);
     if (rc == RP_OK) rc = reread(d, write_set, &x, err);
     /* The indexed documents that matched (--against), from the index. */
@@ -730,7 +728,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
         if (a != last_a) {
             na = x.cnt[a];
             if (!rp__grow((void **)&set, &set_cap, na ? na : 1, sizeof *set)) {
-                rc = nomem(err);
+                rc = rp__nomem(err, "");
                 break;
             }
             if ((rc = rp__tmp_read(x.fd, set, na * 8, x.off[a], d->tmpdir, err)) != RP_OK) break;
@@ -738,7 +736,7 @@ static rp_status stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepte
         }
         size_t nb = x.cnt[b];
         if (!rp__grow((void **)&other, &other_cap, nb ? nb : 1, sizeof *other)) {
-            rc = nomem(err);
+            rc = rp__nomem(err, "");
             break;
         }
         if ((rc = rp__tmp_read(x.fd, other, nb * 8, x.off[b], d->tmpdir, err)) != RP_OK) break;
@@ -779,7 +777,7 @@ static rp_status pairs_store(rp_dedup *d, rp__sorter *accepted, rp_error *err)
         } else {
             if (!rp__grow((void **)&d->pairs, &d->pairs_cap, (size_t)(d->n_pairs + 1) * 2,
                           sizeof *d->pairs))
-                return nomem(err);
+                return rp__nomem(err, "");
             d->pairs[2 * d->n_pairs] = r[0];
             d->pairs[2 * d->n_pairs + 1] = r[1];
         }
@@ -799,7 +797,7 @@ static rp_status pair_at(rp_dedup *d, uint64_t i, uint64_t *ab, double *sim, rp_
         return RP_OK;
     }
     const size_t per = 8192;
-    if (d->pair_buf == NULL && (d->pair_buf = rp__malloc(per * 16)) == NULL) return nomem(err);
+    if (d->pair_buf == NULL && (d->pair_buf = rp__malloc(per * 16)) == NULL) return rp__nomem(err, "");
     if (i < d->pair_pos || i >= d->pair_pos + d->pair_buf_n) {
         uint64_t left = d->n_pairs - i;
         d->pair_buf_n = left < per ? (size_t)left : per;
@@ -856,7 +854,7 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
     rp__hmap verified = {0};
     rp_status rc = RP_OK;
     if (parent == NULL || direct == NULL || d->rep == NULL || d->size == NULL) {
-        rc = nomem(err);
+        rc = rp__nomem(err, "");
         goto done;
     }
     for (uint64_t i = 0; i < n; i++)
@@ -888,7 +886,7 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
     }
     uint8_t *chained = rp__calloc((size_t)n / 8 + 1, 1); /* by representative */
     if (chained == NULL) {
-        rc = nomem(err);
+        rc = rp__nomem(err, "");
         goto done;
     }
     size_t n_members = 0, members_cap = 0;
@@ -905,7 +903,7 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
         const uint32_t *si, *sr;
         if (r >= d->n) continue; /* an indexed representative: no signature here */
         if (d->sigs.fd >= 0 && sbuf == NULL) {
-            rc = nomem(err);
+            rc = rp__nomem(err, "");
             break;
         }
         if ((rc = sigs_get(&d->sigs, i, 1, sbuf, &si, d->tmpdir, err)) != RP_OK) break;
@@ -922,12 +920,12 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
             uint32_t r = d->rep[i];
             if (!(chained[r / 8] & (1u << (r % 8)))) continue;
             if (!rp__grow((void **)&members, &members_cap, n_members + 1, sizeof *members)) {
-                rc = nomem(err);
+                rc = rp__nomem(err, "");
                 break;
             }
             members[n_members++] = (member){r, (uint32_t)i, keep_key(d, (uint32_t)i)};
         }
-        if (rc == RP_OK && !rp__hmap_init(&verified, 1024)) rc = nomem(err);
+        if (rc == RP_OK && !rp__hmap_init(&verified, 1024)) rc = rp__nomem(err, "");
         for (uint64_t p = 0; rc == RP_OK && p < d->n_pairs; p++) {
             uint64_t ab;
             double sim;
@@ -935,12 +933,12 @@ static rp_status stage_cluster(rp_dedup *d, rp_error *err)
             uint32_t a = (uint32_t)(ab >> 32);
             if (!(chained[d->rep[a] / 8] & (1u << (d->rep[a] % 8)))) continue;
             bool ins;
-            if (rp__hmap_put(&verified, ab, 1, &ins) == NULL) rc = nomem(err);
+            if (rp__hmap_put(&verified, ab, 1, &ins) == NULL) rc = rp__nomem(err, "");
         }
         if (rc == RP_OK) {
             if (n_members > 1) qsort(members, n_members, sizeof *members, member_cmp);
             uint32_t *newrep = rp__malloc((n_members ? n_members : 1) * sizeof *newrep);
-            if (newrep == NULL) rc = nomem(err);
+            if (newrep == NULL) rc = rp__nomem(err, "");
             for (size_t s = 0; rc == RP_OK && s < n_members;) {
                 size_t e = s;
                 while (e < n_members && members[e].rep == members[s].rep)
@@ -1035,7 +1033,7 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
                             so->ngram, so->hashes, (unsigned long long)so->seed);
     }
     rp_dedup *d = rp__calloc(1, sizeof *d);
-    if (d == NULL) return nomem(err);
+    if (d == NULL) return rp__nomem(err, "");
     clock_gettime(CLOCK_MONOTONIC, &d->t0);
     d->spool_fd = -1;
     d->pairs_fd = -1;
@@ -1089,7 +1087,7 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
         (rc = rp__sorter_new(1, d->o.mem_limit / 16, d->tmpdir, true, &exact, err)) != RP_OK)
         goto fail;
     if ((need = rp__calloc((size_t)d->n / 8 + 1, 1)) == NULL) {
-        rc = nomem(err);
+        rc = rp__nomem(err, "");
         goto fail;
     }
     if ((rc = stage_verify(d, cands, accepted, exact, need, err)) != RP_OK) goto fail;
@@ -1122,7 +1120,7 @@ fail:
     return rc;
 nomem:
     rp_dedup_free(d);
-    return nomem(err);
+    return rp__nomem(err, "");
 }
 
 const rp_dedup_stats *rp_dedup_get_stats(const rp_dedup *d)

@@ -14,7 +14,7 @@
  * SQLite is asked for durability against process crashes (synchronous =
  * NORMAL in WAL mode): a killed writer loses nothing committed; a power cut
  * may lose the last batches but never corrupts the file. */
-#include "internal.h"
+#include "index/index_int.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -97,7 +97,7 @@ static rp_status compress_text(rp_index *idx, const char *text, size_t len, rp_e
     idx->zbuf_len = n;
     return RP_OK;
 nomem:
-    return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+    return rp__nomem(err, idx->path);
 }
 
 rp_status rp__index_text(rp_index *idx, const void *blob, size_t n, char **text, size_t *len,
@@ -126,7 +126,7 @@ rp_status rp__index_text(rp_index *idx, const void *blob, size_t n, char **text,
     *len = (size_t)size;
     return RP_OK;
 nomem:
-    return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+    return rp__nomem(err, idx->path);
 }
 
 /* ---- options and parameters ------------------------------------------------ */
@@ -496,7 +496,7 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
     rp_index *idx = rp__calloc(1, sizeof *idx);
     if (idx == NULL || (idx->path = rp__strdup(path)) == NULL) {
         rp__free(idx);
-        return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+        return rp__nomem(err, path);
     }
     idx->readonly = opts->readonly != 0;
     idx->stale = true;
@@ -543,7 +543,7 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
     if ((rc = rp_sketcher_new(&so, &idx->sketcher, err)) != RP_OK) goto fail;
     idx->sig = rp__malloc(idx->params.sketch_hashes * sizeof *idx->sig);
     if (idx->sig == NULL || !rp__hmap_init(&idx->tombs, 16)) {
-        rc = rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+        rc = rp__nomem(err, path);
         goto fail;
     }
     *out = idx;
@@ -767,7 +767,7 @@ static rp_status remove_rowid(rp_index *idx, int64_t rowid, rp_error *err)
         bool inserted;
         if ((idx->pend_dead.slots == NULL && !rp__hmap_init(&idx->pend_dead, 16)) ||
             rp__hmap_put(&idx->pend_dead, (uint64_t)rowid, 1, &inserted) == NULL)
-            return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+            return rp__nomem(err, idx->path);
         return RP_OK;
     }
     st = idx->st_tomb_insert;

@@ -18,7 +18,7 @@
  *
  * Lines that fit in the stream's current chunk are used in place; only a
  * line that spans chunks is copied, into a buffer that grows as needed. */
-#include "internal.h"
+#include "io/io.h"
 
 #include <assert.h>
 #include <cJSON.h>
@@ -108,11 +108,6 @@ static bool append(char **buf, size_t *len, size_t *cap, const char *p, size_t n
     return true;
 }
 
-static rp_status nomem(rp_error *err, const char *path)
-{
-    rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory reading the input");
-    return RP_ERR_NOMEM;
-}
 
 static rp_status io_error(rp_error *err, const char *path, int e, const char *what)
 {
@@ -168,7 +163,7 @@ rp_status rp_source_open(const char *const *paths, size_t n_paths, const rp_sour
         if (paths[i] == NULL)
             return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_source_open: path %zu is NULL", i);
     rp_source *s = source_new(opts, n_paths);
-    if (s == NULL) return nomem(err, "");
+    if (s == NULL) return rp__nomem(err, "");
     rp_status rc = RP_OK;
     for (size_t i = 0; i < n_paths; i++) {
         input *in = &s->inputs[s->n_inputs];
@@ -182,7 +177,7 @@ rp_status rp_source_open(const char *const *paths, size_t n_paths, const rp_sour
             in->kind = S_ISDIR(st.st_mode) ? INPUT_DIR : INPUT_FILE;
         }
         if ((in->path = rp__memdup0(paths[i], strlen(paths[i]))) == NULL) {
-            rc = nomem(err, paths[i]);
+            rc = rp__nomem(err, paths[i]);
             goto fail;
         }
         s->n_inputs++;
@@ -201,13 +196,13 @@ rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
         return rp__fail(err, RP_ERR_PARAM, "", 0, "rp__source_open_mem: NULL argument");
     *out = NULL;
     rp_source *s = source_new(opts, 1);
-    if (s == NULL) return nomem(err, name);
+    if (s == NULL) return rp__nomem(err, name);
     s->mem = data;
     s->mem_len = len;
     s->inputs[0].kind = INPUT_MEM;
     if ((s->inputs[0].path = rp__memdup0(name, strlen(name))) == NULL) {
         rp_source_free(s);
-        return nomem(err, name);
+        return rp__nomem(err, name);
     }
     s->n_inputs = 1;
     *out = s;
@@ -326,7 +321,7 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
     }
     if (!rp__grow((void **)&s->dirs, &s->cap_dirs, s->n_dirs + 1, sizeof *s->dirs)) {
         rp__free(path);
-        return nomem(err, label);
+        return rp__nomem(err, label);
     }
     walk_dir *d = &s->dirs[s->n_dirs];
     memset(d, 0, sizeof *d);
@@ -358,13 +353,13 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
         if (!append(&full, &full_len, &full_cap, path, path_len) ||
             !append(&full, &full_len, &full_cap, name, name_len) ||
             !rp__grow((void **)&d->entries, &d->cap, d->n + 1, sizeof *d->entries)) {
-            rc = nomem(err, label);
+            rc = rp__nomem(err, label);
             break;
         }
         walk_entry *e = &d->entries[d->n];
         if (!classify(full, e)) continue;
         if ((e->key = rp__malloc(name_len + 2)) == NULL) {
-            rc = nomem(err, label);
+            rc = rp__nomem(err, label);
             break;
         }
         memcpy(e->key, name, name_len);
@@ -400,7 +395,7 @@ static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error
             if (!append(&full, &len, &cap, d->path, strlen(d->path)) ||
                 !append(&full, &len, &cap, e->key, strlen(e->key))) {
                 rp__free(full);
-                return nomem(err, d->path);
+                return rp__nomem(err, d->path);
             }
             if (e->err != 0) {
                 rp_status rc = io_error(err, full, e->err, "cannot open");
@@ -423,7 +418,7 @@ static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error
             (in->kind == INPUT_DIR && (len == 0 || in->path[len - 1] != '/') &&
              !append(&p, &n, &cap, "/", 1))) {
             rp__free(p);
-            return nomem(err, in->path);
+            return rp__nomem(err, in->path);
         }
         if (in->kind == INPUT_DIR) {
             RP_TRY(dir_push(s, p, err));
@@ -516,7 +511,7 @@ static rp_status sniff(rp_source *s, rp_error *err)
         if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
             return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
                             "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
-        if (!append(&s->head, &s->head_len, &s->head_cap, data, len)) return nomem(err, s->path);
+        if (!append(&s->head, &s->head_len, &s->head_cap, data, len)) return rp__nomem(err, s->path);
     }
     s->jsonl = verdict == 1;
     s->chunk = s->head;
@@ -570,7 +565,7 @@ static rp_status read_plain(rp_source *s, rp_error *err)
         s->head_len = 0;
         if (!append(&s->head, &s->head_len, &s->head_cap, s->chunk + s->chunk_pos,
                     s->chunk_len - s->chunk_pos))
-            return nomem(err, s->path);
+            return rp__nomem(err, s->path);
     }
     s->chunk = NULL;
     s->chunk_len = s->chunk_pos = 0;
@@ -582,7 +577,7 @@ static rp_status read_plain(rp_source *s, rp_error *err)
         if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
             return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
                             "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
-        if (!append(&s->head, &s->head_len, &s->head_cap, data, len)) return nomem(err, s->path);
+        if (!append(&s->head, &s->head_len, &s->head_cap, data, len)) return rp__nomem(err, s->path);
     }
     const char *text = s->head ? s->head : "";
     size_t len = s->head_len;
@@ -641,7 +636,7 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
                 *len = n;
                 return RP_OK;
             }
-            if (!append(&s->line, &s->line_len, &s->line_cap, p, n)) return nomem(err, s->path);
+            if (!append(&s->line, &s->line_len, &s->line_cap, p, n)) return rp__nomem(err, s->path);
             partial = true;
             if (nl != NULL) break;
             continue;
@@ -949,7 +944,7 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
                             "not a JSON object (JSONL: one JSON object per line)");
     }
     json_span tv, iv;
-    if (find_fields(s, line, n, &tv, &iv) != RP_OK) return nomem(err, s->path);
+    if (find_fields(s, line, n, &tv, &iv) != RP_OK) return rp__nomem(err, s->path);
     if (!tv.found || line[tv.start] != '"') {
         snprintf(msg, sizeof msg, "field '%.64s' missing or not a string", s->text_field);
         return bad_line(s, err, RP_ERR_PARSE, base + (tv.found ? tv.start : 0), msg);
@@ -969,7 +964,7 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     }
     size_t text_len, nul_at, bad_at;
     if (!json_unescape(body, body_len, &s->text, &s->text_cap, &text_len, &nul_at, &bad_at))
-        return nomem(err, s->path);
+        return rp__nomem(err, s->path);
     if (bad_at != SIZE_MAX) {
         snprintf(msg, sizeof msg, "invalid escape at byte %zu of the line", body_at + bad_at);
         return bad_line(s, err, RP_ERR_PARSE, body_at + bad_at, msg);
@@ -991,18 +986,18 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     size_t iv_n = iv.end - iv.start;
     if (!iv.found || (iv_n == 4 && memcmp(iv_p, "null", 4) == 0)) {
         size_t need = strlen(s->path) + 24;
-        if (!rp__grow((void **)&s->id, &s->id_cap, need, 1)) return nomem(err, s->path);
+        if (!rp__grow((void **)&s->id, &s->id_cap, need, 1)) return rp__nomem(err, s->path);
         id_len = (size_t)snprintf(s->id, need, "%s:%" PRIu64, s->path, s->line_no);
     } else if (iv_p[0] == '"') {
         if (!json_unescape(iv_p + 1, iv_n - 2, &s->id, &s->id_cap, &id_len, &nul_at, &bad_at))
-            return nomem(err, s->path);
+            return rp__nomem(err, s->path);
         if (bad_at != SIZE_MAX) {
             snprintf(msg, sizeof msg, "invalid escape at byte %zu of the line",
                      base + iv.start + 1 + bad_at);
             return bad_line(s, err, RP_ERR_PARSE, base + iv.start + 1 + bad_at, msg);
         }
     } else if (iv_p[0] == '-' || (iv_p[0] >= '0' && iv_p[0] <= '9')) {
-        if (set_id(s, iv_p, number_id(iv_p, iv_n), &id_len) != RP_OK) return nomem(err, s->path);
+        if (set_id(s, iv_p, number_id(iv_p, iv_n), &id_len) != RP_OK) return rp__nomem(err, s->path);
     } else {
         snprintf(msg, sizeof msg, "field '%.64s' is not a string or a number", s->id_field);
         return bad_line(s, err, RP_ERR_PARSE, base + iv.start, msg);

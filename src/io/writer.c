@@ -2,7 +2,7 @@
  * zstd for .zst / .zstd, plain otherwise; "-" is standard output (plain).
  * A file that cannot be finished is removed, so a failed run never leaves
  * a truncated output that looks complete. */
-#include "internal.h"
+#include "io/io.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,7 +44,7 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
     rp__writer *w = rp__calloc(1, sizeof *w);
     if (w == NULL || (w->path = rp__strdup(path)) == NULL) {
         rp__free(w);
-        return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+        return rp__nomem(err, path);
     }
     w->is_stdout = strcmp(path, "-") == 0;
     w->codec = w->is_stdout                                            ? RP__CODEC_PLAIN
@@ -72,7 +72,7 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
     return RP_OK;
 nomem:
     rp__writer_close(w, false, NULL);
-    return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+    return rp__nomem(err, path);
 }
 
 static rp_status put(rp__writer *w, const void *p, size_t n, rp_error *err)

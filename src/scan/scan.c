@@ -18,7 +18,7 @@
  * the optional reports. The division of mem_limit: half for the postings
  * sorters, a quarter for the pair sorters, an eighth for the documents of
  * an alignment batch, and two text batches of at most mem_limit / 32. */
-#include "internal.h"
+#include "scan/scan_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -289,7 +289,7 @@ static rp_status ingest_flush(rp_scan *s, bool wait, rp_error *err)
 static rp_status store_open(rp_scan *s, rp_error *err)
 {
     s->wbuf = rp__malloc(STORE_BUF);
-    if (s->wbuf == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (s->wbuf == NULL) return rp__nomem(err, "");
     return rp__tmp_open(s->tmpdir, &s->store_fd, err);
 }
 
@@ -338,7 +338,7 @@ rp_status rp_scan_new(const rp_scan_opts *opts, rp_scan **out, rp_error *err)
     *out = NULL;
     RP_TRY(check_opts(opts, err));
     rp_scan *s = rp__calloc(1, sizeof *s);
-    if (s == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (s == NULL) return rp__nomem(err, "");
     s->o = *opts;
     s->store_fd = -1;
     const char *dir = opts->tmpdir;
@@ -351,7 +351,7 @@ rp_status rp_scan_new(const rp_scan_opts *opts, rp_scan **out, rp_error *err)
     s->n_parts = opts->threads;
     if (s->tmpdir == NULL) {
         rp_scan_free(s);
-        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        return rp__nomem(err, "");
     }
     *out = s;
     return RP_OK;
@@ -386,12 +386,12 @@ static rp_status start_ingest(rp_scan *s, rp_error *err)
 {
     RP_TRY(store_open(s, err));
     s->postings = rp__calloc(s->n_parts, sizeof *s->postings);
-    if (s->postings == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (s->postings == NULL) return rp__nomem(err, "");
     const size_t per = s->o.mem_limit / 2 / s->n_parts;
     for (size_t p = 0; p < s->n_parts; p++)
         RP_TRY(rp__sorter_new(2, per, s->tmpdir, false, &s->postings[p], err));
     s->ingest = ingest_new(s);
-    if (s->ingest == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (s->ingest == NULL) return rp__nomem(err, "");
     return RP_OK;
 }
 
@@ -477,7 +477,7 @@ rp_status rp_scan_add(rp_scan *s, const rp_scan_input *in, rp_error *err)
     if (!rp__grow((void **)&s->docs, &s->cap_docs, s->n_docs + 1, sizeof *s->docs) ||
         !rp__grow((void **)&s->meta, &s->meta_cap, meta_need, 1) ||
         !rp__grow((void **)&b->text, &b->cap, b->len + in->text_len, 1) || !batch_reserve(b))
-        return rp__fail(err, RP_ERR_NOMEM, label, 0, "out of memory");
+        return rp__nomem(err, label);
     RP_TRY(broken(s, store_write(s, in->text, in->text_len, err)));
 
     rp__scan_doc *d = &s->docs[s->n_docs];
@@ -544,7 +544,7 @@ rp_status rp_scan_run(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp_error 
     s->ingest = NULL;
     sum_runs(s, s->postings);
     if (s->o.stage != NULL) s->o.stage(s->o.progress_user, RP_SCAN_STAGE_INDEX);
-    RP_TRY(rp__scan_index(s, err));
+    RP_TRY(rp__scan_pairs_build(s, err));
     if (s->o.stage != NULL) s->o.stage(s->o.progress_user, RP_SCAN_STAGE_ALIGN);
     RP_TRY(rp__scan_align(s, on_pair, user, err));
     s->state = 2;
@@ -584,7 +584,7 @@ rp_status rp_scan_doc(const rp_scan *s, size_t i, rp_doc **out, rp_error *err)
         return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_scan_doc: no document %zu", i);
     const rp__scan_doc *d = &s->docs[i];
     char *buf = rp__malloc((size_t)d->text_len + 1);
-    if (buf == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (buf == NULL) return rp__nomem(err, "");
     rp_status st = rp__scan_pread(s, buf, d->text_len, d->text_off, err);
     if (st == RP_OK) {
         rp_text_opts to;
