@@ -8,11 +8,11 @@
 #include "sketch/sketch.h"
 #include "text/text.h"
 
-/* ---- reuse index (index.c, index_segment.c, index_query.c) ------------------ */
-/* An rp_index is an SQLite database (docs/index-format.md). index.c owns the
- * file, its parameters, documents and batches; index_segment.c the posting
- * segments (writing, merging, lookups); index_query.c candidate search and
- * alignment. */
+/* An rp_index is an SQLite database (docs/index-format.md). index_db.c
+ * holds the SQLite helpers the others call; index.c owns the file, its
+ * parameters, documents and batches; index_segment.c the posting segments
+ * (writing, merging, lookups); index_query.c candidate search and
+ * alignment; index_near.c near-duplicate search over the signatures. */
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -91,6 +91,10 @@ rp_status rp__index_db_fail(rp_index *idx, int rc, const char *what, rp_error *e
 /* Prepare sql into *st once (kept until rp_index_free). */
 rp_status rp__index_prepare(rp_index *idx, struct sqlite3_stmt **st, const char *sql,
                             rp_error *err);
+/* The first column of the first row of sql (0 when it has no row), with
+ * binds[0..n_binds) bound to ?1, ?2, ...; `what` names the step in errors. */
+rp_status rp__index_int(rp_index *idx, const char *sql, const int64_t *binds, size_t n_binds,
+                        const char *what, int64_t *out, rp_error *err);
 /* Run one statement without results. */
 rp_status rp__index_exec(rp_index *idx, const char *sql, rp_error *err);
 /* The text of a document as stored (a zstd frame) into a new buffer

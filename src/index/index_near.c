@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static int near_cmp(const void *a, const void *b)
 {
     const rp_index_near_match *x = a, *y = b;

@@ -67,10 +67,10 @@ typedef struct query {
     rp__lookup look;
 } query;
 
-
 static rp_status push_hit(query *q, uint32_t fp, int64_t doc)
 {
-    if (!rp__grow((void **)&q->hits, &q->cap_hits, q->n_hits + 1, sizeof *q->hits)) return rp__nomem(q->err, q->idx->path);
+    if (!rp__grow((void **)&q->hits, &q->cap_hits, q->n_hits + 1, sizeof *q->hits))
+        return rp__nomem(q->err, q->idx->path);
     q->hits[q->n_hits].fp = fp;
     q->hits[q->n_hits].doc = doc;
     q->n_hits++;

@@ -602,19 +602,6 @@ rp_status rp__segments_load(rp_index *idx, rp_error *err)
     return RP_OK;
 }
 
-static rp_status data_version(rp_index *idx, int64_t *out, rp_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(idx->db, "PRAGMA data_version", -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_OK ? RP_OK : rp__index_db_fail(idx, rc, "reading the index", err);
-}
-
 /* The segment whose range holds doc, or NULL. */
 static rp__segment *segment_of(rp_index *idx, int64_t doc)
 {
@@ -632,12 +619,11 @@ static rp__segment *segment_of(rp_index *idx, int64_t doc)
 rp_status rp__index_refresh(rp_index *idx, rp_error *err)
 {
     int64_t dv = 0;
-    RP_TRY(data_version(idx, &dv, err));
+    RP_TRY(rp__index_int(idx, "PRAGMA data_version", NULL, 0, "reading the index", &dv, err));
     if (!idx->stale && dv == idx->data_version) return RP_OK;
     RP_TRY(rp__segments_load(idx, err));
     rp__hmap_free(&idx->tombs);
-    if (!rp__hmap_init(&idx->tombs, 16))
-        return rp__nomem(err, idx->path);
+    if (!rp__hmap_init(&idx->tombs, 16)) return rp__nomem(err, idx->path);
     sqlite3_stmt *st = NULL;
     rp_status r = RP_OK;
     int rc = sqlite3_prepare_v2(idx->db, "SELECT doc FROM tombstone", -1, &st, NULL);
@@ -693,8 +679,7 @@ static rp_status reader_next(reader *r, rp_error *err)
         if ((bits < 32 && (bucket >> bits) != 0) || (p == NULL && n > 0))
             return damaged(r->idx, r->seg, "a posting bucket is out of range", err);
         r->blob.n = 0;
-        if (!bytes_reserve(&r->blob, n))
-            return rp__nomem(err, r->idx->path);
+        if (!bytes_reserve(&r->blob, n)) return rp__nomem(err, r->idx->path);
         if (n > 0) memcpy(r->blob.p, p, n);
         r->blob.n = n;
         r->pos = 0;
@@ -713,8 +698,7 @@ static rp_status reader_next(reader *r, rp_error *err)
         RP_TRY(prepare_seg(r->idx, r->seg, err));
         return read_long(r->idx, r->seg, r->kind, r->hash, e.count, &r->docs, err);
     }
-    if (!lookup_reserve(&r->docs, (size_t)e.count))
-        return rp__nomem(err, r->idx->path);
+    if (!lookup_reserve(&r->docs, (size_t)e.count)) return rp__nomem(err, r->idx->path);
     if (!decode_docs(r->blob.p + e.docs_at, e.docs_end - e.docs_at, e.count, r->seg, r->docs.docs))
         return damaged(r->idx, r->seg, "a posting list is malformed", err);
     r->docs.n = (size_t)e.count;
@@ -769,8 +753,7 @@ static rp_status merge_segments(rp_index *idx, size_t first, size_t n, int64_t l
     out.doc_lo = in[0].doc_lo;
     out.doc_hi = in[n - 1].doc_hi;
     rp__hmap dead;
-    if (!rp__hmap_init(&dead, 16))
-        return rp__nomem(err, idx->path);
+    if (!rp__hmap_init(&dead, 16)) return rp__nomem(err, idx->path);
     rp_status rc = RP_OK;
     reader *rd = rp__calloc(n, sizeof *rd);
     int64_t *group = NULL;
@@ -867,24 +850,6 @@ done:
     return rc;
 }
 
-static rp_status count_tombstones(rp_index *idx, const rp__segment *s, int64_t *out, rp_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(
-        idx->db, "SELECT count(*) FROM tombstone WHERE doc BETWEEN ?1 AND ?2", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, s->doc_lo);
-        sqlite3_bind_int64(st, 2, s->doc_hi);
-        rc = sqlite3_step(st);
-    }
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_OK ? RP_OK : rp__index_db_fail(idx, rc, "reading tombstones", err);
-}
-
 /* One step of the merge policy inside a write transaction: *did tells
  * whether anything was merged. */
 static rp_status maintain_step(rp_index *idx, bool *did, rp_error *err)
@@ -906,7 +871,9 @@ static rp_status maintain_step(rp_index *idx, bool *did, rp_error *err)
     /* A segment whose documents are mostly removed is rewritten alone. */
     for (size_t i = 0; i < n; i++) {
         int64_t t = 0;
-        RP_TRY(count_tombstones(idx, &idx->segs[i], &t, err));
+        const int64_t range[2] = {idx->segs[i].doc_lo, idx->segs[i].doc_hi};
+        RP_TRY(rp__index_int(idx, "SELECT count(*) FROM tombstone WHERE doc BETWEEN ?1 AND ?2",
+                             range, 2, "reading tombstones", &t, err));
         if (t > 0 && t * 4 >= idx->segs[i].docs) {
             *did = true;
             return merge_segments(idx, i, 1, idx->segs[i].level, err);
