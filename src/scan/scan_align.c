@@ -75,8 +75,7 @@ static rp_status boilerplate_mask(align_ctx *c, const rp_doc *doc, uint32_t **ou
     for (size_t g = 0; g + k <= n; g++) {
         if (g > 0) rolled = rp__shingle_roll(rolled, tok[g - 1].hash, tok[g + k - 1].hash, k);
         if (rp__hmap_get(&c->bp, rp__shingle_hash(rolled)) == NULL) continue;
-        if (m == NULL && (m = rp__calloc(n + 1, sizeof *m)) == NULL)
-            return rp__nomem(err, "");
+        if (m == NULL && (m = rp__calloc(n + 1, sizeof *m)) == NULL) return rp__nomem(err, "");
         size_t lo = g, hi = g + k;
         /* a gap of at most a window between two boilerplate n-grams is
          * boilerplate too (n-grams there may just never have been selected) */

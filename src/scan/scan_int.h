@@ -9,11 +9,12 @@
 #include "sketch/sketch.h"
 #include "text/text.h"
 
-/* ---- corpus scan (scan.c, scan_pairs.c, scan_align.c, scan_report.c) ------------
- * The stages of rp_scan and the data passed between them:
- *  - scan.c: options, documents (table + text store), fingerprinting into
- *    postings sorters, partitioned by fingerprint: records
+/* The stages of rp_scan and the data passed between them:
+ *  - scan.c: options, the scan object, fingerprinting into postings
+ *    sorters, partitioned by fingerprint: records
  *    {hash, doc << 32 | token position};
+ *  - scan_store.c: the documents' table and text store, read back by the
+ *    later stages;
  *  - scan_pairs.c: per partition, postings -> boilerplate fingerprints and
  *    shared-fingerprint pair records {a << 32 | b} (a < b) in one pair
  *    sorter per partition; then the merge of those sorters into candidates
@@ -76,7 +77,12 @@ static inline size_t rp__scan_part(uint64_t hash, size_t n_parts)
 {
     return (size_t)(((hash >> 32) * (uint64_t)n_parts) >> 32);
 }
-/* Read n bytes at off of the text store into buf. RP_ERR_IO. */
+/* The text store (scan_store.c): open it (its buffer and temporary file),
+ * append n bytes, write out the buffer; and read n bytes at off into buf.
+ * RP_ERR_IO, RP_ERR_NOMEM. */
+rp_status rp__scan_store_open(rp_scan *s, rp_error *err);
+rp_status rp__scan_store_write(rp_scan *s, const char *p, size_t n, rp_error *err);
+rp_status rp__scan_store_flush(rp_scan *s, rp_error *err);
 rp_status rp__scan_pread(const rp_scan *s, void *buf, size_t n, uint64_t off, rp_error *err);
 /* Stage 2: postings sorters -> pair sorters + s->bp. Frees the postings. */
 rp_status rp__scan_pairs_build(rp_scan *s, rp_error *err);
