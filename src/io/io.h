@@ -65,6 +65,9 @@ void rp__source_trusted(rp_source *s);
 typedef struct rp__writer rp__writer;
 rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err);
 rp_status rp__writer_write(rp__writer *w, const char *data, size_t len, rp_error *err);
+/* Write s[0..n) as a JSON string, quoted and escaped (valid UTF-8, or
+ * lossy bytes kept as they are). */
+rp_status rp__writer_json_string(rp__writer *w, const char *s, size_t n, rp_error *err);
 /* Finish (ok) or abandon (!ok) and free w; an abandoned or failed file is
  * removed. NULL is a no-op. */
 rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err);
