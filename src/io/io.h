@@ -59,6 +59,32 @@ void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
  * checks that the records are the ones read before. */
 void rp__source_trusted(rp_source *s);
 
+/* ---- JSON members (json.c) ------------------------------------------------ */
+/* Bytes of the top level of a JSON value, for a line cJSON accepted. Each returns the index just
+ * past the item, or SIZE_MAX if the line ends first (which cannot happen after cJSON, but the walk
+ * never trusts that). */
+size_t rp__json_skip_ws(const char *p, size_t i, size_t n);
+size_t rp__json_skip_string(const char *p, size_t i, size_t n);
+size_t rp__json_skip_value(const char *p, size_t i, size_t n);
+/* Decode the body of a JSON string, p[0..n) between the quotes, into *buf
+ * (capacity *cap; NUL-terminated, *len bytes). *nul_at receives the offset
+ * in p of the first \u0000, *bad_at that of an invalid escape (decoding
+ * stops there); SIZE_MAX when there is none. Escapes only shorten, so the
+ * output never exceeds n bytes. Returns false when out of memory. */
+bool rp__json_unescape(const char *p, size_t n, char **buf, size_t *cap, size_t *len,
+                       size_t *nul_at, size_t *bad_at);
+/* Where a member's value sits in the line: [start, end), if found. */
+typedef struct rp__json_span {
+    size_t start, end; /* the value */
+    size_t key;        /* where its member starts: the key's opening quote */
+    bool found;
+} rp__json_span;
+/* Find the first members named text_key and id_key of the object on line
+ * p[0..n) (keys compared after unescaping, in *scratch). RP_ERR_NOMEM. */
+rp_status rp__json_find_members(const char *p, size_t n, const char *text_key, size_t text_key_len,
+                                const char *id_key, size_t id_key_len, char **scratch,
+                                size_t *scratch_cap, rp__json_span *text, rp__json_span *id);
+
 /* ---- output files (writer.c) ---------------------------------------------- */
 /* A file written through gzip (.gz), zstd (.zst, .zstd) or as is, chosen by
  * its name; "-" is standard output. RP_ERR_IO naming the file. */
