@@ -26,14 +26,22 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 FUZZ_SECONDS ?= 60
 
-LIB_SRC  = $(wildcard src/*/*.c)
-CLI_SRC  = $(wildcard cli/*.c)
+LIB_SRC  = $(filter-out src/mpi/%,$(wildcard src/*/*.c))
+CLI_SRC  = $(filter-out cli/main_mpi.c,$(wildcard cli/*.c))
 TEST_SRC = $(wildcard tests/*.c)
 FUZZ_TARGETS = $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
+# reprint-mpi: the same program on Open MPI ranks (docs/DESIGN.md, "Many
+# machines"). Built when pkg-config knows ompi-c; src/mpi/ (the transport)
+# goes into libreprint_mpi.a only, so libreprint.a and reprint never link MPI.
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
+MPI_PROG   := $(if $(shell pkg-config --exists ompi-c 2>/dev/null && echo y),$(BUILD)/reprint-mpi)
+MPI_CLI_OBJ = $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ)) $(BUILD)/cli/main_mpi.o \
+              $(BUILD)/mpi/cli/main.o
 # The unit tests link a library built with fault injection enabled.
 TLIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/tlib/%.o)
 
@@ -42,7 +50,7 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(CFLAGS) -fvisibility=hidden -MMD -MP
 .PHONY: all demo test check unit sanitize valgrind fuzz bench eval deps format format-check \
         lint install clean
 
-all: $(BUILD)/reprint $(BUILD)/libreprint.a
+all: $(BUILD)/reprint $(BUILD)/libreprint.a $(MPI_PROG)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -62,6 +70,23 @@ $(BUILD)/libreprint_test.a: $(TLIB_OBJ)
 
 $(BUILD)/reprint: $(CLI_OBJ) $(BUILD)/libreprint.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libreprint.a $(LIBS)
+
+$(BUILD)/src/mpi/%.o: src/mpi/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(MPI_CFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libreprint_mpi.a: $(BUILD)/src/mpi/mpi_comm.o
+	@rm -f $@
+	ar rcs $@ $^
+
+# main.c again, its main() renamed: main_mpi.c starts MPI, then calls it.
+$(BUILD)/mpi/cli/main.o: cli/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) -Wno-missing-prototypes -Dmain=rp_cli_main -c $< -o $@
+
+$(BUILD)/reprint-mpi: $(MPI_CLI_OBJ) $(BUILD)/libreprint_mpi.a $(BUILD)/libreprint.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(MPI_CLI_OBJ) $(BUILD)/libreprint_mpi.a \
+	    $(BUILD)/libreprint.a $(LIBS) $(MPI_LIBS)
 
 $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libreprint_test.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libreprint_test.a $(LIBS)
@@ -83,7 +108,7 @@ $(BUILD)/tests/cxx_header.o: include/reprint.h
 	  echo '#include "reprint.h"' | c++ -x c++ -std=c++11 -Wall -Wextra -Werror -Iinclude -c - -o $@; \
 	else touch $@; fi
 
-unit: $(BUILD)/tests/run $(BUILD)/reprint $(BUILD)/examples/minimal $(BUILD)/examples/near_dups \
+unit: $(BUILD)/tests/run $(BUILD)/reprint $(MPI_PROG) $(BUILD)/examples/minimal $(BUILD)/examples/near_dups \
       $(BUILD)/tests/cxx_header.o \
       $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 	@BUILD=$(BUILD) sh tests/run_all.sh

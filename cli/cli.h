@@ -111,6 +111,18 @@ void cli_partial_output(const char *path, bool writing);
 /* Close an output opened by cli_open_output, reporting write errors. */
 bool cli_close_output(FILE *f, const char *path);
 
+/* ---- many processes (dist.c; reprint-mpi) ------------------------------------- */
+/* The job's ranks in reprint-mpi, NULL in reprint. */
+extern rp_comm *cli_comm;
+/* Whether this process writes outputs: rank 0, or the only process. */
+bool cli_is_root(void);
+/* On ranks, make messages name the rank and host ("reprint dedup: rank 2
+ * of 4 on node7: ..."). */
+void cli_dist_name_rank(void);
+/* On ranks, end every rank of the job with status (after this one's own
+ * cleanup); a no-op for one process. */
+void cli_dist_abort(int status);
+
 /* ---- progress bar (progress.c) ---------------------------------------------- */
 typedef struct cli_progress {
     bool on, drawn;

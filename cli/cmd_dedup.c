@@ -204,6 +204,18 @@ static void summary(const rp_dedup *d)
             (unsigned long long)s->removed, (unsigned long long)s->pairs,
             (unsigned long long)s->candidates, (unsigned long long)s->exact_checks, s->bands,
             s->rows, peak);
+    if (cli_comm != NULL) {
+        static const char *stage[5] = {"read+sketch", "candidates", "verify", "exact",
+                                       "gather+cluster"};
+        fprintf(stderr, "%s: on %d rank%s: %.1f MB exchanged (%.0f bytes per document); slowest "
+                        "rank per stage:",
+                cli_prog, s->ranks, s->ranks == 1 ? "" : "s", (double)s->bytes_exchanged / 1e6,
+                s->docs ? (double)s->bytes_exchanged / (double)s->docs : 0);
+        for (int i = 0; i < 5; i++)
+            fprintf(stderr, "%s %s %.2f s (rank %d)", i ? "," : "", stage[i], s->stage_seconds[i],
+                    s->stage_slowest[i]);
+        fputc('\n', stderr);
+    }
     if (s->against_docs > 0 || s->against_candidates > 0)
         fprintf(stderr,
                 "%s: against the index: %llu input documents removed as near duplicates of %llu "
@@ -373,6 +385,14 @@ int cmd_dedup(int argc, char **argv)
     if (n_stdout > 1) return cli_usage_error("only one output can go to standard output");
     if (pairs == NULL && clusters == NULL && output == NULL && quiet)
         return cli_usage_error("nothing to do: give --pairs, --clusters or -o (or drop -q)");
+    if (cli_comm != NULL) { /* reprint-mpi: rank 0 writes, reports and shows progress */
+        if (against != NULL) return cli_usage_error("--against cannot be used on ranks");
+        o.comm = cli_comm;
+        if (!cli_is_root()) {
+            quiet = true;
+            pairs = clusters = output = NULL;
+        }
+    }
 
     /* Outputs are written at the end; an interrupted run leaves none. */
     cli_partial_output(output, true);
@@ -403,11 +423,13 @@ int cmd_dedup(int argc, char **argv)
     int status = EXIT_OK;
     if (st != RP_OK) {
         cli_progress_end(&bar);
+        cli_dist_name_rank();
         cli_report(&err, st);
         cli_partial_output(output, false);
         cli_partial_output(pairs, false);
         cli_partial_output(clusters, false);
         rp_index_free(idx);
+        cli_dist_abort(EXIT_FAIL); /* the other ranks wait for this one */
         return EXIT_FAIL;
     }
     if (output != NULL) {
@@ -428,6 +450,7 @@ int cmd_dedup(int argc, char **argv)
         /* A failed run leaves no output that looks complete. */
         if (pairs != NULL && strcmp(pairs, "-") != 0) remove(pairs);
         if (clusters != NULL && strcmp(clusters, "-") != 0) remove(clusters);
+        cli_dist_abort(status);
     }
     cli_partial_output(output, false);
     cli_partial_output(pairs, false);

@@ -457,6 +457,45 @@ RP_API uint64_t rp_source_bytes(const rp_source *src);
 RP_API void rp_source_free(rp_source *src);
 
 /* ------------------------------------------------------------------------
+ * Many processes (MPI)
+ * ------------------------------------------------------------------------
+ *
+ * An rp_comm is the group of processes ("ranks") one run is spread over.
+ * Given to rp_dedup_opts.comm, rp_dedup_run() becomes a collective call:
+ * every rank of the group calls it with the same paths and options, each
+ * reads its share of the input and the stages exchange records between
+ * ranks; rank 0 ends up holding the whole outcome (ids, clusters, pairs),
+ * identical to the one-process run's, and the other ranks an outcome with
+ * the statistics only. The transport is Open MPI (build/libreprint_mpi.a,
+ * the `reprint-mpi` program); the library itself has no MPI dependency.
+ *
+ * Errors inside MPI are fatal to the job (MPI's default handler). When one
+ * rank fails with an error of its own (a file it cannot read), the others
+ * are blocked in an exchange: the caller reports the error and calls
+ * rp_comm_abort(), which ends every rank. */
+typedef struct rp_comm rp_comm;
+
+/* rp_comm_mpi_init() - MPI_Init and a group of every rank of the job
+ * (MPI_COMM_WORLD). Defined only in libreprint_mpi.a. argc, argv: main's,
+ * for MPI_Init. Returns RP_OK, RP_ERR_NOMEM. Free with rp_comm_free() (which
+ * calls MPI_Finalize). Call from main's thread, once. */
+RP_API rp_status rp_comm_mpi_init(int *argc, char ***argv, rp_comm **out, rp_error *err);
+/* This process's rank (0-based) and the number of ranks; 0 and 1 for NULL. */
+RP_API int rp_comm_rank(const rp_comm *c);
+RP_API int rp_comm_size(const rp_comm *c);
+/* This rank's host name (borrowed; "" for NULL). */
+RP_API const char *rp_comm_host(const rp_comm *c);
+/* Bytes this rank has sent to other ranks so far. */
+RP_API uint64_t rp_comm_bytes_sent(const rp_comm *c);
+/* End every rank of the job with exit status status (MPI_Abort). Does
+ * not return. */
+RP_API void rp_comm_abort(rp_comm *c, int status);
+/* Wait for every rank (a barrier). */
+RP_API void rp_comm_barrier(rp_comm *c);
+/* Finish (MPI_Finalize) and release c. NULL is a no-op. */
+RP_API void rp_comm_free(rp_comm *c);
+
+/* ------------------------------------------------------------------------
  * Near-duplicate sketches (MinHash)
  * ------------------------------------------------------------------------
  *
@@ -647,6 +686,11 @@ typedef struct rp_dedup_opts {
     struct rp_index *against;
     rp_dedup_progress_fn progress; /* NULL: none */
     void *progress_user;
+    /* The ranks the run is spread over (see "Many processes"); NULL
+     * (default): this process alone. Not with against or standard input.
+     * The progress callback is called on rank 0 only, with documents and
+     * bytes of the whole job. */
+    rp_comm *comm;
 } rp_dedup_opts;
 
 RP_API void rp_dedup_opts_init(rp_dedup_opts *o);
@@ -675,6 +719,14 @@ typedef struct rp_dedup_stats {
     uint64_t against_removed; /* input documents removed as near duplicates of indexed ones */
     size_t bands, rows;     /* the banding used */
     double seconds;         /* wall time of rp_dedup_run() */
+    /* With opts.comm: the ranks, the bytes all of them sent to each other,
+     * and per stage (read and sketch, candidates, verify, exact check,
+     * gather and cluster) the time of the slowest rank and which it was.
+     * Counts above are of the whole job. 1, 0 and zeros otherwise. */
+    int ranks;
+    uint64_t bytes_exchanged;
+    double stage_seconds[5];
+    int stage_slowest[5];
 } rp_dedup_stats;
 
 /* rp_dedup_run() - deduplicate the corpus read from paths (as

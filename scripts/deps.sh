@@ -2,10 +2,12 @@
 # Install the Debian packages reprint needs, only those missing.
 # Build: gcc, make, pkg-config and the -dev libraries; tests: clang and its
 # sanitizer runtime; the HTML screenshot test: chromium (optional: skipped
-# with a message when it cannot be installed).
+# with a message when it cannot be installed); reprint-mpi and its tests:
+# Open MPI.
 set -e
 need="build-essential pkg-config libutf8proc-dev libxxhash-dev libcjson-dev zlib1g-dev \
-libzstd-dev libsqlite3-dev sqlite3 clang libclang-rt-14-dev python3 gzip zstd"
+libzstd-dev libsqlite3-dev sqlite3 clang libclang-rt-14-dev python3 gzip zstd \
+libopenmpi-dev openmpi-bin"
 optional="chromium"
 missing=""
 for p in $need; do

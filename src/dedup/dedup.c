@@ -43,6 +43,9 @@ void rp_dedup_free(rp_dedup *d)
     if (d->pairs_fd >= 0) close(d->pairs_fd);
     rp__free(d->arch_doc);
     if (d->arch_map.slots != NULL) rp__hmap_free(&d->arch_map);
+    rp__dedup_shard_free(d->shard);
+    rp__free(d->rank_first);
+    rp__free(d->chained_pairs);
     rp__free(d);
 }
 
@@ -83,6 +86,8 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     if (opts->verify < RP_VERIFY_AUTO || opts->verify > RP_VERIFY_EXACT ||
         opts->keep < RP_KEEP_FIRST || opts->keep > RP_KEEP_LONGEST)
         return rp__fail(err, RP_ERR_PARAM, "", 0, "unknown verify or keep mode");
+    if (opts->comm != NULL && opts->against != NULL)
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "an index (against) cannot be used on ranks");
 
     if (opts->against != NULL) {
         const rp_index_params *ip = rp_index_get_params(opts->against);
@@ -103,6 +108,7 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     d->o = *opts;
     d->o.sketch.lossy = 1; /* the source has validated the text (or reads it lossy) */
     d->k = so->hashes;
+    d->st.ranks = 1;
     if (d->o.threads == 0) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         d->o.threads = c > 0 ? (size_t)c : 1;
@@ -139,6 +145,17 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     rp_status rc = RP_OK;
     rp__sorter *cands = NULL, *accepted = NULL, *exact = NULL;
     uint8_t *need = NULL;
+    if (d->o.comm != NULL) { /* spread over ranks: dedup_dist.c runs the stages */
+        if (has_stdin) {
+            rc = rp__fail(err, RP_ERR_PARAM, "-", 0,
+                          "standard input cannot be spread over ranks: give files");
+            goto fail;
+        }
+        if ((rc = rp__dedup_run_dist(d, err)) != RP_OK) goto fail;
+        d->st.seconds = rp__dedup_elapsed(&d->t0);
+        *out = d;
+        return RP_OK;
+    }
     if (has_stdin && (rc = rp__tmp_open(d->tmpdir, &d->spool_fd, err)) != RP_OK) goto fail;
     if ((rc = rp__dedup_stage_sketch(d, err)) != RP_OK) goto fail;
     d->st.docs = d->n;

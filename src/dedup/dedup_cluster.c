@@ -100,6 +100,10 @@ rp_status rp__dedup_stage_cluster(rp_dedup *d, rp_error *err)
         }
         const uint32_t *si, *sr;
         if (r >= d->n) continue; /* an indexed representative: no signature here */
+        if (d->o.comm != NULL) { /* on ranks: the signatures are their owners' */
+            rc = rp__dedup_chained_note(d, (uint32_t)i, r, err);
+            continue;
+        }
         if (d->sigs.fd >= 0 && sbuf == NULL) {
             rc = rp__nomem(err, "");
             break;

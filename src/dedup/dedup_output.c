@@ -36,6 +36,7 @@ rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err)
 {
     if (d == NULL || out_path == NULL)
         return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_dedup_write: NULL argument");
+    if (rp_comm_rank(d->o.comm) != 0) return RP_OK; /* on ranks, rank 0 writes */
     rp__writer *w = NULL;
     RP_TRY(rp__writer_open(out_path, &w, err));
     kept_ctx k = {d, w};

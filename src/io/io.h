@@ -58,6 +58,17 @@ void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
  * fields are still found by a walk that never trusts the line). The caller
  * checks that the records are the ones read before. */
 void rp__source_trusted(rp_source *s);
+/* Inputs spread over ranks (dedup on MPI, src/dedup/dedup_shard.c). The
+ * next file the walk of s's paths reaches, in rp_source_next()'s order,
+ * without opening it: *path (owned by the caller; "-" for standard input)
+ * or NULL when every path is done. Errors of the directory walk. */
+rp_status rp__source_next_file(rp_source *s, char **path, rp_error *err);
+/* Append an input after s's paths: the file path whole (start 0, end
+ * UINT64_MAX), or only bytes [start, end) of an uncompressed JSONL file,
+ * which must start a line; its lines are numbered from lines_before + 1.
+ * RP_ERR_NOMEM (errors of the file come from rp_source_next()). */
+rp_status rp__source_add_range(rp_source *s, const char *path, uint64_t start, uint64_t end,
+                               uint64_t lines_before, rp_error *err);
 
 /* ---- JSON members (json.c) ------------------------------------------------ */
 /* Bytes of the top level of a JSON value, for a line cJSON accepted. Each returns the index just

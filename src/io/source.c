@@ -28,14 +28,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
-typedef enum input_kind { INPUT_FILE, INPUT_DIR, INPUT_STDIN, INPUT_MEM } input_kind;
+typedef enum input_kind { INPUT_FILE, INPUT_DIR, INPUT_STDIN, INPUT_MEM, INPUT_RANGE } input_kind;
 
 typedef struct input {
     char *path;
     input_kind kind;
+    uint64_t start, end, lines_before; /* INPUT_RANGE (rp__source_add_range) */
 } input;
 
 /* An entry of a directory being walked. key is the name, with '/' appended
@@ -60,7 +62,7 @@ struct rp_source {
     size_t text_field_len, id_field_len;
     bool skip_bad, lossy;
     input *inputs;
-    size_t n_inputs, next_input;
+    size_t n_inputs, next_input, inputs_cap;
     const void *mem; /* INPUT_MEM only (borrowed) */
     size_t mem_len;
     walk_dir *dirs; /* the directories being walked, outermost first */
@@ -87,6 +89,11 @@ struct rp_source {
     bool trusted;            /* rp__source_trusted(): lines already validated */
     rp_status failed;        /* an error is final: later calls repeat it */
     rp_error failure;
+    /* The byte range being read (INPUT_RANGE): its descriptor (else -1)
+     * and the bytes of it not yet taken from the stream. */
+    int range_fd;
+    uint64_t range_left;
+    const input *range;
 };
 
 void rp_source_opts_init(rp_source_opts *o)
@@ -132,6 +139,8 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
     s->skip_bad = opts->skip_bad != 0;
     s->lossy = opts->lossy != 0;
     s->stdin_fd = s->stdin_tee = -1;
+    s->range_fd = -1;
+    s->inputs_cap = n_inputs ? n_inputs : 1;
     if ((s->text_field = rp__memdup0(tf, s->text_field_len)) == NULL ||
         (s->id_field = rp__memdup0(idf, s->id_field_len)) == NULL ||
         (s->inputs = rp__calloc(n_inputs ? n_inputs : 1, sizeof *s->inputs)) == NULL) {
@@ -215,6 +224,8 @@ static void close_stream(rp_source *s)
     s->bytes_done += rp__stream_bytes(s->stream);
     rp__stream_close(s->stream);
     s->stream = NULL;
+    if (s->range_fd >= 0) close(s->range_fd);
+    s->range_fd = -1;
     s->chunk = NULL;
     s->chunk_len = s->chunk_pos = 0;
 }
@@ -425,8 +436,58 @@ static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error
         }
         *path = p;
         *kind = in->kind;
+        s->range = in;
         return RP_OK;
     }
+}
+
+rp_status rp__source_next_file(rp_source *s, char **path, rp_error *err)
+{
+    input_kind kind;
+    RP_TRY(next_path(s, path, &kind, err));
+    if (*path != NULL && kind == INPUT_STDIN) {
+        rp__free(*path);
+        if ((*path = rp__strdup("-")) == NULL) return rp__nomem(err, "-");
+    }
+    return RP_OK;
+}
+
+rp_status rp__source_add_range(rp_source *s, const char *path, uint64_t start, uint64_t end,
+                               uint64_t lines_before, rp_error *err)
+{
+    if (!rp__grow((void **)&s->inputs, &s->inputs_cap, s->n_inputs + 1, sizeof *s->inputs))
+        return rp__nomem(err, path);
+    input *in = &s->inputs[s->n_inputs];
+    memset(in, 0, sizeof *in);
+    in->kind = start == 0 && end == UINT64_MAX ? INPUT_FILE : INPUT_RANGE;
+    in->start = start;
+    in->end = end;
+    in->lines_before = lines_before;
+    if ((in->path = rp__strdup(path)) == NULL) return rp__nomem(err, path);
+    s->n_inputs++;
+    return RP_OK;
+}
+
+/* Open bytes [start, end) of an uncompressed JSONL file as the stream. */
+static rp_status open_range(rp_source *s, const input *in, rp_error *err)
+{
+    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return io_error(err, s->path, errno, "cannot open");
+    if (lseek(fd, (off_t)in->start, SEEK_SET) < 0) {
+        int e = errno;
+        close(fd);
+        return io_error(err, s->path, e, "cannot read");
+    }
+    rp_status rc = rp__stream_open_fd(s->path, fd, -1, &s->stream, err);
+    if (rc != RP_OK) {
+        close(fd);
+        return rc;
+    }
+    s->range_fd = fd;
+    s->range_left = in->end - in->start;
+    s->line_no = in->lines_before;
+    s->jsonl = true;
+    return RP_OK;
 }
 
 /* ---- recognizing the format ---------------------------------------------- */
@@ -543,6 +604,7 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
         s->head = NULL;
         s->head_cap = 0;
     }
+    if (kind == INPUT_RANGE) return open_range(s, s->range, err);
     if (kind == INPUT_MEM)
         RP_TRY(rp__stream_open_mem(path, s->mem, s->mem_len, &s->stream, err));
     else if (kind == INPUT_STDIN && (s->stdin_fd >= 0 || s->stdin_tee >= 0))
@@ -649,6 +711,10 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
         char *data;
         size_t got;
         RP_TRY(rp__stream_read(s->stream, &data, &got, err));
+        if (s->range_fd >= 0) { /* a byte range: stop at its end */
+            if (got > s->range_left) got = (size_t)s->range_left;
+            s->range_left -= got;
+        }
         s->chunk = data;
         s->chunk_len = got;
         s->chunk_pos = 0;
