@@ -386,7 +386,13 @@ int cmd_dedup(int argc, char **argv)
     if (pairs == NULL && clusters == NULL && output == NULL && quiet)
         return cli_usage_error("nothing to do: give --pairs, --clusters or -o (or drop -q)");
     if (cli_comm != NULL) { /* reprint-mpi: rank 0 writes, reports and shows progress */
-        if (against != NULL) return cli_usage_error("--against cannot be used on ranks");
+        bool has_stdin = false;
+        for (int i = optind; i < argc; i++)
+            has_stdin |= strcmp(argv[i], "-") == 0;
+        if (against != NULL || has_stdin) /* the message once, from rank 0 */
+            return cli_is_root() ? cli_usage_error("%s cannot be used on ranks",
+                                                   against ? "--against" : "standard input ('-')")
+                                 : EXIT_USAGE;
         o.comm = cli_comm;
         if (!cli_is_root()) {
             quiet = true;

@@ -153,6 +153,9 @@ size_t test_zipf(uint64_t *rs);
     X(source_trusted_same)                                                                         \
     X(dedup_against)                                                                               \
     X(dedup_fault_injection)                                                                       \
+    X(outbox_exchange)                                                                             \
+    X(source_ranges)                                                                               \
+    X(dedup_one_rank)                                                                              \
     X(scan_planted)                                                                                \
     X(scan_memory_limit)                                                                           \
     X(scan_boilerplate)                                                                            \
