@@ -30,6 +30,11 @@
 #include <unistd.h>
 
 #define GATHER_RECS 65536 /* pairs per message to rank 0 */
+/* Records waiting in an outbox: past this they go to its temporary file.
+ * Rounds send at most 4 MiB per pair of ranks, so more buys no speed; it
+ * would only add to the peak memory (shingle sets served to other ranks
+ * are 4 KB per document). */
+#define BOX_MAX ((size_t)4 << 20)
 
 typedef struct dist {
     rp_dedup *d;
@@ -64,6 +69,13 @@ typedef struct dist {
     double secs[5];
     uint64_t *times; /* every rank's secs, as bits */
 } dist;
+
+/* An outbox's budget: part of mem_limit, at most BOX_MAX. */
+static size_t box_mem(const rp_dedup *d, size_t part)
+{
+    size_t m = d->o.mem_limit / part;
+    return m < BOX_MAX ? m : BOX_MAX;
+}
 
 static int owner(const dist *x, uint64_t doc)
 {
@@ -129,8 +141,8 @@ static rp_status candidates(dist *x, rp__sorter *cands, rp__sorter *want, rp_err
     uint32_t *buf = d->sigs.fd >= 0 ? rp__malloc(chunk * k * sizeof *buf) : NULL;
     rp__outbox *keys_out = NULL, *pairs_out = NULL;
     rp_status rc = d->sigs.fd >= 0 && buf == NULL ? rp__nomem(err, "") : RP_OK;
-    if (rc == RP_OK) rc = rp__outbox_new(x->c, 16, d->o.mem_limit / 8, d->tmpdir, &keys_out, err);
-    if (rc == RP_OK) rc = rp__outbox_new(x->c, 8, d->o.mem_limit / 16, d->tmpdir, &pairs_out, err);
+    if (rc == RP_OK) rc = rp__outbox_new(x->c, 16, box_mem(d, 8), d->tmpdir, &keys_out, err);
+    if (rc == RP_OK) rc = rp__outbox_new(x->c, 8, box_mem(d, 16), d->tmpdir, &pairs_out, err);
     for (size_t band = 0; band < bands && rc == RP_OK; band++) {
         rp__sorter *keys = NULL;
         rc = rp__sorter_new(2, d->o.mem_limit / 8, d->tmpdir, false, &keys, err);
@@ -206,9 +218,9 @@ static rp_status fetch_sigs(dist *x, rp__sorter *want, rp_error *err)
 {
     rp_dedup *d = x->d;
     rp__outbox *req = NULL, *resp = NULL;
-    rp_status rc = rp__outbox_new(x->c, 8, d->o.mem_limit / 32, d->tmpdir, &req, err);
+    rp_status rc = rp__outbox_new(x->c, 8, box_mem(d, 32), d->tmpdir, &req, err);
     if (rc == RP_OK)
-        rc = rp__outbox_new(x->c, 12 + d->k * 4, d->o.mem_limit / 16, d->tmpdir, &resp, err);
+        rc = rp__outbox_new(x->c, 12 + d->k * 4, box_mem(d, 16), d->tmpdir, &resp, err);
     while (rc == RP_OK && want != NULL) {
         const uint64_t *r = NULL;
         if ((rc = rp__sorter_next(want, &r, err)) != RP_OK || r == NULL) break;
@@ -371,8 +383,8 @@ static rp_status exact_checks(dist *x, rp__sorter *exact, rp__sorter *want_sets,
     rp__sorter *serve = NULL;
     uint64_t *other = NULL;
     size_t other_cap = 0;
-    rp_status rc = rp__outbox_new(x->c, 8, d->o.mem_limit / 32, d->tmpdir, &req, err);
-    if (rc == RP_OK) rc = rp__outbox_new(x->c, 0, d->o.mem_limit / 16, d->tmpdir, &resp, err);
+    rp_status rc = rp__outbox_new(x->c, 8, box_mem(d, 32), d->tmpdir, &req, err);
+    if (rc == RP_OK) rc = rp__outbox_new(x->c, 0, box_mem(d, 16), d->tmpdir, &resp, err);
     if (rc == RP_OK) rc = rp__sorter_new(2, d->o.mem_limit / 32, d->tmpdir, true, &serve, err);
     if (rc == RP_OK) rc = rp__tmp_open(d->tmpdir, &x->set_fd, err);
     if (rc == RP_OK && ((x->off = rp__calloc((size_t)d->n + 1, sizeof *x->off)) == NULL ||
