@@ -119,6 +119,10 @@ bool cli_is_root(void);
 /* On ranks, make messages name the rank and host ("reprint dedup: rank 2
  * of 4 on node7: ..."). */
 void cli_dist_name_rank(void);
+/* On ranks, show rank 0's progress bar (for the whole job) when the job
+ * runs on a terminal. */
+struct cli_progress;
+void cli_dist_progress(struct cli_progress *bar, bool quiet);
 /* On ranks, end every rank of the job with status (after this one's own
  * cleanup); a no-op for one process. */
 void cli_dist_abort(int status);

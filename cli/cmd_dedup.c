@@ -198,19 +198,21 @@ static void summary(const rp_dedup *d)
     fprintf(stderr,
             "%s: %llu documents (%.1f MB) in %.2f s (%.0f docs/s): %llu clusters, %llu removed, "
             "%llu pairs from %llu candidates (%llu checked exactly); LSH %zu x %zu; peak memory "
-            "%.0f MB\n",
+            "%.0f MB%s\n",
             cli_prog, (unsigned long long)s->docs, (double)s->bytes / 1e6, s->seconds,
             s->seconds > 0 ? (double)s->docs / s->seconds : 0, (unsigned long long)s->clusters,
             (unsigned long long)s->removed, (unsigned long long)s->pairs,
             (unsigned long long)s->candidates, (unsigned long long)s->exact_checks, s->bands,
-            s->rows, peak);
+            s->rows, peak, cli_comm != NULL ? " on rank 0" : "");
     if (cli_comm != NULL) {
         static const char *stage[5] = {"read+sketch", "candidates", "verify", "exact",
                                        "gather+cluster"};
-        fprintf(stderr, "%s: on %d rank%s: %.1f MB exchanged (%.0f bytes per document); slowest "
-                        "rank per stage:",
+        fprintf(stderr,
+                "%s: on %d rank%s: %.1f MB exchanged (%.0f bytes per document); largest peak "
+                "memory %.0f MB (rank %d); slowest rank per stage:",
                 cli_prog, s->ranks, s->ranks == 1 ? "" : "s", (double)s->bytes_exchanged / 1e6,
-                s->docs ? (double)s->bytes_exchanged / (double)s->docs : 0);
+                s->docs ? (double)s->bytes_exchanged / (double)s->docs : 0,
+                (double)s->rank_peak_bytes / 1048576.0, s->rank_peak);
         for (int i = 0; i < 5; i++)
             fprintf(stderr, "%s %s %.2f s (rank %d)", i ? "," : "", stage[i], s->stage_seconds[i],
                     s->stage_slowest[i]);
@@ -419,6 +421,7 @@ int cmd_dedup(int argc, char **argv)
     }
     cli_progress bar;
     cli_progress_start(&bar, quiet, "sketching");
+    cli_dist_progress(&bar, quiet);
     bar.total = cli_input_bytes(argv + optind, (size_t)n_inputs);
     o.progress = on_progress;
     o.progress_user = &bar;

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 rp_comm *cli_comm = NULL;
 
@@ -24,6 +25,13 @@ void cli_dist_name_rank(void)
     snprintf(prog, sizeof prog, "%s: rank %d of %d on %s", cli_prog, rp_comm_rank(cli_comm),
              rp_comm_size(cli_comm), rp_comm_host(cli_comm));
     cli_prog = prog;
+}
+
+void cli_dist_progress(cli_progress *bar, bool quiet)
+{
+    /* mpirun gives the ranks a terminal for stdout (when it has one) but a
+     * pipe for stderr, which it copies to its own as it comes */
+    if (cli_comm != NULL && cli_is_root() && !quiet && isatty(STDOUT_FILENO)) bar->on = true;
 }
 
 void cli_dist_abort(int status)

@@ -727,6 +727,8 @@ typedef struct rp_dedup_stats {
     uint64_t bytes_exchanged;
     double stage_seconds[5];
     int stage_slowest[5];
+    uint64_t rank_peak_bytes; /* the largest peak resident memory of a rank, */
+    int rank_peak;            /*   and which rank (at the end of the run) */
 } rp_dedup_stats;
 
 /* rp_dedup_run() - deduplicate the corpus read from paths (as

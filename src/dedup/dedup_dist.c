@@ -27,6 +27,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define GATHER_RECS 65536 /* pairs per message to rank 0 */
@@ -68,7 +69,23 @@ typedef struct dist {
     struct timespec t;
     double secs[5];
     uint64_t *times; /* every rank's secs, as bits */
+    /* rank 0's progress: the caller's callback, and rank 0's share of the
+     * input bytes scaled to the whole (ranks get equal shares) */
+    rp_dedup_progress_fn progress;
+    void *progress_user;
+    double scale;
 } dist;
+
+/* Rank 0's reading progress stands for the job's. */
+static void scaled_progress(void *user, int stage, uint64_t docs, uint64_t bytes)
+{
+    const dist *x = user;
+    if (stage < 3) { /* reading and candidates go by rank 0's share */
+        docs = (uint64_t)((double)docs * x->scale);
+        bytes = (uint64_t)((double)bytes * x->scale);
+    }
+    x->progress(x->progress_user, stage, docs, bytes);
+}
 
 /* An outbox's budget: part of mem_limit, at most BOX_MAX. */
 static size_t box_mem(const rp_dedup *d, size_t part)
@@ -597,14 +614,21 @@ static void totals(dist *x)
 static void stage_times(dist *x)
 {
     rp_dedup_stats *st = &x->d->st;
-    uint64_t mine[5], *all = x->times;
+    uint64_t mine[6], *all = x->times;
     for (int i = 0; i < 5; i++)
         mine[i] = rp__dedup_dbl_bits(x->secs[i]);
-    rp__comm_allgather(x->c, mine, 5, all);
+    struct rusage ru;
+    mine[5] = getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_maxrss * 1024 : 0;
+    rp__comm_allgather(x->c, mine, 6, all);
+    for (int r = 0; r < x->size; r++)
+        if (all[(size_t)r * 6 + 5] > st->rank_peak_bytes) {
+            st->rank_peak_bytes = all[(size_t)r * 6 + 5];
+            st->rank_peak = r;
+        }
     for (int i = 0; i < 5; i++) {
         st->stage_seconds[i] = -1;
         for (int r = 0; r < x->size; r++) {
-            double s = rp__dedup_bits_dbl(all[(size_t)r * 5 + (size_t)i]);
+            double s = rp__dedup_bits_dbl(all[(size_t)r * 6 + (size_t)i]);
             if (s > st->stage_seconds[i]) {
                 st->stage_seconds[i] = s;
                 st->stage_slowest[i] = r;
@@ -634,11 +658,20 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_error *err)
     rp__sorter *cands = NULL, *want = NULL, *accepted = NULL, *exact = NULL, *want_sets = NULL;
     /* 1. this rank's share, read and sketched */
     rp_status rc = rp__dedup_shard_plan(d, err);
+    if (rc == RP_OK && d->o.progress != NULL) {
+        uint64_t mine, total;
+        rp__dedup_shard_share(d->shard, 0, &mine, &total);
+        x.scale = mine > 0 ? (double)total / (double)mine : 1;
+        x.progress = d->o.progress;
+        x.progress_user = d->o.progress_user;
+        d->o.progress = scaled_progress;
+        d->o.progress_user = &x;
+    }
     if (rc == RP_OK) rc = rp__dedup_stage_sketch(d, err);
     if (rc != RP_OK) goto done;
     if ((d->rank_first = rp__calloc((size_t)x.size + 1, sizeof *d->rank_first)) == NULL ||
         (x.sbuf = rp__malloc(12 + d->k * 4)) == NULL ||
-        (x.times = rp__calloc((size_t)x.size * 5, sizeof *x.times)) == NULL ||
+        (x.times = rp__calloc((size_t)x.size * 6, sizeof *x.times)) == NULL ||
         (x.need = rp__calloc((size_t)d->n / 8 + 1, 1)) == NULL ||
         !rp__hmap_init(&x.rmap, 1024)) {
         rc = rp__nomem(err, "");
@@ -691,6 +724,10 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_error *err)
     lap(&x, 4);
     stage_times(&x);
 done:
+    if (x.progress != NULL) { /* the caller's again, for rp_dedup_write() */
+        d->o.progress = x.progress;
+        d->o.progress_user = x.progress_user;
+    }
     rp__sorter_free(cands);
     rp__sorter_free(want);
     rp__sorter_free(accepted);

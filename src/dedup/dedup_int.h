@@ -178,6 +178,9 @@ rp_status rp__dedup_stage_cluster(rp_dedup *d, rp_error *err);
 rp_status rp__dedup_shard_plan(rp_dedup *d, rp_error *err);
 rp_status rp__dedup_shard_open(const rp_dedup *d, bool again, rp_source **src, rp_error *err);
 void rp__dedup_shard_free(struct rp__dedup_shard *sh);
+/* The input bytes rank's share holds, and all ranks' together. */
+void rp__dedup_shard_share(const struct rp__dedup_shard *sh, int rank, uint64_t *mine,
+                           uint64_t *total);
 /* dedup_dist.c: the five stages over the ranks; afterwards rank 0 holds
  * the outcome of the whole input, as one process would. */
 rp_status rp__dedup_run_dist(rp_dedup *d, rp_error *err);

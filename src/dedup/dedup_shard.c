@@ -30,6 +30,7 @@
 typedef struct piece {
     char *path;
     uint64_t rank, start, end; /* end UINT64_MAX: the whole file */
+    uint64_t bytes;            /* its size (as stored) */
     uint64_t lines_before;
 } piece;
 
@@ -56,7 +57,7 @@ static rp_status io_fail(rp_error *err, const char *path, const char *what)
 }
 
 static rp_status add_piece(rp__dedup_shard *sh, const char *path, uint64_t rank, uint64_t start,
-                           uint64_t end, rp_error *err)
+                           uint64_t end, uint64_t bytes, rp_error *err)
 {
     if (!rp__grow((void **)&sh->p, &sh->cap, sh->n + 1, sizeof *sh->p)) return rp__nomem(err, "");
     piece *p = &sh->p[sh->n];
@@ -65,6 +66,7 @@ static rp_status add_piece(rp__dedup_shard *sh, const char *path, uint64_t rank,
     p->rank = rank;
     p->start = start;
     p->end = end;
+    p->bytes = bytes;
     sh->n++;
     return RP_OK;
 }
@@ -141,12 +143,12 @@ static rp_status plan(const rp_dedup *d, int size, rp__dedup_shard *sh, rp_error
         uint64_t first = at / per, last = (at + (sizes[i] ? sizes[i] - 1 : 0)) / per;
         if (first == last || !splittable(files[i])) {
             uint64_t mid = at + sizes[i] / 2;
-            rc = add_piece(sh, files[i], mid / per, 0, UINT64_MAX, err);
+            rc = add_piece(sh, files[i], mid / per, 0, UINT64_MAX, sizes[i], err);
             continue;
         }
         int fd = open(files[i], O_RDONLY | O_CLOEXEC);
         if (fd < 0) { /* unreadable: whole, to be reported by its reader */
-            rc = add_piece(sh, files[i], (at + sizes[i] / 2) / per, 0, UINT64_MAX, err);
+            rc = add_piece(sh, files[i], (at + sizes[i] / 2) / per, 0, UINT64_MAX, sizes[i], err);
             continue;
         }
         if (buf == NULL && (buf = rp__malloc(SCAN_BLOCK)) == NULL) rc = rp__nomem(err, "");
@@ -154,7 +156,8 @@ static rp_status plan(const rp_dedup *d, int size, rp__dedup_shard *sh, rp_error
         for (uint64_t r = first; r <= last && rc == RP_OK; r++) {
             uint64_t end = sizes[i];
             if (r < last) rc = line_start(fd, files[i], (r + 1) * per - at, sizes[i], buf, &end, err);
-            if (rc == RP_OK && end > start) rc = add_piece(sh, files[i], r, start, end, err);
+            if (rc == RP_OK && end > start)
+                rc = add_piece(sh, files[i], r, start, end, end - start, err);
             if (end > start) start = end;
         }
         close(fd);
@@ -167,20 +170,21 @@ static rp_status plan(const rp_dedup *d, int size, rp__dedup_shard *sh, rp_error
     return rc;
 }
 
-/* The plan as bytes: per piece rank, start, end, path length, path. */
+/* The plan as bytes: per piece rank, start, end, bytes, path length, path. */
 static rp_status pack(const rp__dedup_shard *sh, char **out, uint64_t *len, rp_error *err)
 {
     uint64_t n = 0;
     for (size_t i = 0; i < sh->n; i++)
-        n += 32 + strlen(sh->p[i].path);
+        n += 40 + strlen(sh->p[i].path);
     char *b = rp__malloc(n ? (size_t)n : 1);
     if (b == NULL) return rp__nomem(err, "");
     char *w = b;
     for (size_t i = 0; i < sh->n; i++) {
-        uint64_t v[4] = {sh->p[i].rank, sh->p[i].start, sh->p[i].end, strlen(sh->p[i].path)};
+        const piece *p = &sh->p[i];
+        uint64_t v[5] = {p->rank, p->start, p->end, p->bytes, strlen(p->path)};
         memcpy(w, v, sizeof v);
-        memcpy(w + 32, sh->p[i].path, (size_t)v[3]);
-        w += 32 + v[3];
+        memcpy(w + 40, p->path, (size_t)v[4]);
+        w += 40 + v[4];
     }
     *out = b;
     *len = n;
@@ -190,14 +194,14 @@ static rp_status pack(const rp__dedup_shard *sh, char **out, uint64_t *len, rp_e
 static rp_status unpack(const char *b, uint64_t len, rp__dedup_shard *sh, rp_error *err)
 {
     for (uint64_t at = 0; at < len;) {
-        uint64_t v[4];
+        uint64_t v[5];
         memcpy(v, b + at, sizeof v);
-        char *path = rp__memdup0(b + at + 32, (size_t)v[3]);
+        char *path = rp__memdup0(b + at + 40, (size_t)v[4]);
         if (path == NULL) return rp__nomem(err, "");
-        rp_status rc = add_piece(sh, path, v[0], v[1], v[2], err);
+        rp_status rc = add_piece(sh, path, v[0], v[1], v[2], v[3], err);
         rp__free(path);
         RP_TRY(rc);
-        at += 32 + v[3];
+        at += 40 + v[4];
     }
     return RP_OK;
 }
@@ -263,6 +267,15 @@ rp_status rp__dedup_shard_plan(rp_dedup *d, rp_error *err)
             sh->p[i].lines_before = sh->p[i - 1].lines_before + lines[i - 1];
     rp__free(lines);
     return rc;
+}
+
+void rp__dedup_shard_share(const rp__dedup_shard *sh, int rank, uint64_t *mine, uint64_t *total)
+{
+    *mine = *total = 0;
+    for (size_t i = 0; sh != NULL && i < sh->n; i++) {
+        *total += sh->p[i].bytes;
+        if (sh->p[i].rank == (uint64_t)rank) *mine += sh->p[i].bytes;
+    }
 }
 
 rp_status rp__dedup_shard_open(const rp_dedup *d, bool again, rp_source **src, rp_error *err)
