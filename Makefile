@@ -183,6 +183,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/reprint $(DESTDIR)$(PREFIX)/bin/
+	$(if $(MPI_PROG),install -m 755 $(MPI_PROG) $(DESTDIR)$(PREFIX)/bin/)
 	install -m 644 $(BUILD)/libreprint.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/reprint.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
