@@ -50,31 +50,44 @@ rp_status rp__dedup_key_pairs(rp_dedup *d, rp__sorter *keys, rp__dedup_pair_fn f
     return rc;
 }
 
-rp_status rp__dedup_stage_candidates(rp_dedup *d, rp__sorter *cands, rp_error *err)
+rp_status rp__dedup_band_keys(rp_dedup *d, size_t band, uint64_t base, rp__dedup_rec_fn fn,
+                              void *ctx, rp_error *err)
 {
-    size_t bands = d->st.bands, rows = d->st.rows, k = d->k;
-    size_t chunk = 4096;
+    size_t rows = d->st.rows, k = d->k, chunk = 4096;
     uint32_t *buf = d->sigs.fd >= 0 ? rp__malloc(chunk * k * sizeof *buf) : NULL;
     if (d->sigs.fd >= 0 && buf == NULL) return rp__nomem(err, "");
     rp_status rc = RP_OK;
-    for (size_t band = 0; band < bands && rc == RP_OK; band++) {
+    for (uint64_t first = 0; rc == RP_OK && first < d->n; first += chunk) {
+        size_t count = d->n - first < chunk ? (size_t)(d->n - first) : chunk;
+        const uint32_t *s;
+        rc = rp__dedup_sigs_get(&d->sigs, first, count, buf, &s, d->tmpdir, err);
+        for (size_t i = 0; rc == RP_OK && i < count; i++) {
+            if (d->nsh[first + i] == 0) continue; /* no words: never paired */
+            uint64_t rec[2] = {rp__band_key(s + i * k, band, rows), base + first + i};
+            rc = fn(ctx, rec, err);
+        }
+    }
+    rp__free(buf);
+    return rc;
+}
+
+/* rp__dedup_band_keys(): a (band key, document) record into the sorter ctx. */
+static rp_status key_to_sorter(void *ctx, const uint64_t *rec, rp_error *err)
+{
+    return rp__sorter_add(ctx, rec, err);
+}
+
+rp_status rp__dedup_stage_candidates(rp_dedup *d, rp__sorter *cands, rp_error *err)
+{
+    rp_status rc = RP_OK;
+    for (size_t band = 0; band < d->st.bands && rc == RP_OK; band++) {
         rp__sorter *keys = NULL;
         rc = rp__sorter_new(2, d->o.mem_limit / 8, d->tmpdir, false, &keys, err);
-        for (uint64_t first = 0; rc == RP_OK && first < d->n; first += chunk) {
-            size_t count = d->n - first < chunk ? (size_t)(d->n - first) : chunk;
-            const uint32_t *s;
-            rc = rp__dedup_sigs_get(&d->sigs, first, count, buf, &s, d->tmpdir, err);
-            for (size_t i = 0; rc == RP_OK && i < count; i++) {
-                if (d->nsh[first + i] == 0) continue; /* no words: never paired */
-                uint64_t rec[2] = {rp__band_key(s + i * k, band, rows), first + i};
-                rc = rp__sorter_add(keys, rec, err);
-            }
-        }
+        if (rc == RP_OK) rc = rp__dedup_band_keys(d, band, 0, key_to_sorter, keys, err);
         if (rc == RP_OK) rc = rp__dedup_key_pairs(d, keys, to_sorter, cands, err);
         d->st.spill_runs += rp__sorter_runs(keys);
         rp__sorter_free(keys);
         if (d->o.progress) d->o.progress(d->o.progress_user, 1, d->n, 0);
     }
-    rp__free(buf);
     return rc;
 }

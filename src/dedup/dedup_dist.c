@@ -63,7 +63,8 @@ typedef struct dist {
     uint64_t *set, *tmp;
     size_t set_cap, tmp_cap;
     uint32_t *sbuf;
-    rp__outbox *out; /* the outbox a delivery answers into */
+    rp__outbox *out; /* the outbox records are put into */
+    size_t band;     /* the band whose keys are being routed */
     rp__sorter *sink, *sink2;
     uint64_t n_need;
     struct timespec t;
@@ -151,29 +152,27 @@ static rp_status pair_in(void *ctx, int src, const void *rec, size_t len, rp_err
     return is_local(x, b) ? RP_OK : rp__sorter_add(x->sink2, &b, err);
 }
 
+/* rp__dedup_band_keys(): a (band key, document) record to the rank its
+ * key hashes to. */
+static rp_status key_out(void *ctx, const uint64_t *rec, rp_error *err)
+{
+    dist *x = ctx;
+    int dest = (int)(rp__hash_combine(rec[0], x->band) % (uint64_t)x->size);
+    return rp__outbox_put(x->out, dest, rec, 16, err);
+}
+
 static rp_status candidates(dist *x, rp__sorter *cands, rp__sorter *want, rp_error *err)
 {
     rp_dedup *d = x->d;
-    size_t bands = d->st.bands, rows = d->st.rows, k = d->k, chunk = 4096;
-    uint32_t *buf = d->sigs.fd >= 0 ? rp__malloc(chunk * k * sizeof *buf) : NULL;
     rp__outbox *keys_out = NULL, *pairs_out = NULL;
-    rp_status rc = d->sigs.fd >= 0 && buf == NULL ? rp__nomem(err, "") : RP_OK;
-    if (rc == RP_OK) rc = rp__outbox_new(x->c, 16, box_mem(d, 8), d->tmpdir, &keys_out, err);
+    rp_status rc = rp__outbox_new(x->c, 16, box_mem(d, 8), d->tmpdir, &keys_out, err);
     if (rc == RP_OK) rc = rp__outbox_new(x->c, 8, box_mem(d, 16), d->tmpdir, &pairs_out, err);
-    for (size_t band = 0; band < bands && rc == RP_OK; band++) {
+    for (size_t band = 0; band < d->st.bands && rc == RP_OK; band++) {
         rp__sorter *keys = NULL;
         rc = rp__sorter_new(2, d->o.mem_limit / 8, d->tmpdir, false, &keys, err);
-        for (uint64_t first = 0; rc == RP_OK && first < d->n; first += chunk) {
-            size_t count = d->n - first < chunk ? (size_t)(d->n - first) : chunk;
-            const uint32_t *s;
-            rc = rp__dedup_sigs_get(&d->sigs, first, count, buf, &s, d->tmpdir, err);
-            for (size_t i = 0; rc == RP_OK && i < count; i++) {
-                if (d->nsh[first + i] == 0) continue; /* no words: never paired */
-                uint64_t rec[2] = {rp__band_key(s + i * k, band, rows), x->lo + first + i};
-                int dest = (int)(rp__hash_combine(rec[0], band) % (uint64_t)x->size);
-                rc = rp__outbox_put(keys_out, dest, rec, sizeof rec, err);
-            }
-        }
+        x->band = band;
+        x->out = keys_out;
+        if (rc == RP_OK) rc = rp__dedup_band_keys(d, band, x->lo, key_out, x, err);
         x->sink = keys;
         if (rc == RP_OK) rc = rp__outbox_exchange(keys_out, key_in, x, err);
         x->out = pairs_out;
@@ -187,7 +186,6 @@ static rp_status candidates(dist *x, rp__sorter *cands, rp__sorter *want, rp_err
     if (rc == RP_OK) rc = rp__outbox_exchange(pairs_out, pair_in, x, err);
     rp__outbox_free(keys_out);
     rp__outbox_free(pairs_out);
-    rp__free(buf);
     return rc;
 }
 

@@ -155,6 +155,11 @@ rp_status rp__dedup_stage_candidates(rp_dedup *d, rp__sorter *cands, rp_error *e
 typedef rp_status (*rp__dedup_pair_fn)(void *ctx, uint64_t pair, rp_error *err);
 rp_status rp__dedup_key_pairs(rp_dedup *d, rp__sorter *keys, rp__dedup_pair_fn fn, void *ctx,
                               rp_error *err);
+/* 2 (dedup_candidates.c): fn gets {band key, base + i} for each document
+ * i with words, in order. */
+typedef rp_status (*rp__dedup_rec_fn)(void *ctx, const uint64_t *rec, rp_error *err);
+rp_status rp__dedup_band_keys(rp_dedup *d, size_t band, uint64_t base, rp__dedup_rec_fn fn,
+                              void *ctx, rp_error *err);
 /* 3 (dedup_verify.c): the signature estimate below which a pair is
  * rejected without an exact check. */
 double rp__dedup_verify_floor(const rp_dedup *d, bool short_text);
