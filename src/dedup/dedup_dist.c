@@ -457,6 +457,22 @@ static rp_status exact_checks(dist *x, rp__sorter *exact, rp__sorter *want_sets,
 
 /* ---- stage 5: to rank 0, and clusters -------------------------------------------- */
 
+/* Rank 0's signatures move to a temporary file before the gather (only the
+ * chaining estimate reads a few of them again), so the documents gathered
+ * from every rank do not add to the memory the signatures took. */
+static rp_status sigs_to_file(rp_dedup *d, rp_error *err)
+{
+    rp__sig_store *s = &d->sigs;
+    if (s->fd >= 0 || s->n == 0) return RP_OK;
+    RP_TRY(rp__tmp_open(d->tmpdir, &s->fd, err));
+    RP_TRY(rp__tmp_write(s->fd, s->mem, (size_t)s->n * s->k * 4, 0, d->tmpdir, err));
+    s->flushed = s->n;
+    rp__free(s->mem);
+    s->mem = NULL;
+    s->cap = 0;
+    return RP_OK;
+}
+
 /* Rank 0 appends rank src's documents (ids, lengths) to its own. */
 static rp_status gather_docs(dist *x, rp_error *err)
 {
@@ -709,7 +725,7 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_error *err)
     totals(&x);
     lap(&x, 3);
     /* 5. the documents and pairs to rank 0, which clusters */
-    if ((rc = gather_docs(&x, err)) != RP_OK || (rc = gather_pairs(&x, accepted, err)) != RP_OK)
+    if ((x.me == 0 && (rc = sigs_to_file(d, err)) != RP_OK) || (rc = gather_docs(&x, err)) != RP_OK || (rc = gather_pairs(&x, accepted, err)) != RP_OK)
         goto done;
     if (x.me == 0) {
         d->n = x.first[x.size];
