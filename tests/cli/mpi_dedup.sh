@@ -5,7 +5,7 @@
 # so path:line ids test the line numbering of each piece), on a directory
 # of many files, and with --mem-limit 1M so partitions and signatures
 # spill. A rank meeting an unreadable file ends the job at once, names its
-# rank and host, and leaves no output.
+# rank and host, and leaves no output; a rank killed outright ends the job.
 MPI="${REPRINT}-mpi"
 # Open MPI does not free its own allocations at exit, which LeakSanitizer
 # would report in the sanitizer pass; the ranks' code is leak-checked by
@@ -102,6 +102,30 @@ echo "status $?"
 [ $(($(date +%s) - start)) -lt 20 ] && echo "ended within 20 s"
 grep '^reprint' "$d/fail.err" | sed -e "s|$d|DIR|g" -e 's/ on [^:]*:/ on HOST:/'
 ls "$d"/fail.* | grep -v fail.err || echo "no output left"
+echo "== a rank killed outright"
+# The rank given a fifo blocks opening it, so the job is still running
+# when one of its ranks (not rank 0) is sent SIGKILL: mpirun must end the
+# others (no rank left waiting in an exchange) and fail.
+mkfifo "$d/zz-fifo.jsonl"
+start=$(date +%s)
+run 3 dedup -q "$d/big.jsonl" "$d/zz-fifo.jsonl" --pairs "$d/kill.pairs" > /dev/null 2>&1 &
+job=$!
+ranks=""
+for i in $(seq 50); do # wait for the ranks: timeout -> mpirun -> 3 ranks
+    t=$(pgrep -P $job -x timeout); m=${t:+$(pgrep -P "$t" -x mpirun)}
+    ranks=${m:+$(pgrep -P "$m")}
+    [ "$(echo $ranks | wc -w)" -eq 3 ] && break
+    sleep 0.2
+done
+sleep 1
+set -- $ranks
+[ $# -eq 3 ] && kill -9 "$2"
+wait $job
+echo "status $? (non-zero)" | sed 's/status 0 (non-zero)/status 0/; s/status [1-9][0-9]* (non-zero)/status non-zero/'
+[ $(($(date +%s) - start)) -lt 20 ] && echo "ended within 20 s"
+left=$(pgrep -f "$d/zz-fifo.jsonl")
+[ -z "$left" ] && echo "no rank left running" || { echo "ranks left: $left"; kill $left; }
+[ -e "$d/kill.pairs" ] || echo "no output left"
 echo "== refused on ranks"
 run 2 dedup -q - --pairs - < "$d/big.jsonl" 2>&1 | grep '^reprint'
 run 2 dedup -q --against "$d/none.db" "$d/big.jsonl" --pairs - 2>&1 | grep '^reprint' 
