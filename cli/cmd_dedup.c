@@ -392,9 +392,8 @@ int cmd_dedup(int argc, char **argv)
         for (int i = optind; i < argc; i++)
             has_stdin |= strcmp(argv[i], "-") == 0;
         if (against != NULL || has_stdin) /* the message once, from rank 0 */
-            return cli_is_root() ? cli_usage_error("%s cannot be used on ranks",
-                                                   against ? "--against" : "standard input ('-')")
-                                 : EXIT_USAGE;
+            return cli_usage_error("%s cannot be used on ranks",
+                                   against ? "--against" : "standard input ('-')");
         o.comm = cli_comm;
         if (!cli_is_root()) {
             quiet = true;

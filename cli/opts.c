@@ -44,6 +44,7 @@ void cli_report(const rp_error *err, rp_status st)
 
 int cli_usage_error(const char *fmt, ...)
 {
+    if (!cli_is_root()) return EXIT_USAGE; /* on ranks, rank 0 says it once */
     va_list ap;
     va_start(ap, fmt);
     vmessage(fmt, ap);

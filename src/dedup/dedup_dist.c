@@ -478,9 +478,10 @@ static rp_status gather_docs(dist *x, rp_error *err)
 {
     rp_dedup *d = x->d;
     if (x->me != 0) {
-        uint64_t head[2] = {d->n, d->ids_len};
+        uint64_t head[2] = {d->n, d->ids_len}, none = 0;
         rp__comm_send(x->c, 0, head, sizeof head);
-        rp__comm_send(x->c, 0, d->id_off, (size_t)(d->n + 1) * 8);
+        /* a rank without documents has no table yet: its one offset is 0 */
+        rp__comm_send(x->c, 0, d->id_off ? d->id_off : &none, (size_t)(d->n + 1) * 8);
         rp__comm_send(x->c, 0, d->ids, d->ids_len);
         rp__comm_send(x->c, 0, d->len, (size_t)d->n * 8);
         return RP_OK;

@@ -71,9 +71,12 @@ static void m_bcast(void *impl, void *buf, size_t len, int root)
     }
 }
 
+static char empty[1]; /* the buffer of an empty message (MPI wants one) */
+
 static void m_send(void *impl, int dest, const void *buf, size_t len)
 {
     mpi_impl *m = impl;
+    if (buf == NULL) buf = empty;
     for (size_t at = 0; at < len || at == 0; at += PIECE) {
         size_t n = len - at < PIECE ? len - at : PIECE;
         MPI_Send((const char *)buf + at, (int)n, MPI_BYTE, dest, 0, m->comm);
@@ -84,6 +87,7 @@ static void m_send(void *impl, int dest, const void *buf, size_t len)
 static void m_recv(void *impl, int src, void *buf, size_t len)
 {
     mpi_impl *m = impl;
+    if (buf == NULL) buf = empty;
     for (size_t at = 0; at < len || at == 0; at += PIECE) {
         size_t n = len - at < PIECE ? len - at : PIECE;
         MPI_Recv((char *)buf + at, (int)n, MPI_BYTE, src, 0, m->comm, MPI_STATUS_IGNORE);

@@ -83,6 +83,10 @@ for n in 2 4; do
     run $n dedup -q "$d/dir" --pairs "$d/dir$n/pairs" --clusters "$d/dir$n/clusters" -o "$d/dir$n/out"
     same dir $n dir$n
 done
+echo "== more ranks than files (ranks without documents)"
+$REPRINT dedup -q examples/wire.txt examples/article.txt examples/wire.txt --pairs "$d/few.1p"
+run 4 dedup -q examples/wire.txt examples/article.txt examples/wire.txt --pairs "$d/few.4"
+cmp -s "$d/few.1p" "$d/few.4" && echo "few on 4 ranks: pairs identical ($(wc -l < "$d/few.4") pair)"
 echo "== --mem-limit 1M (spilled), --strict, several inputs"
 $REPRINT dedup -q --strict --mem-limit 1M "$d/dir" "$d/many.jsonl" "$d/big.jsonl" \
     --pairs "$d/mem.1p.pairs" --clusters "$d/mem.1p.clusters" -o "$d/mem.1p.out"
