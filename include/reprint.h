@@ -469,6 +469,10 @@ RP_API void rp_source_free(rp_source *src);
  * the statistics only. The transport is Open MPI (build/libreprint_mpi.a,
  * the `reprint-mpi` program); the library itself has no MPI dependency.
  *
+ * On the other ranks, rp_dedup_get_stats() holds the job's counters too;
+ * the per-document getters and rp_dedup_next_pair() cover only that rank's
+ * own share and are not meant for output.
+ *
  * Errors inside MPI are fatal to the job (MPI's default handler). When one
  * rank fails with an error of its own (a file it cannot read), the others
  * are blocked in an exchange: the caller reports the error and calls
@@ -771,7 +775,8 @@ RP_API int rp_dedup_next_pair(rp_dedup *d, uint64_t *a, uint64_t *b, double *sim
  * plain): JSONL records as their original lines, plain-text records as
  * JSONL lines {"id": ..., "text": ...}. Reads the input again (the same
  * paths and options as the run). The file is written in full or, on error,
- * removed (not standard output). */
+ * removed (not standard output). After a run on ranks (opts.comm), rank 0
+ * writes the file and the other ranks return RP_OK without writing. */
 RP_API rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err);
 
 /* ------------------------------------------------------------------------

@@ -156,6 +156,7 @@ size_t test_zipf(uint64_t *rs);
     X(outbox_exchange)                                                                             \
     X(source_ranges)                                                                               \
     X(dedup_one_rank)                                                                              \
+    X(dedup_dist_fault_injection)                                                                  \
     X(scan_planted)                                                                                \
     X(scan_memory_limit)                                                                           \
     X(scan_boilerplate)                                                                            \

@@ -3,7 +3,8 @@
  * rounds (fixed and framed records, some longer than a round), a JSONL
  * file read as byte ranges gives the records and line numbers of reading
  * it whole, and rp_dedup_run() over a group of one rank (the dedup_dist.c
- * path: plan, exchanges, fetches, gather) gives the one-process outcome.
+ * path: plan, exchanges, fetches, gather) gives the one-process outcome
+ * and cleans up after a failed allocation at every point.
  * The transport here is a real one for a single rank (every send is to
  * itself); tests/cli/mpi_dedup.sh runs Open MPI with 1-4 ranks. */
 #include "base/base.h"
@@ -321,5 +322,56 @@ void test_dedup_one_rank(void)
     for (int j = 0; j < 40; j++)
         free(base[j].s);
     free(b.s);
+    unlink(path);
+}
+
+/* Every allocation of a run on one rank failing in turn: each gives
+ * RP_ERR_NOMEM and frees what it took (LeakSanitizer in the sanitizer
+ * pass), until the run needs no more. */
+void test_dedup_dist_fault_injection(void)
+{
+    char path[] = "/tmp/reprint-distfault-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    uint64_t rs = test_seed | 13;
+    test_buf b = {0}, base = {0};
+    for (int w = 0; w < 40; w++) {
+        test_word(&base, test_zipf(&rs), 0);
+        test_puts(&base, " ");
+    }
+    for (int i = 0; i < 8; i++) {
+        test_puts(&b, i % 3 ? "{\"id\":\"x\",\"text\":\"" : "{\"text\":\"");
+        test_puts(&b, base.s);
+        test_word(&b, (size_t)i, 1);
+        test_puts(&b, "\"}\n");
+    }
+    write_text(path, b.s);
+    rp_comm c = one_rank();
+    int failures = 0;
+    for (size_t k = 1; k < 100000; k++) {
+        rp_dedup_opts o;
+        rp_dedup_opts_init(&o);
+        o.threads = 1;
+        o.mem_limit = 1; /* every store on disk */
+        o.strict = 1;
+        o.comm = &c;
+        const char *paths[] = {path};
+        rp_dedup *d = NULL;
+        rp__alloc_fail_after(k);
+        rp_status st = rp_dedup_run(paths, 1, &o, &d, NULL);
+        size_t made = rp__alloc_fail_after(0);
+        if (st == RP_OK) CHECK(rp_dedup_get_stats(d)->pairs > 0);
+        rp_dedup_free(d);
+        if (st == RP_OK) {
+            CHECK(made < k);
+            break;
+        }
+        CHECK_EQ(st, RP_ERR_NOMEM);
+        if (st != RP_ERR_NOMEM) break;
+        failures++;
+    }
+    CHECK(failures > 20);
+    free(b.s);
+    free(base.s);
     unlink(path);
 }
