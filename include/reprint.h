@@ -469,9 +469,10 @@ RP_API void rp_source_free(rp_source *src);
  * the statistics only. The transport is Open MPI (build/libreprint_mpi.a,
  * the `reprint-mpi` program); the library itself has no MPI dependency.
  *
- * On the other ranks, rp_dedup_get_stats() holds the job's counters too;
- * the per-document getters and rp_dedup_next_pair() cover only that rank's
- * own share and are not meant for output.
+ * On the other ranks, rp_dedup_get_stats() holds the job's input and
+ * candidate counters and the rank fields (pairs and clusters are rank 0's
+ * to count), and the per-document getters and rp_dedup_next_pair() see no
+ * documents.
  *
  * Errors inside MPI are fatal to the job (MPI's default handler). When one
  * rank fails with an error of its own (a file it cannot read), the others

@@ -738,6 +738,7 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_error *err)
     if ((rc = chained_min(&x, err)) != RP_OK) goto done;
     lap(&x, 4);
     stage_times(&x);
+    if (x.me != 0) d->n = 0; /* the outcome is rank 0's: the getters see nothing here */
 done:
     if (x.progress != NULL) { /* the caller's again, for rp_dedup_write() */
         d->o.progress = x.progress;
