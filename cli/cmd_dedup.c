@@ -395,14 +395,14 @@ int cmd_dedup(int argc, char **argv)
             return cli_usage_error("%s cannot be used on ranks",
                                    against ? "--against" : "standard input ('-')");
         o.comm = cli_comm;
-        if (!cli_is_root()) {
+        if (!cli_is_root()) { /* with -o, every rank sends its kept documents */
             quiet = true;
-            pairs = clusters = output = NULL;
+            pairs = clusters = NULL;
         }
     }
 
     /* Outputs are written at the end; an interrupted run leaves none. */
-    cli_partial_output(output, true);
+    cli_partial_output(cli_is_root() ? output : NULL, true);
     cli_partial_output(pairs, true);
     cli_partial_output(clusters, true);
     rp_index *idx = NULL;
@@ -444,6 +444,7 @@ int cmd_dedup(int argc, char **argv)
         st = rp_dedup_write(d, output, &err);
         if (st != RP_OK) {
             cli_progress_end(&bar);
+            cli_dist_name_rank();
             cli_report(&err, st);
             status = EXIT_FAIL;
         }

@@ -228,8 +228,22 @@ void test_source_ranges(void)
 typedef struct outcome {
     uint64_t n, n_pairs;
     uint64_t *rep, *pairs;
-    char *ids;
+    char *ids, *out; /* out: what rp_dedup_write() wrote */
 } outcome;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return NULL;
+    test_buf b = {0};
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        test_put(&b, chunk, got);
+    fclose(f);
+    if (b.s == NULL) test_puts(&b, "");
+    return b.s;
+}
 
 static outcome dedup(const char *path, rp_comm *c, size_t mem, int strict)
 {
@@ -266,6 +280,11 @@ static outcome dedup(const char *path, rp_comm *c, size_t mem, int strict)
         r.pairs[r.n_pairs++] = a << 32 | b;
     }
     if (c != NULL) CHECK_EQ(rp_dedup_get_stats(d)->ranks, 1);
+    char out[64];
+    snprintf(out, sizeof out, "%s.out", path);
+    CHECK_EQ(rp_dedup_write(d, out, &err), RP_OK);
+    r.out = slurp(out);
+    unlink(out);
     rp_dedup_free(d);
     return r;
 }
@@ -311,11 +330,14 @@ void test_dedup_one_rank(void)
         for (uint64_t i = 0; i < one.n && i < ranks.n; i++)
             CHECK_U64_EQ(ranks.rep[i], one.rep[i]);
         CHECK(one.ids != NULL && ranks.ids != NULL && strcmp(one.ids, ranks.ids) == 0);
+        CHECK(one.out != NULL && ranks.out != NULL && strlen(one.out) > 1000 &&
+              strcmp(one.out, ranks.out) == 0);
         outcome *os[2] = {&one, &ranks};
         for (int q = 0; q < 2; q++) {
             free(os[q]->rep);
             free(os[q]->pairs);
             free(os[q]->ids);
+            free(os[q]->out);
         }
     }
     CHECK(c.bytes_sent == 0);
@@ -347,6 +369,8 @@ void test_dedup_dist_fault_injection(void)
     }
     write_text(path, b.s);
     rp_comm c = one_rank();
+    char out[64];
+    snprintf(out, sizeof out, "%s.out", path);
     int failures = 0;
     for (size_t k = 1; k < 100000; k++) {
         rp_dedup_opts o;
@@ -359,6 +383,7 @@ void test_dedup_dist_fault_injection(void)
         rp_dedup *d = NULL;
         rp__alloc_fail_after(k);
         rp_status st = rp_dedup_run(paths, 1, &o, &d, NULL);
+        if (st == RP_OK) st = rp_dedup_write(d, out, NULL);
         size_t made = rp__alloc_fail_after(0);
         if (st == RP_OK) CHECK(rp_dedup_get_stats(d)->pairs > 0);
         rp_dedup_free(d);
@@ -371,6 +396,7 @@ void test_dedup_dist_fault_injection(void)
         failures++;
     }
     CHECK(failures > 20);
+    unlink(out);
     free(b.s);
     free(base.s);
     unlink(path);

@@ -699,6 +699,7 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_error *err)
     x.lo = x.first[x.me];
     x.hi = x.first[x.me + 1];
     d->first = x.lo;
+    d->n_own = d->n;
     if (x.first[x.size] > MAX_DOCS) {
         rc = rp__fail(err, RP_ERR_LIMIT, "", 0, "more than %llu documents in one run",
                       (unsigned long long)MAX_DOCS);
@@ -730,8 +731,6 @@ rp_status rp__dedup_run_dist(rp_dedup *d, rp_error *err)
         goto done;
     if (x.me == 0) {
         d->n = x.first[x.size];
-        rp__dedup_shard_free(d->shard); /* rank 0 reads the whole input again for -o */
-        d->shard = NULL;
         if (d->o.progress) d->o.progress(d->o.progress_user, 3, d->n, 0);
         if ((rc = rp__dedup_stage_cluster(d, err)) != RP_OK) goto done;
     }

@@ -96,7 +96,7 @@ struct rp_dedup {
      * and each rank's first (size + 1 values); the (member,
      * representative) pairs whose similarity the chaining statistic needs. */
     struct rp__dedup_shard *shard;
-    uint64_t first;
+    uint64_t first, n_own; /* n_own: this rank's documents */
     uint64_t *rank_first;
     uint32_t *chained_pairs;
     size_t n_chained, chained_cap;
