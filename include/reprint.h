@@ -776,8 +776,10 @@ RP_API int rp_dedup_next_pair(rp_dedup *d, uint64_t *a, uint64_t *b, double *sim
  * plain): JSONL records as their original lines, plain-text records as
  * JSONL lines {"id": ..., "text": ...}. Reads the input again (the same
  * paths and options as the run). The file is written in full or, on error,
- * removed (not standard output). After a run on ranks (opts.comm), rank 0
- * writes the file and the other ranks return RP_OK without writing. */
+ * removed (not standard output). After a run on ranks (opts.comm) it is
+ * collective: every rank reads its share again and sends its kept
+ * documents to rank 0, which writes the file (the same bytes as one
+ * process); the other ranks' out_path is not used. */
 RP_API rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err);
 
 /* ------------------------------------------------------------------------
