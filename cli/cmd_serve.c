@@ -112,6 +112,7 @@ typedef struct request {
     char *body;
     size_t len, cap;
     bool too_large, responded;
+    bool late; /* arrived after SIGTERM or SIGINT: refused with 503 */
     unsigned status;
     size_t bytes;
 } request;
@@ -524,8 +525,13 @@ static char *one_line(const char *body, size_t len)
 {
     const char *nl = memchr(body, '\n', len);
     if (nl == NULL) return NULL;
-    cJSON *v = cJSON_ParseWithLength(body, len);
-    if (v == NULL || !cJSON_IsObject(v)) {
+    const char *end = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+    /* JSONL parses as its first line: only a body that is one value counts. */
+    while (v != NULL && end < body + len &&
+           (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (v == NULL || !cJSON_IsObject(v) || end != body + len) {
         cJSON_Delete(v);
         return NULL;
     }
@@ -672,7 +678,7 @@ static void dispatch(server *s, struct MHD_Connection *c, request *r, const char
         rp->allow = allow;
         return;
     }
-    if (atomic_load(&s->draining) && route != ROUTE_PAGE) {
+    if (r->late) {
         reply_error(rp, 503, "shutting down");
         return;
     }
@@ -726,6 +732,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->path = strdup(url);
         *con_cls = r;
         atomic_fetch_add(&s->in_flight, 1);
+        r->late = atomic_load(&s->draining);
         /* A declared length over the limit is refused before it is read. */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl != NULL && strtoull(cl, NULL, 10) > s->max_body) r->too_large = true;
@@ -1061,15 +1068,19 @@ int cmd_serve(int argc, char **argv)
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
                      MHD_USE_AUTO;
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_LISTEN_SOCKET, (intptr_t)lfd, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)timeout, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(64 * 1024), NULL},
+        /* with one thread there is no pool: the polling thread answers */
+        {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
     d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
                          MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
-                         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)lfd,
-                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conn,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timeout,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-                         MHD_OPTION_END);
+                         MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (d == NULL) {
         cli_error("cannot start the HTTP server on %s", listen_spec);
         goto done;
