@@ -438,8 +438,25 @@ static void handle_stats(server *s, reply *rp)
     reply_json(rp, 200, o);
 }
 
+/* Form field text_json: the text as a JSON string, as the page sends it
+ * (a form sends each line end of a plain field as CR LF, which would move
+ * every offset). NULL when absent or not a JSON string. */
+static char *form_json_text(const char *body, size_t len, size_t *text_len)
+{
+    size_t n = 0;
+    char *field = serve_form_field(body, len, "text_json", &n);
+    if (field == NULL) return NULL;
+    cJSON *v = cJSON_ParseWithLength(field, n);
+    free(field);
+    char *text = cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+    if (text != NULL) *text_len = strlen(text);
+    cJSON_Delete(v);
+    return text;
+}
+
 /* The side-by-side page of an indexed document (form field id) and a text
- * (field text): compare's HTML report, A the indexed document. */
+ * (field text, or text_json): compare's HTML report, A the indexed
+ * document. */
 static void handle_view(server *s, struct MHD_Connection *c, request *r, reply *rp)
 {
     const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
@@ -450,6 +467,7 @@ static void handle_view(server *s, struct MHD_Connection *c, request *r, reply *
     size_t id_len = 0, text_len = 0;
     char *id = serve_form_field(r->body, r->len, "id", &id_len);
     char *text = serve_form_field(r->body, r->len, "text", &text_len);
+    if (text == NULL) text = form_json_text(r->body, r->len, &text_len);
     char *a_text = NULL, *meta = NULL, *page = NULL;
     size_t a_len = 0, page_len = 0;
     rp_doc *a = NULL, *b = NULL;
