@@ -3,7 +3,8 @@
 # as "N passed, N failed" (also written to $BUILD/unit.total):
 #   1. the unit runner        2. golden CLI tests (tests/cli/*.sh)
 #   3. examples/minimal       4. fuzz corpus replay     5. the HTML report check
-#   6. reprint serve: the API (each check counts) and the page in Chromium
+#   6. the layout rules (scripts/check_layout.py: includes and nm calls)
+#   7. reprint serve: the API (each check counts) and the page in Chromium
 BUILD=${BUILD:-build}
 export REPRINT="$BUILD/reprint"
 passed=0
@@ -80,7 +81,17 @@ if [ -f tests/html_check.sh ]; then
     esac
 fi
 
-# 6. reprint serve: API checks ("serve api: N passed, N failed"), then the
+# 6. the layout: include directions and calls between the library's objects
+if res=$(python3 scripts/check_layout.py "$BUILD" 2>&1); then
+    echo "$res"
+    add 1 0
+else
+    printf '%s\n' "$res"
+    echo "FAIL layout"
+    add 0 1
+fi
+
+# 7. reprint serve: API checks ("serve api: N passed, N failed"), then the
 #    page in headless Chromium (one line: ok, FAIL or SKIP)
 set -- $(python3 tests/serve/api.py "$BUILD/reprint" | tee "$BUILD/serve_api.log" |
     tail -n 1 | sed -n 's/^serve api: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
