@@ -89,7 +89,7 @@ typedef struct server {
     rp_compare_opts compare;
     size_t max_body;
     const char *cors;
-    char *token; /* NULL: none */
+    char *token;    /* NULL: none */
     bool writes_ok; /* token set, or bound to loopback */
     bool quiet;
     atomic_bool draining;
@@ -160,8 +160,8 @@ typedef struct reply {
     char *body; /* freed with free_fn, or static when free_fn is NULL */
     size_t len;
     void (*free_fn)(void *);
-    const char *allow;       /* Allow header (405, preflight) */
-    bool www_authenticate;   /* 401 */
+    const char *allow;     /* Allow header (405, preflight) */
+    bool www_authenticate; /* 401 */
 } reply;
 
 static enum MHD_Result send_reply(server *s, struct MHD_Connection *c, request *r, reply *rp)
@@ -284,8 +284,8 @@ static cJSON *meta_json(const char *meta, size_t len)
 static cJSON *match_json(const rp_index_matches *m, size_t i, const char *q_id, const rp_doc *q)
 {
     const rp_result *res = rp_index_match_result(m, i);
-    cJSON *o = render_pair_object(rp_index_match_id(m, i, NULL), rp_index_match_doc(m, i), q_id, q,
-                                  res);
+    cJSON *o =
+        render_pair_object(rp_index_match_id(m, i, NULL), rp_index_match_doc(m, i), q_id, q, res);
     if (o == NULL) return NULL;
     size_t meta_len = 0;
     const char *meta = rp_index_match_meta(m, i, &meta_len);
@@ -387,8 +387,8 @@ static void handle_doc_get(server *s, const char *id, reply *rp)
     size_t text_len = 0, meta_len = 0;
     rp_error err;
     memset(&err, 0, sizeof err);
-    rp_status st = rp_index_get(idx, id, strlen(id), &found, &text, &text_len, &meta, &meta_len,
-                                &err);
+    rp_status st =
+        rp_index_get(idx, id, strlen(id), &found, &text, &text_len, &meta, &meta_len, &err);
     reader_give(s, idx);
     if (st != RP_OK) {
         reply_rp_error(rp, "lookup", &err, st);
@@ -564,12 +564,13 @@ static void handle_docs_add(server *s, struct MHD_Connection *c, request *r, rep
     if (ctype != NULL && strncasecmp(ctype, "application/json", 16) != 0 &&
         strncasecmp(ctype, "application/x-ndjson", 20) != 0 &&
         strncasecmp(ctype, "application/jsonl", 17) != 0) {
-        reply_error(rp, 415, "documents are JSON or JSONL (application/json, application/x-ndjson)");
+        reply_error(rp, 415,
+                    "documents are JSON or JSONL (application/json, application/x-ndjson)");
         return;
     }
     size_t i = 0;
-    while (i < r->len && (r->body[i] == ' ' || r->body[i] == '\t' || r->body[i] == '\r' ||
-                          r->body[i] == '\n'))
+    while (i < r->len &&
+           (r->body[i] == ' ' || r->body[i] == '\t' || r->body[i] == '\r' || r->body[i] == '\n'))
         i++;
     if (i == r->len || r->body[i] != '{') {
         reply_error(rp, 400, "documents are JSON objects with id and text, one per line");
@@ -609,15 +610,18 @@ static void handle_docs_add(server *s, struct MHD_Connection *c, request *r, rep
         doc = NULL;
         added++;
     }
-    if (st == RP_OK && rec == NULL) st = rp_index_commit(w, &err);
-    else if (w != NULL) rp_index_rollback(w);
+    if (st == RP_OK && rec == NULL)
+        st = rp_index_commit(w, &err);
+    else if (w != NULL)
+        rp_index_rollback(w);
     pthread_mutex_unlock(&s->wmu);
     if (rp->body == NULL) {
         if (st != RP_OK) {
             /* The replace hint names the CLI option; say the API's. */
             char *hint = strstr(err.msg, " (use --replace");
-            if (hint != NULL) snprintf(hint, sizeof err.msg - (size_t)(hint - err.msg),
-                                       " (use ?replace=1 to replace it)");
+            if (hint != NULL)
+                snprintf(hint, sizeof err.msg - (size_t)(hint - err.msg),
+                         " (use ?replace=1 to replace it)");
             if (err.line == 0 && rec != NULL) err.line = rec->line;
             reply_rp_error(rp, "documents", &err, st);
         } else {
@@ -639,8 +643,10 @@ static void handle_doc_delete(server *s, const char *id, reply *rp)
     pthread_mutex_lock(&s->wmu);
     rp_index *w = writer_get(s, &err);
     rp_status st = w == NULL ? err.code : rp_index_remove(w, id, strlen(id), &removed, &err);
-    if (st == RP_OK) st = rp_index_commit(w, &err);
-    else if (w != NULL) rp_index_rollback(w);
+    if (st == RP_OK)
+        st = rp_index_commit(w, &err);
+    else if (w != NULL)
+        rp_index_rollback(w);
     pthread_mutex_unlock(&s->wmu);
     if (st != RP_OK) {
         reply_rp_error(rp, "remove", &err, st);
@@ -675,8 +681,8 @@ static bool write_allowed(server *s, struct MHD_Connection *c, reply *rp)
     if (s->token == NULL) return true;
     const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     if (serve_token_ok(auth, s->token)) return true;
-    reply_error(rp, 401, auth == NULL ? "this request needs 'Authorization: Bearer TOKEN'"
-                                      : "wrong token");
+    reply_error(rp, 401,
+                auth == NULL ? "this request needs 'Authorization: Bearer TOKEN'" : "wrong token");
     rp->www_authenticate = true;
     return false;
 }
@@ -737,8 +743,8 @@ static void dispatch(server *s, struct MHD_Connection *c, request *r, const char
 /* ---- libmicrohttpd callbacks --------------------------------------------------- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)version;
     server *s = cls;
@@ -756,8 +762,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (cl != NULL && strtoull(cl, NULL, 10) > s->max_body) r->too_large = true;
         if (r->too_large || r->path == NULL) {
             reply rp = {0};
-            if (r->path == NULL) reply_error(&rp, 500, "out of memory");
-            else reply_error(&rp, 413, "the body is over %zu bytes (--max-body)", s->max_body);
+            if (r->path == NULL)
+                reply_error(&rp, 500, "out of memory");
+            else
+                reply_error(&rp, 413, "the body is over %zu bytes (--max-body)", s->max_body);
             return send_reply(s, c, r, &rp);
         }
         return MHD_YES;
@@ -806,8 +814,10 @@ static void log_path(char *out, size_t cap, const char *path)
 {
     size_t o = 0;
     for (const unsigned char *p = (const unsigned char *)path; *p && o + 4 < cap; p++) {
-        if (*p < 0x21 || *p > 0x7e || *p == '%') o += (size_t)snprintf(out + o, cap - o, "%%%02X", *p);
-        else out[o++] = (char)*p;
+        if (*p < 0x21 || *p > 0x7e || *p == '%')
+            o += (size_t)snprintf(out + o, cap - o, "%%%02X", *p);
+        else
+            out[o++] = (char)*p;
     }
     out[o] = '\0';
 }
@@ -857,8 +867,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 /* ---- startup ---------------------------------------------------------------------- */
 
 /* Split "HOST:PORT", "[V6]:PORT" or ":PORT" / "PORT" (host 127.0.0.1). */
-static bool split_listen(const char *spec, char *host, size_t host_cap, char *port,
-                         size_t port_cap)
+static bool split_listen(const char *spec, char *host, size_t host_cap, char *port, size_t port_cap)
 {
     const char *colon;
     if (spec[0] == '[') {
@@ -1084,8 +1093,8 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
-                     MHD_USE_AUTO;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_AUTO;
     struct MHD_OptionItem opts[] = {
         {MHD_OPTION_LISTEN_SOCKET, (intptr_t)lfd, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conn, NULL},
@@ -1095,9 +1104,8 @@ int cmd_serve(int argc, char **argv)
         {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
-    d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
-                         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+    d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s, MHD_OPTION_EXTERNAL_LOGGER,
+                         on_mhd_log, &s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
                          MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (d == NULL) {
         cli_error("cannot start the HTTP server on %s", listen_spec);

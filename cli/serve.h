@@ -38,11 +38,11 @@ int serve_route_of(const char *method, const char *path, serve_route *route, con
 typedef struct serve_query {
     const char *text; /* the text: into the body or into owned */
     size_t len;
-    char *owned;      /* decoded text (JSON, form), or NULL */
-    char *id;         /* the query's name ("query" unless given); owned */
-    size_t top;       /* matches wanted (default 10; at most SERVE_MAX_TOP) */
+    char *owned; /* decoded text (JSON, form), or NULL */
+    char *id;    /* the query's name ("query" unless given); owned */
+    size_t top;  /* matches wanted (default 10; at most SERVE_MAX_TOP) */
     double min_containment;
-    bool compressed;  /* the body is gzip or zstd data */
+    bool compressed; /* the body is gzip or zstd data */
 } serve_query;
 
 #define SERVE_MAX_TOP 1000

@@ -99,8 +99,7 @@ static char *form_decode(const char *s, size_t n, size_t *out_len)
         int hi, lo;
         if (s[i] == '+') {
             out[o++] = ' ';
-        } else if (s[i] == '%' && i + 2 < n &&
-                   (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
+        } else if (s[i] == '%' && i + 2 < n && (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
                    (lo = hex_digit((unsigned char)s[i + 2])) >= 0) {
             out[o++] = (char)(hi << 4 | lo);
             i += 2;
@@ -187,12 +186,12 @@ static int parse_json_query(const char *body, size_t len, serve_query *q, char *
         fail(msg, cap, 400, "the body must be a JSON object");
     } else if (!cJSON_IsString(text)) {
         fail(msg, cap, 400, "member \"text\" (a string) is missing");
-    } else if (top != NULL && (!cJSON_IsNumber(top) || top->valuedouble < 0 ||
-                               top->valuedouble > SERVE_MAX_TOP ||
-                               top->valuedouble != (double)(size_t)top->valuedouble)) {
+    } else if (top != NULL &&
+               (!cJSON_IsNumber(top) || top->valuedouble < 0 || top->valuedouble > SERVE_MAX_TOP ||
+                top->valuedouble != (double)(size_t)top->valuedouble)) {
         fail(msg, cap, 400, "member \"top\" must be a whole number from 0 to 1000");
-    } else if (minc != NULL && (!cJSON_IsNumber(minc) || !(minc->valuedouble >= 0) ||
-                                minc->valuedouble > 1)) {
+    } else if (minc != NULL &&
+               (!cJSON_IsNumber(minc) || !(minc->valuedouble >= 0) || minc->valuedouble > 1)) {
         fail(msg, cap, 400, "member \"min_containment\" must be a number from 0 to 1");
     } else if (id != NULL && !cJSON_IsString(id)) {
         fail(msg, cap, 400, "member \"id\" must be a string");
@@ -240,7 +239,9 @@ int serve_parse_query(const char *ctype, const char *body, size_t len, serve_que
         char *top = serve_form_field(body, len, "top", NULL);
         const bool ok = top == NULL || parse_top(top, &q->top);
         free(top);
-        if (!ok) return fail(msg, msg_cap, 400, "form field \"top\" must be a whole number from 0 to 1000");
+        if (!ok)
+            return fail(msg, msg_cap, 400,
+                        "form field \"top\" must be a whole number from 0 to 1000");
         return 0;
     }
     if (ctype_is(ctype, "application/octet-stream") || ctype_is(ctype, "application/gzip") ||

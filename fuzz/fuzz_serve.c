@@ -80,9 +80,19 @@ static rp_index *index_once(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const ctypes[] = {
-        NULL, "", "text/plain", "text/plain; charset=utf-8", "application/json",
-        "APPLICATION/JSON;x", "application/x-www-form-urlencoded", "application/octet-stream",
-        "application/gzip", "application/zstd", "image/png", "application/jsonx", "text/plainx",
+        NULL,
+        "",
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/json",
+        "APPLICATION/JSON;x",
+        "application/x-www-form-urlencoded",
+        "application/octet-stream",
+        "application/gzip",
+        "application/zstd",
+        "image/png",
+        "application/jsonx",
+        "text/plainx",
     };
     static const char *const methods[] = {"GET", "HEAD", "POST", "DELETE", "OPTIONS", "PUT", ""};
     if (size < 2) return 0;

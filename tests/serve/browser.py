@@ -211,8 +211,12 @@ def run(tmp, chromium):
             dt.call(dom + ".enable")
         # Canary: these must be seen, or the check below proves nothing.
         dt.eval("console.error('reprint-canary-console'); setTimeout(function(){throw new Error('reprint-canary-throw')}, 0); 1")
-        dt.pump(0.5)
-        seen = " ".join(bad_events(dt.events))
+        deadline = time.time() + WAIT
+        seen = ""
+        while time.time() < deadline and not ("reprint-canary-console" in seen and
+                                              "reprint-canary-throw" in seen):
+            dt.pump(0.2)
+            seen = " ".join(bad_events(dt.events))
         if "reprint-canary-console" not in seen or "reprint-canary-throw" not in seen:
             raise Fail("the canary's console error and exception were not reported: " + seen[:200])
         dt.events.clear()
