@@ -210,7 +210,9 @@ def run(tmp, chromium):
         for dom in ("Page", "Runtime", "Log"):
             dt.call(dom + ".enable")
         # Canary: these must be seen, or the check below proves nothing.
-        dt.eval("console.error('reprint-canary-console'); setTimeout(function(){throw new Error('reprint-canary-throw')}, 0); 1")
+        # (A page that throws while loading, as the real one would.)
+        dt.eval("console.error('reprint-canary-console'); 1")
+        dt.call("Page.navigate", {"url": "data:text/html,<script>throw new Error('reprint-canary-throw')</script>"})
         deadline = time.time() + WAIT
         seen = ""
         while time.time() < deadline and not ("reprint-canary-console" in seen and
