@@ -105,25 +105,34 @@ url, docs, secs, first, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(
 u = urllib.parse.urlparse(url)
 end = time.time() + secs
 added = errors = 0
+slowest = 0.0
 with open(docs) as f:
     for _ in range(first):
         f.readline()
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
     while time.time() < end:
         batch = []
         for _ in range(20):
             d = json.loads(f.readline() or '{"id": "x", "text": ""}')
             d["id"] = "added-%d-%s" % (first, d["id"])
             batch.append(json.dumps(d))
-        c.request("POST", "/api/documents?replace=1", "\n".join(batch) + "\n",
-                  {"Content-Type": "application/x-ndjson"})
-        r = c.getresponse()
-        r.read()
-        if r.status == 200:
+        t0 = time.time()
+        try:
+            c.request("POST", "/api/documents?replace=1", "\n".join(batch) + "\n",
+                      {"Content-Type": "application/x-ndjson"})
+            r = c.getresponse()
+            r.read()
+            ok = r.status == 200
+        except OSError:
+            ok = False
+            c.close()
+            c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
+        slowest = max(slowest, time.time() - t0)
+        if ok:
             added += 20
         else:
             errors += 1
-open(out, "w").write("%d %d\n" % (added, errors))
+open(out, "w").write("%d %d %.1f\n" % (added, errors, slowest))
 EOF
 }
 
@@ -140,8 +149,8 @@ adder=$!
 run_wrk 8 "$D"
 wait "$adder"
 adder=
-read -r added errors < "$tmp/adds"
-echo "    added meanwhile: $added documents ($((added / D))/s), $errors failed batches"
+read -r added errors slowest < "$tmp/adds"
+echo "    added meanwhile: $added documents ($((added / D))/s), $errors failed batches, slowest batch ${slowest} s"
 
 echo "== soak: $SOAK s of queries (8 connections) and adds; server memory every $((SOAK / 10)) s"
 add_stream "$SOAK" $((N / 2)) &
@@ -157,13 +166,13 @@ done
 wait "$wrkpid"
 wait "$adder"
 adder=
-read -r added errors < "$tmp/adds"
+read -r added errors slowest < "$tmp/adds"
 echo "    memory MB (heap+mapped):$rss"
 awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
      /Non-2xx/ { non2xx = $NF } /Socket errors/ { sub(/^ +/, ""); sock = $0 }
      END { printf "    queries: %s/s, p50 %s, p99 %s, non-2xx %d%s\n", rps, p50, p99, non2xx + 0,
            sock != "" ? ", " sock : ", no socket errors" }' "$tmp/soak.out"
-echo "    added: $added documents, $errors failed batches"
+echo "    added: $added documents, $errors failed batches, slowest batch ${slowest} s (a commit that merges segments)"
 stop_server
 
 echo "== seeds: 000 among 10k documents, 001 POSTed to /api/query"
