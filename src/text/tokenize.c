@@ -360,6 +360,39 @@ static ALWAYS_INLINE int decode(const uint8_t *s, size_t len, size_t i, int32_t 
     return rp__utf8_decode(s + i, len - i, cp); /* four bytes, or invalid */
 }
 
+/* Token hashes: XXH3-64 with the text's seed, always exactly
+ * XXH3_64bits_withSeed's value (the hashes are pinned by tests). Most words
+ * have 1..8 bytes, and whether one has fewer than 4, which decides how XXH3
+ * hashes it, is a coin toss in prose: a branch on it is mispredicted about
+ * every second word, which costs more than hashing the word both ways with
+ * xxhash.h's own functions for those lengths and keeping the one that
+ * applies. xxhash.h gives them to a file that includes it with
+ * XXH_INLINE_ALL, as its own XXH3_64bits_withSeed uses them; the version
+ * check keeps a later header with other internals on the plain call. */
+#if defined(XXH_VERSION_NUMBER) && XXH_VERSION_NUMBER >= 800 && XXH_VERSION_NUMBER < 900
+#define HAVE_XXH3_SHORT 1
+#else
+#define HAVE_XXH3_SHORT 0
+#endif
+
+#define WORD_PAD 4 /* readable bytes before a word given to hash_word */
+
+/* The hash of p[0..len), where p[-WORD_PAD..0) may be read too (the
+ * four-byte path reads from p + len - 4). */
+static ALWAYS_INLINE uint64_t hash_word(const uint8_t *p, size_t len, uint64_t seed)
+{
+#if HAVE_XXH3_SHORT
+    if (len - 1 < 8) { /* 1..8 */
+        const uint64_t short3 = XXH3_len_1to3_64b(p, len, XXH3_kSecret, seed);
+        const uint64_t short8 = XXH3_len_4to8_64b(p, len, XXH3_kSecret, seed);
+        const uint64_t pick = (uint64_t)0 - (uint64_t)(len >= 4);
+        return (short8 & pick) | (short3 & ~pick);
+    }
+    if (len - 9 < 8) return XXH3_len_9to16_64b(p, len, XXH3_kSecret, seed);
+#endif
+    return XXH3_64bits_withSeed(p, len, seed);
+}
+
 static ALWAYS_INLINE unsigned ctz64(uint64_t x) /* x != 0 */
 {
 #if defined(__GNUC__) || defined(__clang__)
@@ -381,7 +414,10 @@ typedef struct block {
     uint64_t alnum; /* ASCII letter or digit */
     uint64_t stop;  /* non-ASCII or NUL: the general path decides */
     uint64_t apos;  /* ' */
-    uint8_t lower[64];
+    /* Every byte with bit 0x20 set, at buf[WORD_PAD..WORD_PAD + 64), after
+     * WORD_PAD zeros for hash_word and before 16 bytes a copy in 16-byte
+     * steps may read. */
+    uint8_t buf[WORD_PAD + 64 + 16];
 } block;
 
 /* The portable version, eight bytes at a time in a 64-bit word. With the
@@ -411,7 +447,7 @@ static ALWAYS_INLINE void block_classify_swar(const uint8_t *p, block *bk)
         bk->stop |= (((stop >> 7) * gather) >> 56) << (8 * k);
         bk->apos |= (((quote >> 7) * gather) >> 56) << (8 * k);
         for (unsigned j = 0; j < 8; j++)
-            bk->lower[8 * k + j] = q[j] | 0x20;
+            bk->buf[WORD_PAD + 8 * k + j] = q[j] | 0x20;
     }
 }
 
@@ -428,7 +464,7 @@ static ALWAYS_INLINE void block_classify_sse2(const uint8_t *p, block *bk)
         __m128i v;
         memcpy(&v, p + 16 * k, 16);
         __m128i low = _mm_or_si128(v, k20);
-        memcpy(bk->lower + 16 * k, &low, 16);
+        memcpy(bk->buf + WORD_PAD + 16 * k, &low, 16);
         __m128i l = _mm_sub_epi8(low, ka), d = _mm_sub_epi8(v, k0);
         __m128i is_alnum = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(l, k25), l),
                                         _mm_cmpeq_epi8(_mm_min_epu8(d, k9), d));
@@ -453,6 +489,7 @@ static ALWAYS_INLINE void block_load(const uint8_t *p, size_t avail, block *bk)
         memcpy(pad, p, avail);
         p = pad;
     }
+    memset(bk->buf, 0, WORD_PAD);
 #if HAVE_SSE2
     block_classify_sse2(p, bk);
 #else
@@ -473,7 +510,7 @@ void rp__block_classify(const uint8_t *p, bool portable, uint64_t masks[3], uint
     masks[0] = bk.alnum;
     masks[1] = bk.stop;
     masks[2] = bk.apos;
-    memcpy(lower, bk.lower, 64);
+    memcpy(lower, bk.buf + WORD_PAD, 64);
 }
 
 /* ---- the scanner ---- */
@@ -497,7 +534,8 @@ typedef struct scanner {
     int newlines;
     size_t n_hashes;
     uint64_t hashes[BATCH];
-    uint8_t fb[FOLD_CAP + 1 + sizeof(rp__fold)]; /* the folded token */
+    uint8_t *fb; /* the folded token, in fbuf after WORD_PAD zeros */
+    uint8_t fbuf[WORD_PAD + FOLD_CAP + 1 + sizeof(rp__fold)];
 } scanner;
 
 static ALWAYS_INLINE uint8_t cp_info(scanner *sc, int32_t cp)
@@ -657,7 +695,7 @@ static ALWAYS_INLINE rp_status read_token(scanner *sc, const bool breaks, size_t
     if (lone)
         h = XXH3_64bits_withSeed(s + start, q - start, sc->seed);
     else if (folded)
-        h = XXH3_64bits_withSeed(fb, o, sc->seed);
+        h = hash_word(fb, o, sc->seed);
     else if (!token_hash(s + start, q - start, sc->seed, &sc->nbuf, &sc->ncap, &h))
         return RP_ERR_NOMEM;
     *end = q;
@@ -814,14 +852,14 @@ static ALWAYS_INLINE rp_status scan_fast(scanner *sc, const bool breaks, const b
             }
             const unsigned e = ctz64(ends);
             if ((cont >> e) & 1) { /* an apostrophe, non-ASCII or NUL follows */
-                memcpy(sc->fb, bk.lower + t, e - t);
+                memcpy(sc->fb, bk.buf + WORD_PAD + t, e - t);
                 decoded d = decode_at(sc, b + e);
                 if ((rc = READ_TOKEN(b + t, b + e, C_WORD, e - t, &i, &d)) != RP_OK) return rc;
                 if (i - b >= 64) break;
                 pos = (unsigned)(i - b);
                 continue;
             }
-            uint64_t h = XXH3_64bits_withSeed(bk.lower + t, e - t, sc->seed);
+            uint64_t h = hash_word(bk.buf + WORD_PAD + t, e - t, sc->seed);
             if ((rc = emit(sc, breaks, b + t, b + e, h, false)) != RP_OK) return rc;
             pos = e;
         }
@@ -847,6 +885,8 @@ static void scanner_init(scanner *sc, const char *text, size_t len, uint64_t see
     sc->term = sc->sentence = sc->paragraph = false;
     sc->newlines = 0;
     sc->n_hashes = 0;
+    memset(sc->fbuf, 0, WORD_PAD);
+    sc->fb = sc->fbuf + WORD_PAD;
 }
 
 rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx)
