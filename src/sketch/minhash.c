@@ -24,6 +24,7 @@ struct rp_sketcher {
     uint64_t rolled;   /* the rolling part of the current shingle's hash */
     size_t n_tokens;   /* tokens seen in the current text */
     uint64_t *mins;    /* per bin, the least low half of a shingle hash; EMPTY if none */
+    rp__hash_cache *cache; /* word hashes, kept from text to text */
 };
 
 #define EMPTY UINT64_MAX /* above every 32-bit value */
@@ -56,6 +57,8 @@ rp_status rp_sketcher_new(const rp_sketch_opts *opts, rp_sketcher **out, rp_erro
     s->opts = *opts;
     s->mins = rp__malloc(opts->hashes * sizeof *s->mins);
     if (s->mins == NULL) goto nomem;
+    s->cache = rp__hash_cache_new();
+    if (s->cache == NULL) goto nomem;
     *out = s;
     return RP_OK;
 nomem:
@@ -67,6 +70,7 @@ void rp_sketcher_free(rp_sketcher *s)
 {
     if (s == NULL) return;
     rp__free(s->mins);
+    rp__hash_cache_free(s->cache);
     rp__free(s);
 }
 
@@ -123,7 +127,8 @@ rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len, uint3
     s->rolled = 0;
     /* The scan validates the UTF-8 as it goes (unless lossy). */
     size_t bad = 0;
-    rp_status rc = rp__scan_hashes(text, len, s->opts.seed, s->opts.lossy != 0, on_hashes, s, &bad);
+    rp_status rc = rp__scan_hashes_cached(text, len, s->opts.seed, s->opts.lossy != 0, s->cache,
+                                          on_hashes, s, &bad);
     if (rc == RP_ERR_FORMAT)
         return rp__fail(err, RP_ERR_FORMAT, "", bad,
                         "NUL byte at offset %zu: binary data, not text", bad);

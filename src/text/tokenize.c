@@ -393,6 +393,67 @@ static ALWAYS_INLINE uint64_t hash_word(const uint8_t *p, size_t len, uint64_t s
     return XXH3_64bits_withSeed(p, len, seed);
 }
 
+/* A cache of the hashes of words of 1..8 bytes, for a scanner that sketches
+ * text after text with one seed. Prose repeats its words (in the BBC news
+ * articles, 92% of the tokens have at most 8 bytes, and the 8,192 most common
+ * words are 94% of them), and finding one costs a multiplication and a load
+ * where XXH3 takes two dependent multiplications and more. 8,192 entries
+ * (128 KiB, in L2) measured faster than 2,048 or 4,096. Direct-mapped: each entry
+ * holds the word's bytes, zero-padded to 8, as its key (no token holds a NUL
+ * byte, so the key also gives the length; a zero key is an empty entry), and
+ * a newer word takes the entry of an older one. */
+#define CACHE_BITS 13
+
+struct rp__hash_cache {
+    uint64_t seed;
+    struct {
+        uint64_t key, hash;
+    } e[1u << CACHE_BITS];
+};
+
+rp__hash_cache *rp__hash_cache_new(void)
+{
+    rp__hash_cache *c = rp__malloc(sizeof *c);
+    if (c != NULL) {
+        memset(c->e, 0, sizeof c->e);
+        c->seed = 0;
+    }
+    return c;
+}
+
+void rp__hash_cache_free(rp__hash_cache *c)
+{
+    rp__free(c);
+}
+
+/* The eight bytes at p as a little-endian number, on any machine. */
+static ALWAYS_INLINE uint64_t load_le64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__)
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+#endif
+    return v;
+}
+
+/* hash_word through the cache c (NULL: none). p[0..8) must be readable
+ * as well as hash_word's bytes. */
+static ALWAYS_INLINE uint64_t hash_word_cached(rp__hash_cache *c, const uint8_t *p, size_t len,
+                                               uint64_t seed)
+{
+    if (c == NULL || len - 1 >= 8) return hash_word(p, len, seed);
+    const uint64_t key = load_le64(p) & (~0ULL >> (64 - 8 * len));
+    const size_t slot = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - CACHE_BITS));
+    if (c->e[slot].key == key) return c->e[slot].hash;
+    const uint64_t h = hash_word(p, len, seed);
+    c->e[slot].key = key;
+    c->e[slot].hash = h;
+    return h;
+}
+
 static ALWAYS_INLINE unsigned ctz64(uint64_t x) /* x != 0 */
 {
 #if defined(__GNUC__) || defined(__clang__)
@@ -490,6 +551,7 @@ static ALWAYS_INLINE void block_load(const uint8_t *p, size_t avail, block *bk)
         p = pad;
     }
     memset(bk->buf, 0, WORD_PAD);
+    memset(bk->buf + WORD_PAD + 64, 0, 16);
 #if HAVE_SSE2
     block_classify_sse2(p, bk);
 #else
@@ -525,6 +587,7 @@ typedef struct scanner {
     const rp__fold *fold;
     rp__token_fn fn;   /* rp__scan */
     rp__hashes_fn hfn; /* rp__scan_hashes */
+    rp__hash_cache *cache; /* or NULL */
     void *ctx;
     uint8_t *nbuf; /* scratch of rp__normalize */
     size_t ncap;
@@ -695,7 +758,7 @@ static ALWAYS_INLINE rp_status read_token(scanner *sc, const bool breaks, size_t
     if (lone)
         h = XXH3_64bits_withSeed(s + start, q - start, sc->seed);
     else if (folded)
-        h = hash_word(fb, o, sc->seed);
+        h = hash_word_cached(sc->cache, fb, o, sc->seed);
     else if (!token_hash(s + start, q - start, sc->seed, &sc->nbuf, &sc->ncap, &h))
         return RP_ERR_NOMEM;
     *end = q;
@@ -859,7 +922,7 @@ static ALWAYS_INLINE rp_status scan_fast(scanner *sc, const bool breaks, const b
                 pos = (unsigned)(i - b);
                 continue;
             }
-            uint64_t h = hash_word(bk.buf + WORD_PAD + t, e - t, sc->seed);
+            uint64_t h = hash_word_cached(sc->cache, bk.buf + WORD_PAD + t, e - t, sc->seed);
             if ((rc = emit(sc, breaks, b + t, b + e, h, false)) != RP_OK) return rc;
             pos = e;
         }
@@ -887,6 +950,7 @@ static void scanner_init(scanner *sc, const char *text, size_t len, uint64_t see
     sc->n_hashes = 0;
     memset(sc->fbuf, 0, WORD_PAD);
     sc->fb = sc->fbuf + WORD_PAD;
+    sc->cache = NULL;
 }
 
 rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx)
@@ -903,8 +967,19 @@ rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
 rp_status rp__scan_hashes(const char *text, size_t len, uint64_t seed, bool lossy, rp__hashes_fn fn,
                           void *ctx, size_t *bad)
 {
+    return rp__scan_hashes_cached(text, len, seed, lossy, NULL, fn, ctx, bad);
+}
+
+rp_status rp__scan_hashes_cached(const char *text, size_t len, uint64_t seed, bool lossy,
+                                 rp__hash_cache *cache, rp__hashes_fn fn, void *ctx, size_t *bad)
+{
     scanner sc;
     scanner_init(&sc, text, len, seed);
+    if (cache != NULL && cache->seed != seed) { /* the entries hold another seed's hashes */
+        memset(cache->e, 0, sizeof cache->e);
+        cache->seed = seed;
+    }
+    sc.cache = cache;
     sc.hfn = fn;
     sc.ctx = ctx;
     rp_status rc = lossy ? scan_fast(&sc, false, false, bad) : scan_fast(&sc, false, true, bad);
