@@ -915,7 +915,10 @@ static ALWAYS_INLINE rp_status scan_fast(scanner *sc, const bool breaks, const b
             }
             const unsigned e = ctz64(ends);
             if ((cont >> e) & 1) { /* an apostrophe, non-ASCII or NUL follows */
-                memcpy(sc->fb, bk.buf + WORD_PAD + t, e - t);
+                /* In 16-byte steps, not a call for e - t bytes: buf has 16
+                 * bytes after the block, fb room for FOLD_CAP >= 64. */
+                for (unsigned k = t; k < e; k += 16)
+                    memcpy(sc->fb + (k - t), bk.buf + WORD_PAD + k, 16);
                 decoded d = decode_at(sc, b + e);
                 if ((rc = READ_TOKEN(b + t, b + e, C_WORD, e - t, &i, &d)) != RP_OK) return rc;
                 if (i - b >= 64) break;
