@@ -886,6 +886,32 @@ static ALWAYS_INLINE rp_status scan_fast(scanner *sc, const bool breaks, const b
         block_load(s + b, avail, &bk);
         const uint64_t live_all = bk.alnum | bk.stop, cont = bk.stop | bk.apos;
         unsigned pos = 0;
+        if (!breaks) {
+            /* Hashes only: first, all at once, the words that end before
+             * the first byte the masks cannot settle (non-ASCII, NUL, an
+             * apostrophe) and before the last byte of the block. Each is a
+             * run of ones in alnum, from a bit in firsts to one in lasts;
+             * no separator needs a look. */
+            const uint64_t a = bk.alnum;
+            const unsigned lim = cont != 0 ? ctz64(cont) : 64;
+            uint64_t firsts = a & ~(a << 1), lasts = a & ~(a >> 1);
+            lasts &= lim > 1 ? (1ULL << (lim - 1)) - 1 : 0; /* bits below lim - 1 */
+            if (lasts != 0) {
+                if (sc->n_hashes >= BATCH - 32) { /* room for 32 words */
+                    rc = sc->hfn(sc->ctx, sc->hashes, sc->n_hashes);
+                    sc->n_hashes = 0;
+                    if (rc != RP_OK) return rc;
+                }
+                do {
+                    const unsigned t = ctz64(firsts), l = ctz64(lasts);
+                    firsts &= firsts - 1;
+                    lasts &= lasts - 1;
+                    sc->hashes[sc->n_hashes++] =
+                        hash_word_cached(sc->cache, bk.buf + WORD_PAD + t, l + 1 - t, sc->seed);
+                    pos = l + 1;
+                } while (lasts != 0);
+            }
+        }
         for (;;) {
             uint64_t live = live_all & (~0ULL << pos);
             if (live == 0) { /* separators to the end of the block */
