@@ -88,15 +88,13 @@ static void add_shingle(rp_sketcher *s, uint64_t h)
 }
 
 /* The shingles of one batch of token hashes into the bins: the body of
- * on_hashes, inlined twice so that the usual K = 128 picks its bin with a
- * shift. from: the first token of the batch that ends a shingle (the ones
- * before only fill the first shingle). A token leaving the shingle is read
- * from the batch when it is there and from the ring when it came in an
- * earlier batch. */
+ * on_hashes, inlined twice so that with the defaults (n = 5, K = 128) the
+ * rotations are constant and a shift picks the bin. from: the first token of the batch that ends a
+ * shingle (the ones before only fill the first shingle). A token leaving the shingle is read from
+ * the batch when it is there and from the ring when it came in an earlier batch. */
 static ALWAYS_INLINE void roll_batch(rp_sketcher *s, const uint64_t *hash, size_t from,
-                                     size_t count, const uint64_t k)
+                                     size_t count, const size_t n, const uint64_t k)
 {
-    const size_t n = s->opts.ngram;
     uint64_t *mins = s->mins;
     const uint64_t *ring = s->ring;
     uint64_t rolled = s->rolled;
@@ -135,10 +133,10 @@ static rp_status on_hashes(void *ctx, const uint64_t *hash, size_t count)
     }
     s->n_tokens = t;
     if (i < count) {
-        if (s->opts.hashes == 128)
-            roll_batch(s, hash, i, count, 128);
+        if (n == 5 && s->opts.hashes == 128) /* the defaults: constant rotations and bins */
+            roll_batch(s, hash, i, count, 5, 128);
         else
-            roll_batch(s, hash, i, count, s->opts.hashes);
+            roll_batch(s, hash, i, count, n, s->opts.hashes);
         t += count - i;
         /* The last n tokens, for the shingles of the next batch. */
         for (size_t j = count > n ? count - n : i; j < count; j++)
