@@ -147,6 +147,7 @@ size_t test_zipf(uint64_t *rs);
     X(lsh_index)                                                                                   \
     X(dedup_exact_truth)                                                                           \
     X(dedup_deterministic)                                                                         \
+    X(dedup_read_back)                                                                             \
     X(dedup_chaining)                                                                              \
     X(dedup_output)                                                                                \
     X(dedup_errors)                                                                                \

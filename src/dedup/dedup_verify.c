@@ -184,7 +184,7 @@ static rp_status write_set(void *ctx, uint64_t i, const rp_record *r, rp_source 
     if (!(x->need[i / 8] & (1u << (i % 8)))) return RP_OK;
     RP_TRY(store_set(x, i, r->text, r->text_len, err));
     if (x->d->o.progress && i % 4096 == 0)
-        x->d->o.progress(x->d->o.progress_user, 2, i, rp_source_bytes(src));
+        x->d->o.progress(x->d->o.progress_user, 2, i, src != NULL ? rp_source_bytes(src) : 0);
     return RP_OK;
 }
 
@@ -210,7 +210,15 @@ rp_status rp__dedup_stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *acce
                    0};
     rp_status rc = x.off == NULL || x.cnt == NULL ? rp__nomem(err, "") : RP_OK;
     if (rc == RP_OK) rc = rp__tmp_open(d->tmpdir, &x.fd, err);
-    if (rc == RP_OK) rc = rp__dedup_reread(d, write_set, &x, err);
+    /* Only the listed documents, read back by offset, when they are at most
+     * half of the input and it allows (plain JSONL files); else it is
+     * read again from the start. */
+    uint64_t listed = 0;
+    for (uint64_t i = 0; i < d->n; i++)
+        listed += (need[i / 8] >> (i % 8)) & 1;
+    if (rc == RP_OK)
+        rc = d->where_ok && listed <= d->n / 2 ? rp__dedup_reread_some(d, need, write_set, &x, err)
+                                               : rp__dedup_reread(d, write_set, &x, err);
     /* The indexed documents that matched (--against), from the index. */
     for (uint64_t v = 0; rc == RP_OK && v < d->n_arch; v++) {
         char *text = NULL;

@@ -58,6 +58,13 @@ void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
  * fields are still found by a walk that never trusts the line). The caller
  * checks that the records are the ones read before. */
 void rp__source_trusted(rp_source *s);
+/* Where the record rp_source_next() returned last can be read back: true
+ * when it is a JSONL line of a regular, uncompressed file, with the file's
+ * number (0 for the first file the source opened, in order) and the offset
+ * of the record's raw line in it (pread there up to the next '\n', drop a
+ * '\r' before it: the bytes of rec->raw). False otherwise (compressed
+ * input, standard input, memory, plain text). */
+bool rp__source_where(const rp_source *s, uint64_t *file_no, uint64_t *offset);
 
 /* ---- JSON members (json.c) ------------------------------------------------ */
 /* Bytes of the top level of a JSON value, for a line cJSON accepted. Each returns the index just

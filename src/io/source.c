@@ -71,6 +71,11 @@ struct rp_source {
     bool jsonl;
     char *chunk; /* bytes from the stream (or head), read up to chunk_pos */
     size_t chunk_len, chunk_pos;
+    uint64_t chunk_at; /* the file offset of chunk[0] (decompressed) */
+    uint64_t line_at;  /* the file offset of the line last read */
+    uint64_t raw_at;   /* the file offset of rec.raw */
+    uint64_t file_no;  /* files opened so far */
+    bool seekable;     /* the file is a regular, uncompressed file (pread-able) */
     bool eof;
     uint64_t line_no;
     /* Buffers reused from record to record. */
@@ -144,6 +149,14 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
 void rp__source_trusted(rp_source *s)
 {
     s->trusted = true;
+}
+
+bool rp__source_where(const rp_source *s, uint64_t *file_no, uint64_t *offset)
+{
+    if (!s->seekable || !s->jsonl || !s->rec.is_json) return false;
+    *file_no = s->file_no - 1;
+    *offset = s->raw_at;
+    return true;
 }
 
 void rp__source_stdin(rp_source *s, int read_fd, int tee_fd)
@@ -537,6 +550,9 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
     s->eof = false;
     s->chunk = NULL;
     s->chunk_len = s->chunk_pos = 0;
+    s->chunk_at = 0;
+    s->file_no++;
+    s->seekable = false;
     s->head_len = 0;
     if (s->head_cap > 4 * RP__STREAM_CHUNK) { /* a large plain file came before */
         rp__free(s->head);
@@ -550,6 +566,7 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
                                   &s->stream, err));
     else
         RP_TRY(rp__stream_open(path, &s->stream, err));
+    s->seekable = kind == INPUT_FILE && rp__stream_codec(s->stream) == RP__CODEC_PLAIN;
     if (name_is_jsonl(path)) {
         s->jsonl = true;
         return RP_OK;
@@ -621,6 +638,7 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
 {
     bool partial = false;
     s->line_len = 0;
+    s->line_at = s->chunk_at + s->chunk_pos;
     *line = NULL;
     *len = 0;
     for (;;) {
@@ -649,6 +667,7 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
         char *data;
         size_t got;
         RP_TRY(rp__stream_read(s->stream, &data, &got, err));
+        s->chunk_at += s->chunk_len;
         s->chunk = data;
         s->chunk_len = got;
         s->chunk_pos = 0;
@@ -810,6 +829,7 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     r->text_member_end = tv.end;
     r->id_member_start = iv.found ? iv.key : 0;
     r->id_member_end = iv.found ? iv.end : 0;
+    s->raw_at = s->line_at + base;
     *use = true;
     return RP_OK;
 }
