@@ -80,6 +80,13 @@ size_t rp__json_skip_value(const char *p, size_t i, size_t n);
  * output never exceeds n bytes. Returns false when out of memory. */
 bool rp__json_unescape(const char *p, size_t n, char **buf, size_t *cap, size_t *len,
                        size_t *nul_at, size_t *bad_at);
+/* Are the escapes of the string body p[0..n) (between its quotes) all
+ * valid: \" \\ \/ \b \f \n \r \t, and \u with four hex digits, a high
+ * surrogate only before a low one? Never looser than cJSON's string parse
+ * (which also takes \u with bad digits as U+0000), so a line whose text
+ * member passes, and which cJSON accepts with that member's value
+ * replaced by "", is one cJSON accepts (source.c). */
+bool rp__json_string_ok(const char *p, size_t n);
 /* Where a member's value sits in the line: [start, end), if found. */
 typedef struct rp__json_span {
     size_t start, end; /* the value */

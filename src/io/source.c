@@ -85,6 +85,8 @@ struct rp_source {
     size_t line_len, line_cap;
     char *text, *id, *key;
     size_t text_cap, id_cap, key_cap;
+    char *check; /* a line with its text value replaced by "" for cJSON */
+    size_t check_cap;
     rp_record rec;
     size_t skipped;
     uint64_t bytes_done;     /* raw bytes of the files closed so far */
@@ -260,6 +262,7 @@ void rp_source_free(rp_source *src)
     rp__free(src->text);
     rp__free(src->id);
     rp__free(src->key);
+    rp__free(src->check);
     rp__free(src);
 }
 
@@ -734,10 +737,33 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
         snprintf(msg, sizeof msg, "NUL byte at byte %zu of the line: not JSON text", at);
         return bad_line(s, err, RP_ERR_PARSE, at, msg);
     }
+    rp__json_span tv, iv;
+    if (rp__json_find_members(line, n, s->text_field, s->text_field_len, s->id_field,
+                              s->id_field_len, &s->key, &s->key_cap, &tv, &iv) != RP_OK)
+        return rp__nomem(err, s->path);
+    /* cJSON checks the line, but it need not copy the text, most of it:
+     * when the text member is a string with valid escapes, the line with
+     * that value replaced by "" is checked instead, which cJSON accepts
+     * exactly when it accepts the line (rp__json_string_ok). Otherwise, or
+     * when that copy fails, the line itself, for cJSON's error offset.
+     * A trusted second reading skips the check (the field walk never
+     * trusts the line either way). */
+    bool valid = false;
+    if (!s->trusted && tv.found && line[tv.start] == '"' && tv.end - tv.start >= 2 &&
+        rp__json_string_ok(line + tv.start + 1, tv.end - tv.start - 2)) {
+        size_t m = n - (tv.end - tv.start) + 2;
+        if (!rp__grow((void **)&s->check, &s->check_cap, m + 1, 1)) return rp__nomem(err, s->path);
+        memcpy(s->check, line, tv.start);
+        memcpy(s->check + tv.start, "\"\"", 2);
+        memcpy(s->check + tv.start + 2, line + tv.end, n - tv.end);
+        s->check[m] = '\0';
+        cJSON *root = cJSON_ParseWithLengthOpts(s->check, m + 1, NULL, 1);
+        valid = root != NULL && cJSON_IsObject(root);
+        cJSON_Delete(root);
+    }
     /* n + 1: the terminating NUL is part of the buffer, as cJSON's
-     * require_null_terminated check wants. A trusted second reading skips
-     * the check (the field walk below never trusts the line either way). */
-    if (!s->trusted) {
+     * require_null_terminated check wants. */
+    if (!s->trusted && !valid) {
         const char *end = NULL;
         cJSON *root = cJSON_ParseWithLengthOpts(line, n + 1, &end, 1);
         if (root == NULL) {
@@ -753,10 +779,6 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
             return bad_line(s, err, RP_ERR_PARSE, base,
                             "not a JSON object (JSONL: one JSON object per line)");
     }
-    rp__json_span tv, iv;
-    if (rp__json_find_members(line, n, s->text_field, s->text_field_len, s->id_field,
-                              s->id_field_len, &s->key, &s->key_cap, &tv, &iv) != RP_OK)
-        return rp__nomem(err, s->path);
     if (!tv.found || line[tv.start] != '"') {
         snprintf(msg, sizeof msg, "field '%.64s' missing or not a string", s->text_field);
         return bad_line(s, err, RP_ERR_PARSE, base + (tv.found ? tv.start : 0), msg);
