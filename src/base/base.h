@@ -76,7 +76,6 @@ static inline uint64_t rp__rotl64(uint64_t x, unsigned r)
     return r ? (x << r) | (x >> (64 - r)) : x;
 }
 
-
 /* ---- UTF-8 validation (utf8_check.c) ------------------------------------ */
 /* Decode one code point at s[0..len). Returns its byte length (1..4) and sets
  * *cp, or returns -1 and sets *cp to -1 for an invalid sequence (then one
@@ -114,6 +113,9 @@ static inline int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp)
 /* Offset of the first invalid byte or NUL in text, or len if there is none.
  * *is_nul tells which. */
 size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul);
+/* Write code point cp (at most U+10FFFF, not a surrogate) as UTF-8 at o (room
+ * for 4 bytes); returns its length. */
+size_t rp__utf8_encode(uint32_t cp, char *o);
 
 /* ---- hash map (hmap.c) --------------------------------------------------- */
 typedef struct rp__hmap_slot {
