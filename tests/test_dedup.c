@@ -372,6 +372,33 @@ void test_dedup_read_back(void)
         CHECK_U64_EQ(packed.pairs[p], plain.pairs[p]);
         CHECK(packed.sims[p] == plain.sims[p]);
     }
+    /* The same lines split over two files of a directory: pairs across
+     * them are read back from both. */
+    char dir[] = "/tmp/reprint-dedup-dir-XXXXXX", part[sizeof dir + 16];
+    CHECK(mkdtemp(dir) != NULL);
+    char *all = read_whole(path);
+    size_t half = strlen(all) / 2;
+    while (all[half] != '\n')
+        half++;
+    for (int k = 0; k < 2; k++) {
+        snprintf(part, sizeof part, "%s/%d.jsonl", dir, k);
+        f = fopen(part, "wb");
+        fwrite(k == 0 ? all : all + half + 1, 1, k == 0 ? half + 1 : strlen(all) - half - 1, f);
+        fclose(f);
+    }
+    run_out split = run(dir, &o);
+    CHECK_EQ(split.n, plain.n);
+    for (size_t p = 0; p < plain.n && p < split.n; p++) {
+        CHECK_U64_EQ(split.pairs[p], plain.pairs[p]);
+        CHECK(split.sims[p] == plain.sims[p]);
+    }
+    for (int k = 0; k < 2; k++) {
+        snprintf(part, sizeof part, "%s/%d.jsonl", dir, k);
+        unlink(part);
+    }
+    rmdir(dir);
+    free(all);
+    run_free(&split);
     run_free(&plain);
     run_free(&packed);
     for (size_t i = 0; i < n; i++)
