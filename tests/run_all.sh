@@ -3,6 +3,7 @@
 # as "N passed, N failed" (also written to $BUILD/unit.total):
 #   1. the unit runner        2. golden CLI tests (tests/cli/*.sh)
 #   3. examples/minimal       4. fuzz corpus replay     5. the HTML report check
+#   6. the Python module's pytest suite (tests/python/run.sh)
 BUILD=${BUILD:-build}
 export REPRINT="$BUILD/reprint"
 passed=0
@@ -77,6 +78,15 @@ if [ -f tests/html_check.sh ]; then
     SKIP*) ;;
     *) add 0 1 ;;
     esac
+fi
+
+# 6. the Python module (pytest), compared with the CLI of the same build
+if [ -f "$BUILD/python/.built" ]; then
+    res=$(BUILD="$BUILD" sh tests/python/run.sh)
+    printf '%s\n' "$res"
+    set -- $(printf '%s\n' "$res" | tail -n 1 |
+        sed -n 's/^python: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p')
+    if [ $# -eq 2 ]; then add "$1" "$2"; else echo "FAIL python runner"; add 0 1; fi
 fi
 
 echo "$passed $failed" > "$BUILD/unit.total"

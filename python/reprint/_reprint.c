@@ -976,18 +976,26 @@ typedef struct scan_item {
 
 #define SCAN_QUEUE 64
 
-typedef struct {
-    PyObject_HEAD rp_scan *s;
+/* What the worker thread shares with the iterator. It outlives the Python
+ * object when the iterator is closed while the worker is inside a stage that
+ * does not report pairs (sorting fingerprints): the worker is then told to
+ * stop, detached, and frees this itself when rp_scan_run() returns. */
+typedef struct scan_core {
+    rp_scan *s;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
-    int started, joined, done, stop;
+    int started, done, stop, orphan;
     rp_status st; /* of rp_scan_run */
     rp_error err;
     scan_item q[SCAN_QUEUE];
     size_t head, count;
     unsigned char *is_str; /* per document: offsets in code points */
     size_t n_docs, cap_docs;
+} scan_core;
+
+typedef struct {
+    PyObject_HEAD scan_core *c; /* NULL once closed */
 } ScanObject;
 
 static void item_free(scan_item *it)
@@ -1012,7 +1020,7 @@ static char *dup_bytes(const char *s, size_t n)
 
 static rp_status scan_on_pair(void *user, const rp_scan_pair *pair)
 {
-    ScanObject *so = user;
+    scan_core *so = user;
     scan_item it;
     memset(&it, 0, sizeof it);
     it.a = pair->a;
@@ -1054,9 +1062,24 @@ static rp_status scan_on_pair(void *user, const rp_scan_pair *pair)
     return RP_OK;
 }
 
+/* Release the core: pending items, the scan and its temporary files. */
+static void core_free(scan_core *c)
+{
+    while (c->count > 0) {
+        item_free(&c->q[c->head]);
+        c->head = (c->head + 1) % SCAN_QUEUE;
+        c->count--;
+    }
+    rp_scan_free(c->s);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    free(c->is_str);
+    free(c);
+}
+
 static void *scan_thread(void *arg)
 {
-    ScanObject *so = arg;
+    scan_core *so = arg;
     rp_error err;
     err_clear(&err);
     rp_status st = rp_scan_run(so->s, scan_on_pair, so, &err);
@@ -1064,26 +1087,39 @@ static void *scan_thread(void *arg)
     so->st = st;
     so->err = err;
     so->done = 1;
+    int orphan = so->orphan;
     pthread_cond_broadcast(&so->cv);
     pthread_mutex_unlock(&so->mu);
+    if (orphan) core_free(so);
     return NULL;
 }
 
-/* Stop the worker and wait for it (GIL released). */
-static void scan_stop(ScanObject *so)
+/* Close: stop the worker; wait for it if it has finished or is about to
+ * (GIL released), else leave it to free the core when its stage ends, so
+ * that closing (and Ctrl-C) never waits for a long stage. */
+static void scan_release(ScanObject *self)
 {
-    if (!so->started || so->joined) return;
-    Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&so->mu);
-    so->stop = 1;
-    pthread_cond_broadcast(&so->cv);
-    pthread_mutex_unlock(&so->mu);
-    pthread_join(so->thread, NULL);
-    Py_END_ALLOW_THREADS so->joined = 1;
-    while (so->count > 0) {
-        item_free(&so->q[so->head]);
-        so->head = (so->head + 1) % SCAN_QUEUE;
-        so->count--;
+    scan_core *c = self->c;
+    if (c == NULL) return;
+    self->c = NULL;
+    if (!c->started) {
+        core_free(c);
+        return;
     }
+    int done;
+    Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&c->mu);
+    c->stop = 1;
+    done = c->done;
+    if (!done) c->orphan = 1;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    if (done) {
+        pthread_join(c->thread, NULL);
+        core_free(c);
+    } else {
+        pthread_detach(c->thread);
+    }
+    Py_END_ALLOW_THREADS
 }
 
 static int scan_init(ScanObject *self, PyObject *args, PyObject *kw)
@@ -1101,7 +1137,7 @@ static int scan_init(ScanObject *self, PyObject *args, PyObject *kw)
     int against = 0, lossy = 0;
     unsigned long long seed = o.seed;
     const char *tmpdir = NULL;
-    if (self->s != NULL) {
+    if (self->c != NULL) {
         PyErr_SetString(PyExc_RuntimeError, "_Scan.__init__ called twice");
         return -1;
     }
@@ -1128,42 +1164,43 @@ static int scan_init(ScanObject *self, PyObject *args, PyObject *kw)
     o.seed = seed;
     rp_error err;
     err_clear(&err);
-    rp_status st = rp_scan_new(&o, &self->s, &err);
+    scan_core *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    rp_status st = rp_scan_new(&o, &c->s, &err);
     if (st != RP_OK) {
+        free(c);
         raise_rp(st, &err);
         return -1;
     }
-    pthread_mutex_init(&self->mu, NULL);
-    pthread_cond_init(&self->cv, NULL);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    self->c = c;
     return 0;
 }
 
 static void scan_dealloc(ScanObject *self)
 {
-    if (self->s != NULL) {
-        scan_stop(self);
-        rp_scan_free(self->s);
-        pthread_mutex_destroy(&self->mu);
-        pthread_cond_destroy(&self->cv);
-    }
-    free(self->is_str);
+    scan_release(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 static int scan_ready(ScanObject *self)
 {
-    if (self->s == NULL) {
+    if (self->c == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "the scan is closed");
         return -1;
     }
-    if (self->started) {
+    if (self->c->started) {
         PyErr_SetString(PyExc_RuntimeError, "documents cannot be added once the scan runs");
         return -1;
     }
     return 0;
 }
 
-static int scan_note_doc(ScanObject *self, int is_str)
+static int scan_note_doc(scan_core *self, int is_str)
 {
     if (self->n_docs == self->cap_docs) {
         size_t cap = self->cap_docs ? 2 * self->cap_docs : 1024;
@@ -1193,11 +1230,11 @@ static PyObject *scan_add(ScanObject *self, PyObject *args, PyObject *kw)
     rp_error err;
     err_clear(&err);
     rp_status st;
-    Py_BEGIN_ALLOW_THREADS st = rp_scan_add(self->s, &in, &err);
+    Py_BEGIN_ALLOW_THREADS st = rp_scan_add(self->c->s, &in, &err);
     Py_END_ALLOW_THREADS int is_str = t.is_str && !t.ascii;
     text_release(&t);
     if (st != RP_OK) return raise_rp(st, &err);
-    if (scan_note_doc(self, is_str) < 0) return PyErr_NoMemory();
+    if (scan_note_doc(self->c, is_str) < 0) return PyErr_NoMemory();
     Py_RETURN_NONE;
 }
 
@@ -1239,16 +1276,16 @@ static PyObject *scan_add_paths(ScanObject *self, PyObject *args, PyObject *kw)
     err_clear(&err);
     rp_source *src = NULL;
     rp_scan_stats before, after;
-    rp_scan_get_stats(self->s, &before);
+    rp_scan_get_stats(self->c->s, &before);
     rp_status st;
     Py_BEGIN_ALLOW_THREADS st = rp_source_open(pv, (size_t)n, &so, &src, &err);
-    if (st == RP_OK) st = rp_scan_add_source(self->s, src, set, &err);
+    if (st == RP_OK) st = rp_scan_add_source(self->c->s, src, set, &err);
     rp_source_free(src);
     Py_END_ALLOW_THREADS PyMem_Free(pv);
     Py_DECREF(seq);
-    rp_scan_get_stats(self->s, &after);
+    rp_scan_get_stats(self->c->s, &after);
     for (uint64_t i = before.documents; i < after.documents; i++)
-        if (scan_note_doc(self, 0) < 0) return PyErr_NoMemory();
+        if (scan_note_doc(self->c, 0) < 0) return PyErr_NoMemory();
     if (st != RP_OK) return raise_rp(st, &err);
     return PyLong_FromUnsignedLongLong(after.documents - before.documents);
 }
@@ -1257,11 +1294,11 @@ static PyObject *scan_start(ScanObject *self, PyObject *unused)
 {
     (void)unused;
     if (scan_ready(self) < 0) return NULL;
-    if (pthread_create(&self->thread, NULL, scan_thread, self) != 0) {
+    if (pthread_create(&self->c->thread, NULL, scan_thread, self->c) != 0) {
         errno = EAGAIN;
         return PyErr_SetFromErrno(PyExc_OSError);
     }
-    self->started = 1;
+    self->c->started = 1;
     Py_RETURN_NONE;
 }
 
@@ -1305,12 +1342,13 @@ static PyObject *scan_item_tuple(scan_item *it)
 
 static PyObject *scan_next(ScanObject *self)
 {
-    if (self->s == NULL || !self->started || self->joined) return NULL;
+    scan_core *c = self->c;
+    if (c == NULL || !c->started) return NULL;
     for (;;) {
         scan_item it;
         int got = 0, done = 0;
-        Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&self->mu);
-        if (self->count == 0 && !self->done) {
+        Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&c->mu);
+        if (c->count == 0 && !c->done) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_nsec += 20 * 1000 * 1000;
@@ -1318,18 +1356,18 @@ static PyObject *scan_next(ScanObject *self)
                 ts.tv_sec++;
                 ts.tv_nsec -= 1000000000L;
             }
-            pthread_cond_timedwait(&self->cv, &self->mu, &ts);
+            pthread_cond_timedwait(&c->cv, &c->mu, &ts);
         }
-        if (self->count > 0) {
-            it = self->q[self->head];
-            self->head = (self->head + 1) % SCAN_QUEUE;
-            self->count--;
+        if (c->count > 0) {
+            it = c->q[c->head];
+            c->head = (c->head + 1) % SCAN_QUEUE;
+            c->count--;
             got = 1;
-            pthread_cond_broadcast(&self->cv);
-        } else if (self->done) {
+            pthread_cond_broadcast(&c->cv);
+        } else if (c->done) {
             done = 1;
         }
-        pthread_mutex_unlock(&self->mu);
+        pthread_mutex_unlock(&c->mu);
         Py_END_ALLOW_THREADS if (got)
         {
             PyObject *r = scan_item_tuple(&it);
@@ -1337,12 +1375,17 @@ static PyObject *scan_next(ScanObject *self)
             return r;
         }
         if (done) {
-            scan_stop(self);
-            if (self->st != RP_OK) return raise_rp(self->st, &self->err);
+            rp_status st = c->st;
+            rp_error err = c->err;
+            /* the counters stay readable: join, keep the core until close */
+            Py_BEGIN_ALLOW_THREADS pthread_join(c->thread, NULL);
+            Py_END_ALLOW_THREADS c->started = 0;
+            c->done = 2;
+            if (st != RP_OK) return raise_rp(st, &err);
             return NULL; /* StopIteration */
         }
         if (PyErr_CheckSignals() < 0) {
-            scan_stop(self);
+            scan_release(self);
             return NULL;
         }
     }
@@ -1351,19 +1394,23 @@ static PyObject *scan_next(ScanObject *self)
 static PyObject *scan_close(ScanObject *self, PyObject *unused)
 {
     (void)unused;
-    if (self->s != NULL) scan_stop(self);
+    scan_release(self);
     Py_RETURN_NONE;
 }
 
 static PyObject *scan_stats(ScanObject *self, PyObject *unused)
 {
     (void)unused;
-    if (self->s == NULL) {
+    if (self->c == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "the scan is closed");
         return NULL;
     }
+    if (self->c->started) {
+        PyErr_SetString(PyExc_RuntimeError, "the counters are readable before and after the run");
+        return NULL;
+    }
     rp_scan_stats s;
-    rp_scan_get_stats(self->s, &s);
+    rp_scan_get_stats(self->c->s, &s);
     PyObject *d = PyDict_New();
     if (d == NULL) return NULL;
     DICT_SET(d, "documents", PyLong_FromUnsignedLongLong(s.documents));
@@ -2339,6 +2386,8 @@ static int add_structseq(PyObject *m, PyTypeObject *t, PyStructSequence_Desc *d,
     }
     return 0;
 }
+
+PyMODINIT_FUNC PyInit__reprint(void); /* the one exported symbol */
 
 PyMODINIT_FUNC PyInit__reprint(void)
 {
