@@ -3,7 +3,8 @@
 # as "N passed, N failed" (also written to $BUILD/unit.total):
 #   1. the unit runner        2. golden CLI tests (tests/cli/*.sh)
 #   3. examples/minimal       4. fuzz corpus replay     5. the HTML report check
-#   6. the Python module's pytest suite (tests/python/run.sh)
+#   6. the layout rules (scripts/check_layout.py: includes and nm calls)
+#   7. the Python module's pytest suite (tests/python/run.sh)
 BUILD=${BUILD:-build}
 export REPRINT="$BUILD/reprint"
 passed=0
@@ -80,7 +81,17 @@ if [ -f tests/html_check.sh ]; then
     esac
 fi
 
-# 6. the Python module (pytest), compared with the CLI of the same build
+# 6. the layout: include directions and calls between the library's objects
+if res=$(python3 scripts/check_layout.py "$BUILD" 2>&1); then
+    echo "$res"
+    add 1 0
+else
+    printf '%s\n' "$res"
+    echo "FAIL layout"
+    add 0 1
+fi
+
+# 7. the Python module (pytest), compared with the CLI of the same build
 if [ -f "$BUILD/python/.built" ]; then
     res=$(BUILD="$BUILD" sh tests/python/run.sh)
     printf '%s\n' "$res"
