@@ -2,12 +2,13 @@
 # Install the Debian packages reprint needs, only those missing.
 # Build: gcc, make, pkg-config and the -dev libraries; tests: clang and its
 # sanitizer runtime; the Python module: Debian's python3 with its headers,
-# setuptools (offline build), pytest and venv (pip install in a fresh venv); the HTML screenshot test: chromium (optional: skipped
+# setuptools and wheel (offline pip build), pytest, and venv; the HTML
+# screenshot test: chromium (optional: skipped
 # with a message when it cannot be installed).
 set -e
 need="build-essential pkg-config libutf8proc-dev libxxhash-dev libcjson-dev zlib1g-dev \
 libzstd-dev libsqlite3-dev sqlite3 clang libclang-rt-14-dev python3 gzip zstd \
-python3-dev python3-setuptools python3-pytest python3-venv"
+python3-dev python3-setuptools python3-wheel python3-pytest python3-venv"
 optional="chromium"
 missing=""
 for p in $need; do
