@@ -129,7 +129,7 @@ class DedupResult:
             if r != i or i >= n:
                 groups.setdefault(r, [r]).append(i)
         self.clusters = [[ids[i] for i in sorted(set(g), key=lambda x: (x != r, x))]
-                         for r, g in sorted(groups.items())]
+                         for r, g in sorted(groups.items()) if len(set(g)) > 1]
 
     def representative(self, i):
         """The id of the document kept for input document number ``i``."""
@@ -158,7 +158,9 @@ def dedup(docs, threshold=0.8, *, num_perm=128, ngram=5, seed=0, bands=None, row
     ``keep``: ``'first'`` or ``'longest'``. ``strict``: split chained clusters.
     ``threads``: 0 for all cores. ``mem_limit``: bytes (0: a quarter of RAM).
     ``against``: an :class:`Index` (or its path) whose committed documents count as kept.
-    ``output``: also write the input without its duplicates to this path (JSONL).
+    ``output``: also write the input without its duplicates to this path (JSONL; .gz and
+    .zst compressed): the records of files as their original lines, documents given from
+    Python as ``{"id": str(id), "text": ...}`` lines.
 
     Returns a :class:`DedupResult`. The run happens in a child process so that Ctrl-C
     (KeyboardInterrupt) stops it at once; ``output`` is then removed.
@@ -171,7 +173,7 @@ def dedup(docs, threshold=0.8, *, num_perm=128, ngram=5, seed=0, bands=None, row
             for number, doc in enumerate(it):
                 ident, text = _record(doc, number, text_field, id_field)
                 ids.append(ident)
-                yield text
+                yield str(ident), text
         texts = texts_of()
     if isinstance(against, Index):
         against = against.path

@@ -565,8 +565,8 @@ static void json_escape(FILE *f, const char *s, size_t n)
     fwrite(s + run, 1, n - run, f);
 }
 
-/* The texts of an iterable as a temporary JSONL file {"id":"N","text":...}
- * in dir (NULL: $TMPDIR or /tmp). Returns the path (PyMem_Free it, and
+/* The (id, text) tuples of an iterable (id a str, text a str or bytes-like)
+ * as a temporary JSONL file of {"id":...,"text":...} lines in dir (NULL: $TMPDIR or /tmp). Returns the path (PyMem_Free it, and
  * unlink the file) or NULL with an exception set. */
 static char *spool_texts(PyObject *iterable, const char *dir, uint64_t *n_docs)
 {
@@ -590,12 +590,18 @@ static char *spool_texts(PyObject *iterable, const char *dir, uint64_t *n_docs)
     if (f == NULL) PyErr_SetFromErrno(PyExc_OSError);
     while (ok && (item = PyIter_Next(it)) != NULL) {
         text_arg t;
-        if (text_get(item, &t, "a document") < 0) {
+        const char *id;
+        Py_ssize_t id_len;
+        PyObject *text;
+        if (!PyArg_ParseTuple(item, "s#O", &id, &id_len, &text) ||
+            text_get(text, &t, "a document") < 0) {
             Py_DECREF(item);
             ok = 0;
             break;
         }
-        fprintf(f, "{\"id\":\"%llu\",\"text\":\"", (unsigned long long)n);
+        fputs("{\"id\":\"", f);
+        json_escape(f, id, (size_t)id_len);
+        fputs("\",\"text\":\"", f);
         json_escape(f, t.p, t.len);
         fputs("\"}\n", f);
         text_release(&t);

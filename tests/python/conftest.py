@@ -26,7 +26,11 @@ def cli_path():
 
 def run_cli(*args, check=True):
     """Run the CLI; its stdout."""
-    r = subprocess.run([cli_path()] + [str(a) for a in args], capture_output=True, cwd=ROOT)
+    # not the interpreter's LD_PRELOAD (the ASan runtime of a sanitizer pass): the CLI
+    # links its own
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    r = subprocess.run([cli_path()] + [str(a) for a in args], capture_output=True, cwd=ROOT,
+                       env=env)
     if check and r.returncode != 0:
         raise AssertionError("reprint %s failed: %s" % (" ".join(map(str, args)),
                                                         r.stderr.decode(errors="replace")))

@@ -119,3 +119,23 @@ def test_keyboard_interrupt_stops_dedup_promptly(tmp_path):
     assert not out.exists()
     with pytest.raises(ChildProcessError):  # the worker process is gone, not a zombie
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_against_an_index_equals_cli(tmp_path, corpus):
+    docs, path = corpus
+    db = tmp_path / "archive.db"
+    with reprint.Index(db) as idx:
+        for d in docs[:150]:
+            idx.add(d["id"], d["text"])
+    rest = write_jsonl(tmp_path / "rest.jsonl", docs[150:])
+    pairs, clusters, output = cli_dedup(tmp_path, rest, "--against", db)
+    r = reprint.dedup(docs[150:], against=idx, output=tmp_path / "py.jsonl")
+    assert normalize_pairs(r) == pairs and pairs
+    # the CLI lists input documents only; a cluster here also names its indexed representative
+    inputs = {d["id"] for d in docs[150:]}
+    assert {k: [x for x in v if x in inputs] for k, v in clusters_by_rep(r).items()} == clusters
+    assert r.stats["against_removed"] > 0
+    kept = [json.loads(line) for line in (tmp_path / "py.jsonl").read_text().splitlines()]
+    assert [k["id"] for k in kept] == [json.loads(line)["id"] for line in output.splitlines()]
+    by_id = {d["id"]: d["text"] for d in docs}
+    assert all(k["text"] == by_id[k["id"]] for k in kept)
