@@ -125,3 +125,41 @@ def test_memory_flat_over_100k_calls():
     gc.collect()
     grown = rss_kb() - before
     assert grown < 4096, "RSS grew by %d kB over 100k calls" % grown
+
+
+def test_dedup_from_threads_at_once(corpus):
+    docs, path = corpus
+    expect = reprint.dedup(docs, threads=1).pairs
+    out = [None] * 3
+
+    def work(i):
+        out[i] = reprint.dedup(docs, threads=1).pairs
+
+    ths = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for th in ths:
+        th.start()
+    for th in ths:
+        th.join()
+    assert out == [expect] * 3
+
+
+def test_docstrings_and_stubs():
+    import ast
+    import inspect
+    names = [n for n in reprint.__all__ if not n.startswith("__")]
+    for name in names:
+        obj = getattr(reprint, name)
+        assert inspect.getdoc(obj), name
+        for attr, member in vars(obj).items() if inspect.isclass(obj) else ():
+            if not attr.startswith("_") and callable(member):
+                assert inspect.getdoc(member), "%s.%s" % (name, attr)
+    for name in rds.__all__[:2]:
+        assert inspect.getdoc(getattr(rds, name))
+    pkg = os.path.dirname(reprint.__file__)
+    for stub in ("__init__.pyi", "_reprint.pyi"):
+        with open(os.path.join(pkg, stub)) as f:
+            tree = ast.parse(f.read())
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        if stub == "__init__.pyi":
+            assert {"compare", "dedup", "scan", "Index", "Sketcher", "LSH"} <= defined
+    assert os.path.exists(os.path.join(pkg, "py.typed"))
