@@ -113,8 +113,8 @@ $(BUILD)/python/.built: $(PY_DEPS) $(PY_FILES)
 
 python: $(BUILD)/python/.built
 
-unit: $(BUILD)/tests/run $(BUILD)/reprint $(BUILD)/python/.built $(BUILD)/examples/minimal $(BUILD)/examples/near_dups \
-      $(BUILD)/tests/cxx_header.o \
+unit: $(BUILD)/tests/run $(BUILD)/reprint $(BUILD)/examples/minimal $(BUILD)/examples/near_dups \
+      $(BUILD)/tests/cxx_header.o $(BUILD)/python/.built \
       $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 	@BUILD=$(BUILD) sh tests/run_all.sh
 

@@ -354,13 +354,14 @@ static PyObject *render_string(ResultObject *self, render_fn fn)
     char *buf = NULL;
     size_t size = 0;
     int rc = -1;
-    Py_BEGIN_ALLOW_THREADS FILE *f = open_memstream(&buf, &size);
+    Py_BEGIN_ALLOW_THREADS
+    FILE *f = open_memstream(&buf, &size);
     if (f != NULL) {
         rc = fn(f, self->a, self->b, self->r);
         if (fclose(f) != 0) rc = -1;
     }
-    Py_END_ALLOW_THREADS if (rc != 0)
-    {
+    Py_END_ALLOW_THREADS
+    if (rc != 0) {
         free(buf);
         return PyErr_NoMemory();
     }
@@ -496,10 +497,12 @@ static PyObject *py_compare(PyObject *mod, PyObject *args, PyObject *kw)
     rp_result *r = NULL;
     rp_status st;
     int a_chars = ta.is_str && !ta.ascii, b_chars = tb.is_str && !tb.ascii;
-    Py_BEGIN_ALLOW_THREADS st = rp_doc_new(name_a, ta.p, ta.len, &to, &a, &err);
+    Py_BEGIN_ALLOW_THREADS
+    st = rp_doc_new(name_a, ta.p, ta.len, &to, &a, &err);
     if (st == RP_OK) st = rp_doc_new(name_b, tb.p, tb.len, &to, &b, &err);
     if (st == RP_OK) st = rp_compare(a, b, &co, &r, &err);
-    Py_END_ALLOW_THREADS text_release(&ta);
+    Py_END_ALLOW_THREADS
+    text_release(&ta);
     text_release(&tb);
     if (st != RP_OK) {
         rp_doc_free(a);
@@ -828,8 +831,8 @@ static PyObject *dedup_fork_and_wait(dedup_job *job, const char *spool)
     if (pid == 0) dedup_child(job, f); /* does not return */
     int status = 0, done = 0, interrupted = 0;
     while (!done) {
-        Py_BEGIN_ALLOW_THREADS for (int i = 0; i < 10 && !done; i++)
-        {
+        Py_BEGIN_ALLOW_THREADS
+        for (int i = 0; i < 10 && !done; i++) {
             pid_t w = waitpid(pid, &status, WNOHANG);
             if (w == pid || (w < 0 && errno != EINTR)) {
                 done = 1;
@@ -838,16 +841,18 @@ static PyObject *dedup_fork_and_wait(dedup_job *job, const char *spool)
             struct timespec ts = {0, 5 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
-        Py_END_ALLOW_THREADS if (!done && PyErr_CheckSignals() < 0)
-        {
+        Py_END_ALLOW_THREADS
+        if (!done && PyErr_CheckSignals() < 0) {
             interrupted = 1;
             break;
         }
     }
     if (interrupted) {
         kill(pid, SIGKILL);
-        Py_BEGIN_ALLOW_THREADS while (waitpid(pid, &status, 0) < 0 && errno == EINTR);
-        Py_END_ALLOW_THREADS fclose(f);
+        Py_BEGIN_ALLOW_THREADS
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR);
+        Py_END_ALLOW_THREADS
+        fclose(f);
         if (job->output != NULL && strcmp(job->output, "-") != 0) unlink(job->output);
         return NULL;
     }
@@ -1113,7 +1118,8 @@ static void scan_release(ScanObject *self)
         return;
     }
     int done;
-    Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&c->mu);
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&c->mu);
     c->stop = 1;
     done = c->done;
     if (!done) c->orphan = 1;
@@ -1236,8 +1242,10 @@ static PyObject *scan_add(ScanObject *self, PyObject *args, PyObject *kw)
     rp_error err;
     err_clear(&err);
     rp_status st;
-    Py_BEGIN_ALLOW_THREADS st = rp_scan_add(self->c->s, &in, &err);
-    Py_END_ALLOW_THREADS int is_str = t.is_str && !t.ascii;
+    Py_BEGIN_ALLOW_THREADS
+    st = rp_scan_add(self->c->s, &in, &err);
+    Py_END_ALLOW_THREADS
+    int is_str = t.is_str && !t.ascii;
     text_release(&t);
     if (st != RP_OK) return raise_rp(st, &err);
     if (scan_note_doc(self->c, is_str) < 0) return PyErr_NoMemory();
@@ -1284,10 +1292,12 @@ static PyObject *scan_add_paths(ScanObject *self, PyObject *args, PyObject *kw)
     rp_scan_stats before, after;
     rp_scan_get_stats(self->c->s, &before);
     rp_status st;
-    Py_BEGIN_ALLOW_THREADS st = rp_source_open(pv, (size_t)n, &so, &src, &err);
+    Py_BEGIN_ALLOW_THREADS
+    st = rp_source_open(pv, (size_t)n, &so, &src, &err);
     if (st == RP_OK) st = rp_scan_add_source(self->c->s, src, set, &err);
     rp_source_free(src);
-    Py_END_ALLOW_THREADS PyMem_Free(pv);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(pv);
     Py_DECREF(seq);
     rp_scan_get_stats(self->c->s, &after);
     for (uint64_t i = before.documents; i < after.documents; i++)
@@ -1353,7 +1363,8 @@ static PyObject *scan_next(ScanObject *self)
     for (;;) {
         scan_item it;
         int got = 0, done = 0;
-        Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&c->mu);
+        Py_BEGIN_ALLOW_THREADS
+        pthread_mutex_lock(&c->mu);
         if (c->count == 0 && !c->done) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
@@ -1374,8 +1385,8 @@ static PyObject *scan_next(ScanObject *self)
             done = 1;
         }
         pthread_mutex_unlock(&c->mu);
-        Py_END_ALLOW_THREADS if (got)
-        {
+        Py_END_ALLOW_THREADS
+        if (got) {
             PyObject *r = scan_item_tuple(&it);
             item_free(&it);
             return r;
@@ -1384,8 +1395,10 @@ static PyObject *scan_next(ScanObject *self)
             rp_status st = c->st;
             rp_error err = c->err;
             /* the counters stay readable: join, keep the core until close */
-            Py_BEGIN_ALLOW_THREADS pthread_join(c->thread, NULL);
-            Py_END_ALLOW_THREADS c->started = 0;
+            Py_BEGIN_ALLOW_THREADS
+            pthread_join(c->thread, NULL);
+            Py_END_ALLOW_THREADS
+            c->started = 0;
             c->done = 2;
             if (st != RP_OK) return raise_rp(st, &err);
             return NULL; /* StopIteration */
@@ -1509,8 +1522,10 @@ static int index_init(IndexObject *self, PyObject *args, PyObject *kw)
     err_clear(&err);
     rp_status st;
     const char *p = PyBytes_AS_STRING(path);
-    Py_BEGIN_ALLOW_THREADS st = rp_index_open(p, &o, &self->idx, &err);
-    Py_END_ALLOW_THREADS Py_DECREF(path);
+    Py_BEGIN_ALLOW_THREADS
+    st = rp_index_open(p, &o, &self->idx, &err);
+    Py_END_ALLOW_THREADS
+    Py_DECREF(path);
     if (st != RP_OK) {
         raise_rp(st, &err);
         return -1;
