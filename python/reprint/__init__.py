@@ -87,8 +87,9 @@ def _split_input(docs):
         raise TypeError("docs must be an iterable of documents or of paths; for one file "
                         "give pathlib.Path(%r)" % (docs[:40],))
     it = iter(docs)
-    first = next(it, None)
-    if first is None:
+    end = object()
+    first = next(it, end)
+    if first is end:
         return None, iter(())
     it = itertools.chain([first], it)
     if isinstance(first, os.PathLike):

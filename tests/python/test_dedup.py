@@ -94,6 +94,8 @@ def test_bad_input_raises(tmp_path):
     with pytest.raises(TypeError):
         reprint.dedup([1, 2])
     with pytest.raises(TypeError):
+        reprint.dedup([None, "text"])
+    with pytest.raises(TypeError):
         reprint.dedup("not a list of documents")
 
 

@@ -38,8 +38,10 @@ def test_equal_cli_scan(tmp_path):
     path = write_jsonl(tmp_path / "scan.jsonl", docs)
     expect = [json.loads(line) for line in run_cli("scan", "-q", "-j", "1", path).splitlines()]
     assert len(expect) >= 20
-    got = list(reprint.scan([(d["id"], d["text"].encode()) for d in docs]))
+    s = reprint.scan([(d["id"], d["text"].encode()) for d in docs])
+    got = list(s)
     assert len(got) == len(expect)
+    assert s.stats()["pairs"] == len(got) and s.stats()["documents"] == len(docs)
     for p, e in zip(got, expect):
         assert (p.a_id, p.b_id) == (e["a"]["id"], e["b"]["id"])
         assert r4(p.containment_a) == e["containment_a"]
