@@ -254,12 +254,10 @@ static PyStructSequence_Desc scanpair_desc = {
     "reprint.ScanPair", "A pair of corpus documents sharing reused passages, as `reprint scan` reports.",
     scanpair_fields, 10};
 
-/* A list of Passage from offsets (4 per passage) and the result's tokens
- * and similarities. */
-static PyObject *passage_list(const rp_result *r, const uint64_t *off)
+/* A list of Passage from n passages (their tokens and similarities) and
+ * their offsets off (4 per passage) in the caller's units. */
+static PyObject *passage_list(const rp_passage *p, size_t n, const uint64_t *off)
 {
-    size_t n;
-    const rp_passage *p = rp_result_passages(r, &n);
     PyObject *list = PyList_New((Py_ssize_t)n);
     if (list == NULL) return NULL;
     for (size_t i = 0; i < n; i++) {
@@ -322,7 +320,11 @@ static PyObject *result_verdict(ResultObject *self, void *unused)
 static PyObject *result_passages(ResultObject *self, void *unused)
 {
     (void)unused;
-    if (self->passages == NULL) self->passages = passage_list(self->r, self->off);
+    if (self->passages == NULL) {
+        size_t n;
+        const rp_passage *p = rp_result_passages(self->r, &n);
+        self->passages = passage_list(p, n, self->off);
+    }
     Py_XINCREF(self->passages);
     return self->passages;
 }
@@ -628,6 +630,31 @@ static char *spool_texts(PyObject *iterable, const char *dir, uint64_t *n_docs)
     return path;
 }
 
+/* A sequence of bytes paths as a C array. On success *seq holds the
+ * sequence that owns the strings (Py_DECREF it after use) and the array is
+ * returned (PyMem_Free it); NULL with an exception set otherwise. */
+static const char **paths_get(PyObject *paths, PyObject **seq, size_t *n_out)
+{
+    *seq = PySequence_Fast(paths, "paths must be a sequence of paths");
+    if (*seq == NULL) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(*seq);
+    const char **pv = PyMem_Malloc(((size_t)n + 1) * sizeof *pv);
+    if (pv == NULL) PyErr_NoMemory();
+    for (Py_ssize_t i = 0; pv != NULL && i < n; i++) {
+        PyObject *p = PySequence_Fast_GET_ITEM(*seq, i);
+        if (!PyBytes_Check(p)) {
+            PyErr_SetString(PyExc_TypeError, "paths must be bytes (os.fsencode)");
+            PyMem_Free(pv);
+            pv = NULL;
+            break;
+        }
+        pv[i] = PyBytes_AS_STRING(p);
+    }
+    if (pv == NULL) Py_CLEAR(*seq);
+    *n_out = (size_t)n;
+    return pv;
+}
+
 typedef struct dedup_job {
     const char *const *paths;
     size_t n_paths;
@@ -926,7 +953,7 @@ static PyObject *py_dedup(PyObject *mod, PyObject *args, PyObject *kw)
     job.output = output;
 
     char *spool = NULL;
-    const char **pv = NULL;
+    const char **pv = NULL, *one[1];
     PyObject *encoded = NULL, *res = NULL;
     uint64_t n_docs = 0;
     if (texts != Py_None) {
@@ -934,33 +961,15 @@ static PyObject *py_dedup(PyObject *mod, PyObject *args, PyObject *kw)
         job.o.source.id_field = NULL;
         spool = spool_texts(texts, tmpdir, &n_docs);
         if (spool == NULL) return NULL;
-        pv = PyMem_Malloc(sizeof *pv);
-        if (pv == NULL) goto done;
-        pv[0] = spool;
-        job.paths = pv;
+        one[0] = spool;
+        job.paths = one;
         job.n_paths = 1;
     } else {
-        encoded = PySequence_Fast(paths, "paths must be a sequence of paths");
-        if (encoded == NULL) return NULL;
-        Py_ssize_t n = PySequence_Fast_GET_SIZE(encoded);
-        pv = PyMem_Malloc(((size_t)n + 1) * sizeof *pv);
-        if (pv == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        for (Py_ssize_t i = 0; i < n; i++) {
-            PyObject *p = PySequence_Fast_GET_ITEM(encoded, i);
-            if (!PyBytes_Check(p)) {
-                PyErr_SetString(PyExc_TypeError, "paths must be bytes (os.fsencode)");
-                goto done;
-            }
-            pv[i] = PyBytes_AS_STRING(p);
-        }
+        pv = paths_get(paths, &encoded, &job.n_paths);
+        if (pv == NULL) return NULL;
         job.paths = pv;
-        job.n_paths = (size_t)n;
     }
     res = dedup_fork_and_wait(&job, spool);
-done:
     if (spool != NULL) {
         unlink(spool);
         PyMem_Free(spool);
@@ -981,8 +990,7 @@ typedef struct scan_item {
     size_t a_id_len, b_id_len;
     double ca, cb, jac, sim;
     uint64_t *off;      /* 4 per passage, in the caller's units */
-    size_t *tokens;     /* per passage */
-    double *psim;       /* per passage */
+    rp_passage *pass;   /* the passages (tokens, similarity) */
 } scan_item;
 
 #define SCAN_QUEUE 64
@@ -1014,8 +1022,7 @@ static void item_free(scan_item *it)
     free(it->a_id);
     free(it->b_id);
     free(it->off);
-    free(it->tokens);
-    free(it->psim);
+    free(it->pass);
     memset(it, 0, sizeof *it);
 }
 
@@ -1049,16 +1056,12 @@ static rp_status scan_on_pair(void *user, const rp_scan_pair *pair)
     int b_chars = pair->b < so->n_docs && so->is_str[pair->b];
     it.off = passage_offsets(pair->result, pair->doc_a, a_chars, pair->doc_b, b_chars, &it.n);
     const rp_passage *p = rp_result_passages(pair->result, &it.n);
-    it.tokens = malloc((it.n + 1) * sizeof *it.tokens);
-    it.psim = malloc((it.n + 1) * sizeof *it.psim);
-    if (it.a_id == NULL || it.b_id == NULL || it.off == NULL || it.tokens == NULL || it.psim == NULL) {
+    it.pass = malloc((it.n + 1) * sizeof *it.pass);
+    if (it.a_id == NULL || it.b_id == NULL || it.off == NULL || it.pass == NULL) {
         item_free(&it);
         return RP_ERR_NOMEM;
     }
-    for (size_t i = 0; i < it.n; i++) {
-        it.tokens[i] = p[i].tokens;
-        it.psim[i] = p[i].similarity;
-    }
+    if (it.n) memcpy(it.pass, p, it.n * sizeof *p);
     pthread_mutex_lock(&so->mu);
     while (so->count == SCAN_QUEUE && !so->stop) pthread_cond_wait(&so->cv, &so->mu);
     if (so->stop) {
@@ -1262,24 +1265,10 @@ static PyObject *scan_add_paths(ScanObject *self, PyObject *args, PyObject *kw)
                                      &id_field, &skip_bad, &lossy))
         return NULL;
     if (scan_ready(self) < 0) return NULL;
-    PyObject *seq = PySequence_Fast(paths, "paths must be a sequence");
-    if (seq == NULL) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    const char **pv = PyMem_Malloc(((size_t)n + 1) * sizeof *pv);
-    if (pv == NULL) {
-        Py_DECREF(seq);
-        return PyErr_NoMemory();
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *p = PySequence_Fast_GET_ITEM(seq, i);
-        if (!PyBytes_Check(p)) {
-            PyMem_Free(pv);
-            Py_DECREF(seq);
-            PyErr_SetString(PyExc_TypeError, "paths must be bytes (os.fsencode)");
-            return NULL;
-        }
-        pv[i] = PyBytes_AS_STRING(p);
-    }
+    PyObject *seq;
+    size_t n;
+    const char **pv = paths_get(paths, &seq, &n);
+    if (pv == NULL) return NULL;
     rp_source_opts so;
     rp_source_opts_init(&so);
     so.text_field = text_field;
@@ -1293,7 +1282,7 @@ static PyObject *scan_add_paths(ScanObject *self, PyObject *args, PyObject *kw)
     rp_scan_get_stats(self->c->s, &before);
     rp_status st;
     Py_BEGIN_ALLOW_THREADS
-    st = rp_source_open(pv, (size_t)n, &so, &src, &err);
+    st = rp_source_open(pv, n, &so, &src, &err);
     if (st == RP_OK) st = rp_scan_add_source(self->c->s, src, set, &err);
     rp_source_free(src);
     Py_END_ALLOW_THREADS
@@ -1320,20 +1309,8 @@ static PyObject *scan_start(ScanObject *self, PyObject *unused)
 
 static PyObject *scan_item_tuple(scan_item *it)
 {
-    PyObject *ps = PyList_New((Py_ssize_t)it->n);
+    PyObject *ps = passage_list(it->pass, it->n, it->off);
     if (ps == NULL) return NULL;
-    for (size_t i = 0; i < it->n; i++) {
-        PyObject *t = PyStructSequence_New(&PassageType);
-        if (t == NULL) {
-            Py_DECREF(ps);
-            return NULL;
-        }
-        for (int k = 0; k < 4; k++)
-            PyStructSequence_SET_ITEM(t, k, PyLong_FromUnsignedLongLong(it->off[4 * i + (size_t)k]));
-        PyStructSequence_SET_ITEM(t, 4, PyLong_FromSize_t(it->tokens[i]));
-        PyStructSequence_SET_ITEM(t, 5, PyFloat_FromDouble(it->psim[i]));
-        PyList_SET_ITEM(ps, (Py_ssize_t)i, t);
-    }
     PyObject *r = PyStructSequence_New(&ScanPairType);
     if (r == NULL) {
         Py_DECREF(ps);
@@ -1699,7 +1676,7 @@ static PyObject *index_query(IndexObject *self, PyObject *args, PyObject *kw)
         PyStructSequence_SET_ITEM(t2, 4, PyFloat_FromDouble(rp_result_jaccard(r)));
         PyStructSequence_SET_ITEM(t2, 5, PyFloat_FromDouble(rp_result_similarity(r)));
         PyStructSequence_SET_ITEM(t2, 6, PyUnicode_FromString(rp_verdict_name(rp_result_verdict(r))));
-        PyStructSequence_SET_ITEM(t2, 7, passage_list(r, off));
+        PyStructSequence_SET_ITEM(t2, 7, passage_list(rp_result_passages(r, &np), np, off));
         if (meta != NULL) {
             PyStructSequence_SET_ITEM(t2, 8, PyUnicode_DecodeUTF8(meta, (Py_ssize_t)meta_len, "surrogateescape"));
         } else {
