@@ -51,7 +51,8 @@ static PyObject *error_classes; /* reprint._errors.BY_CODE */
 static PyObject *raise_rp(rp_status st, const rp_error *e)
 {
     Py_ssize_t n = PyTuple_GET_SIZE(error_classes);
-    PyObject *cls = PyTuple_GET_ITEM(error_classes, ((Py_ssize_t)st > 0 && (Py_ssize_t)st < n) ? (Py_ssize_t)st : 0);
+    PyObject *cls = PyTuple_GET_ITEM(
+        error_classes, ((Py_ssize_t)st > 0 && (Py_ssize_t)st < n) ? (Py_ssize_t)st : 0);
     const char *msg = (e != NULL && e->msg[0]) ? e->msg : rp_strerror(st);
     const char *path = e != NULL ? e->path : "";
     PyObject *text;
@@ -67,7 +68,8 @@ static PyObject *raise_rp(rp_status st, const rp_error *e)
     if (exc == NULL) return NULL;
     PyObject *v;
     int bad = 0;
-    if ((v = PyLong_FromLong((long)st)) == NULL || PyObject_SetAttrString(exc, "code", v) < 0) bad = 1;
+    if ((v = PyLong_FromLong((long)st)) == NULL || PyObject_SetAttrString(exc, "code", v) < 0)
+        bad = 1;
     Py_XDECREF(v);
     if (!bad && ((v = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "replace")) == NULL ||
                  PyObject_SetAttrString(exc, "message", v) < 0))
@@ -86,7 +88,8 @@ static PyObject *raise_rp(rp_status st, const rp_error *e)
         bad = 1;
     Py_XDECREF(v);
     if (!bad && st == RP_ERR_IO && e != NULL && e->sys_errno) {
-        if ((v = PyLong_FromLong(e->sys_errno)) == NULL || PyObject_SetAttrString(exc, "errno", v) < 0)
+        if ((v = PyLong_FromLong(e->sys_errno)) == NULL ||
+            PyObject_SetAttrString(exc, "errno", v) < 0)
             bad = 1;
         Py_XDECREF(v);
     }
@@ -251,7 +254,8 @@ static PyStructSequence_Field scanpair_fields[] = {
     {"passages", "list of Passage"},
     {NULL, NULL}};
 static PyStructSequence_Desc scanpair_desc = {
-    "reprint.ScanPair", "A pair of corpus documents sharing reused passages, as `reprint scan` reports.",
+    "reprint.ScanPair",
+    "A pair of corpus documents sharing reused passages, as `reprint scan` reports.",
     scanpair_fields, 10};
 
 /* A list of Passage from n passages (their tokens and similarities) and
@@ -356,18 +360,19 @@ static PyObject *render_string(ResultObject *self, render_fn fn)
     char *buf = NULL;
     size_t size = 0;
     int rc = -1;
-    Py_BEGIN_ALLOW_THREADS
+    Py_BEGIN_ALLOW_THREADS;
     FILE *f = open_memstream(&buf, &size);
     if (f != NULL) {
         rc = fn(f, self->a, self->b, self->r);
         if (fclose(f) != 0) rc = -1;
     }
-    Py_END_ALLOW_THREADS
+    Py_END_ALLOW_THREADS;
     if (rc != 0) {
         free(buf);
         return PyErr_NoMemory();
     }
-    while (size > 0 && buf[size - 1] == '\n') size--;
+    while (size > 0 && buf[size - 1] == '\n')
+        size--;
     PyObject *s = PyUnicode_DecodeUTF8(buf, (Py_ssize_t)size, "surrogateescape");
     free(buf);
     return s;
@@ -424,10 +429,10 @@ static PyGetSetDef result_getset[] = {
      (void *)rp_result_containment_a},
     {"containment_b", (getter)result_get_double, NULL, "share of B's words inside passages",
      (void *)rp_result_containment_b},
-    {"shingles_a", (getter)result_get_double, NULL,
-     "share of A's distinct n-grams that occur in B", (void *)rp_result_shingles_a},
-    {"shingles_b", (getter)result_get_double, NULL,
-     "share of B's distinct n-grams that occur in A", (void *)rp_result_shingles_b},
+    {"shingles_a", (getter)result_get_double, NULL, "share of A's distinct n-grams that occur in B",
+     (void *)rp_result_shingles_a},
+    {"shingles_b", (getter)result_get_double, NULL, "share of B's distinct n-grams that occur in A",
+     (void *)rp_result_shingles_b},
     {"similarity", (getter)result_get_double, NULL,
      "similarity of the passages as a whole (0 without passages)", (void *)rp_result_similarity},
     {"verdict", (getter)result_verdict, NULL,
@@ -462,8 +467,8 @@ static PyTypeObject ResultType = {
 static PyObject *py_compare(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
-    static char *kwlist[] = {"a", "b", "min_words", "jaccard_ngram", "lossy", "seed", "name_a",
-                             "name_b", NULL};
+    static char *kwlist[] = {"a",      "b",      "min_words", "jaccard_ngram", "lossy", "seed",
+                             "name_a", "name_b", NULL};
     PyObject *oa, *ob;
     Py_ssize_t min_words = 8, ngram = 5;
     int lossy = 0;
@@ -476,7 +481,8 @@ static PyObject *py_compare(PyObject *mod, PyObject *args, PyObject *kw)
         rp_error e;
         err_clear(&e);
         e.code = RP_ERR_PARAM;
-        snprintf(e.msg, sizeof e.msg, "%s must be at least 1", min_words < 1 ? "min_words" : "jaccard_ngram");
+        snprintf(e.msg, sizeof e.msg, "%s must be at least 1",
+                 min_words < 1 ? "min_words" : "jaccard_ngram");
         return raise_rp(RP_ERR_PARAM, &e);
     }
     text_arg ta, tb;
@@ -499,11 +505,11 @@ static PyObject *py_compare(PyObject *mod, PyObject *args, PyObject *kw)
     rp_result *r = NULL;
     rp_status st;
     int a_chars = ta.is_str && !ta.ascii, b_chars = tb.is_str && !tb.ascii;
-    Py_BEGIN_ALLOW_THREADS
+    Py_BEGIN_ALLOW_THREADS;
     st = rp_doc_new(name_a, ta.p, ta.len, &to, &a, &err);
     if (st == RP_OK) st = rp_doc_new(name_b, tb.p, tb.len, &to, &b, &err);
     if (st == RP_OK) st = rp_compare(a, b, &co, &r, &err);
-    Py_END_ALLOW_THREADS
+    Py_END_ALLOW_THREADS;
     text_release(&ta);
     text_release(&tb);
     if (st != RP_OK) {
@@ -571,8 +577,8 @@ static void json_escape(FILE *f, const char *s, size_t n)
 }
 
 /* The (id, text) tuples of an iterable (id a str, text a str or bytes-like)
- * as a temporary JSONL file of {"id":...,"text":...} lines in dir (NULL: $TMPDIR or /tmp). Returns the path (PyMem_Free it, and
- * unlink the file) or NULL with an exception set. */
+ * as a temporary JSONL file of {"id":...,"text":...} lines in dir (NULL: $TMPDIR or /tmp). Returns
+ * the path (PyMem_Free it, and unlink the file) or NULL with an exception set. */
 static char *spool_texts(PyObject *iterable, const char *dir, uint64_t *n_docs)
 {
     if (dir == NULL) dir = getenv("TMPDIR");
@@ -724,14 +730,14 @@ static int read_exact(FILE *f, void *p, size_t n)
     return fread(p, 1, n, f) == n ? 0 : -1;
 }
 
-#define DICT_SET(d, key, expr)                                                                   \
-    do {                                                                                          \
-        PyObject *v_ = (expr);                                                                    \
-        if (v_ == NULL || PyDict_SetItemString(d, key, v_) < 0) {                                 \
-            Py_XDECREF(v_);                                                                       \
-            goto fail;                                                                            \
-        }                                                                                         \
-        Py_DECREF(v_);                                                                            \
+#define DICT_SET(d, key, expr)                                                                     \
+    do {                                                                                           \
+        PyObject *v_ = (expr);                                                                     \
+        if (v_ == NULL || PyDict_SetItemString(d, key, v_) < 0) {                                  \
+            Py_XDECREF(v_);                                                                        \
+            goto fail;                                                                             \
+        }                                                                                          \
+        Py_DECREF(v_);                                                                             \
     } while (0)
 
 static PyObject *dedup_stats_dict(const rp_dedup_stats *s)
@@ -816,7 +822,8 @@ static PyObject *dedup_read_outcome(FILE *f, const char *spool)
         double sim;
         if (read_exact(f, ab, sizeof ab) || read_exact(f, &sim, sizeof sim)) goto short_file;
         if (ab[0] == UINT64_MAX) break;
-        PyObject *t = Py_BuildValue("(KKd)", (unsigned long long)ab[0], (unsigned long long)ab[1], sim);
+        PyObject *t =
+            Py_BuildValue("(KKd)", (unsigned long long)ab[0], (unsigned long long)ab[1], sim);
         if (t == NULL || PyList_Append(pairs, t) < 0) {
             Py_XDECREF(t);
             goto fail;
@@ -834,7 +841,8 @@ static PyObject *dedup_read_outcome(FILE *f, const char *spool)
 short_file_buf:
     free(buf);
 short_file:
-    PyErr_SetString(PyExc_RuntimeError, "reprint.dedup: the worker process ended without its result");
+    PyErr_SetString(PyExc_RuntimeError,
+                    "reprint.dedup: the worker process ended without its result");
 fail:
     Py_XDECREF(ids);
     Py_XDECREF(reps);
@@ -858,7 +866,7 @@ static PyObject *dedup_fork_and_wait(dedup_job *job, const char *spool)
     if (pid == 0) dedup_child(job, f); /* does not return */
     int status = 0, done = 0, interrupted = 0;
     while (!done) {
-        Py_BEGIN_ALLOW_THREADS
+        Py_BEGIN_ALLOW_THREADS;
         for (int i = 0; i < 10 && !done; i++) {
             pid_t w = waitpid(pid, &status, WNOHANG);
             if (w == pid || (w < 0 && errno != EINTR)) {
@@ -868,7 +876,7 @@ static PyObject *dedup_fork_and_wait(dedup_job *job, const char *spool)
             struct timespec ts = {0, 5 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
-        Py_END_ALLOW_THREADS
+        Py_END_ALLOW_THREADS;
         if (!done && PyErr_CheckSignals() < 0) {
             interrupted = 1;
             break;
@@ -876,17 +884,18 @@ static PyObject *dedup_fork_and_wait(dedup_job *job, const char *spool)
     }
     if (interrupted) {
         kill(pid, SIGKILL);
-        Py_BEGIN_ALLOW_THREADS
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR);
-        Py_END_ALLOW_THREADS
+        Py_BEGIN_ALLOW_THREADS;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        Py_END_ALLOW_THREADS;
         fclose(f);
         if (job->output != NULL && strcmp(job->output, "-") != 0) unlink(job->output);
         return NULL;
     }
     PyObject *res;
     if (WIFSIGNALED(status)) {
-        PyErr_Format(PyExc_RuntimeError, "reprint.dedup: the worker process was killed by signal %d",
-                     WTERMSIG(status));
+        PyErr_Format(PyExc_RuntimeError,
+                     "reprint.dedup: the worker process was killed by signal %d", WTERMSIG(status));
         res = NULL;
     } else {
         res = dedup_read_outcome(f, spool);
@@ -898,10 +907,10 @@ static PyObject *dedup_fork_and_wait(dedup_job *job, const char *spool)
 static PyObject *py_dedup(PyObject *mod, PyObject *args, PyObject *kw)
 {
     (void)mod;
-    static char *kwlist[] = {"texts", "paths", "threshold", "ngram", "num_perm", "seed", "bands",
-                             "rows", "verify", "keep", "strict", "threads", "mem_limit", "tmpdir",
-                             "text_field", "id_field", "skip_bad", "lossy", "against", "output",
-                             NULL};
+    static char *kwlist[] = {"texts",     "paths",  "threshold",  "ngram",    "num_perm", "seed",
+                             "bands",     "rows",   "verify",     "keep",     "strict",   "threads",
+                             "mem_limit", "tmpdir", "text_field", "id_field", "skip_bad", "lossy",
+                             "against",   "output", NULL};
     PyObject *texts, *paths;
     double threshold = 0.8;
     Py_ssize_t ngram = 5, hashes = 128, bands = 0, rows = 0, threads = 0, mem_limit = 0;
@@ -936,15 +945,20 @@ static PyObject *py_dedup(PyObject *mod, PyObject *args, PyObject *kw)
     job.o.threads = (size_t)threads;
     job.o.mem_limit = (size_t)mem_limit;
     job.o.tmpdir = tmpdir;
-    if (strcmp(verify, "auto") == 0) job.o.verify = RP_VERIFY_AUTO;
-    else if (strcmp(verify, "exact") == 0) job.o.verify = RP_VERIFY_EXACT;
-    else if (strcmp(verify, "signature") == 0) job.o.verify = RP_VERIFY_SIGNATURE;
+    if (strcmp(verify, "auto") == 0)
+        job.o.verify = RP_VERIFY_AUTO;
+    else if (strcmp(verify, "exact") == 0)
+        job.o.verify = RP_VERIFY_EXACT;
+    else if (strcmp(verify, "signature") == 0)
+        job.o.verify = RP_VERIFY_SIGNATURE;
     else {
         PyErr_SetString(PyExc_ValueError, "verify must be 'auto', 'exact' or 'signature'");
         return NULL;
     }
-    if (strcmp(keep, "first") == 0) job.o.keep = RP_KEEP_FIRST;
-    else if (strcmp(keep, "longest") == 0) job.o.keep = RP_KEEP_LONGEST;
+    if (strcmp(keep, "first") == 0)
+        job.o.keep = RP_KEEP_FIRST;
+    else if (strcmp(keep, "longest") == 0)
+        job.o.keep = RP_KEEP_LONGEST;
     else {
         PyErr_SetString(PyExc_ValueError, "keep must be 'first' or 'longest'");
         return NULL;
@@ -989,8 +1003,8 @@ typedef struct scan_item {
     char *a_id, *b_id;
     size_t a_id_len, b_id_len;
     double ca, cb, jac, sim;
-    uint64_t *off;      /* 4 per passage, in the caller's units */
-    rp_passage *pass;   /* the passages (tokens, similarity) */
+    uint64_t *off;    /* 4 per passage, in the caller's units */
+    rp_passage *pass; /* the passages (tokens, similarity) */
 } scan_item;
 
 #define SCAN_QUEUE 64
@@ -1015,6 +1029,7 @@ typedef struct scan_core {
 
 typedef struct {
     PyObject_HEAD scan_core *c; /* NULL once closed */
+    int in_next;                /* a thread is inside __next__ (GIL released at times) */
 } ScanObject;
 
 static void item_free(scan_item *it)
@@ -1063,7 +1078,8 @@ static rp_status scan_on_pair(void *user, const rp_scan_pair *pair)
     }
     if (it.n) memcpy(it.pass, p, it.n * sizeof *p);
     pthread_mutex_lock(&so->mu);
-    while (so->count == SCAN_QUEUE && !so->stop) pthread_cond_wait(&so->cv, &so->mu);
+    while (so->count == SCAN_QUEUE && !so->stop)
+        pthread_cond_wait(&so->cv, &so->mu);
     if (so->stop) {
         pthread_mutex_unlock(&so->mu);
         item_free(&it);
@@ -1121,7 +1137,7 @@ static void scan_release(ScanObject *self)
         return;
     }
     int done;
-    Py_BEGIN_ALLOW_THREADS
+    Py_BEGIN_ALLOW_THREADS;
     pthread_mutex_lock(&c->mu);
     c->stop = 1;
     done = c->done;
@@ -1134,14 +1150,14 @@ static void scan_release(ScanObject *self)
     } else {
         pthread_detach(c->thread);
     }
-    Py_END_ALLOW_THREADS
+    Py_END_ALLOW_THREADS;
 }
 
 static int scan_init(ScanObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"ngram", "window", "max_df", "min_shared", "min_words",
-                             "min_containment", "against", "threads", "mem_limit", "tmpdir",
-                             "lossy", "seed", NULL};
+    static char *kwlist[] = {"ngram",           "window",  "max_df",  "min_shared", "min_words",
+                             "min_containment", "against", "threads", "mem_limit",  "tmpdir",
+                             "lossy",           "seed",    NULL};
     rp_scan_opts o;
     rp_scan_opts_init(&o);
     Py_ssize_t ngram = (Py_ssize_t)o.ngram, window = (Py_ssize_t)o.window,
@@ -1245,9 +1261,9 @@ static PyObject *scan_add(ScanObject *self, PyObject *args, PyObject *kw)
     rp_error err;
     err_clear(&err);
     rp_status st;
-    Py_BEGIN_ALLOW_THREADS
+    Py_BEGIN_ALLOW_THREADS;
     st = rp_scan_add(self->c->s, &in, &err);
-    Py_END_ALLOW_THREADS
+    Py_END_ALLOW_THREADS;
     int is_str = t.is_str && !t.ascii;
     text_release(&t);
     if (st != RP_OK) return raise_rp(st, &err);
@@ -1281,11 +1297,11 @@ static PyObject *scan_add_paths(ScanObject *self, PyObject *args, PyObject *kw)
     rp_scan_stats before, after;
     rp_scan_get_stats(self->c->s, &before);
     rp_status st;
-    Py_BEGIN_ALLOW_THREADS
+    Py_BEGIN_ALLOW_THREADS;
     st = rp_source_open(pv, n, &so, &src, &err);
     if (st == RP_OK) st = rp_scan_add_source(self->c->s, src, set, &err);
     rp_source_free(src);
-    Py_END_ALLOW_THREADS
+    Py_END_ALLOW_THREADS;
     PyMem_Free(pv);
     Py_DECREF(seq);
     rp_scan_get_stats(self->c->s, &after);
@@ -1318,8 +1334,10 @@ static PyObject *scan_item_tuple(scan_item *it)
     }
     PyStructSequence_SET_ITEM(r, 0, PyLong_FromSize_t(it->a));
     PyStructSequence_SET_ITEM(r, 1, PyLong_FromSize_t(it->b));
-    PyStructSequence_SET_ITEM(r, 2, PyUnicode_DecodeUTF8(it->a_id, (Py_ssize_t)it->a_id_len, "surrogateescape"));
-    PyStructSequence_SET_ITEM(r, 3, PyUnicode_DecodeUTF8(it->b_id, (Py_ssize_t)it->b_id_len, "surrogateescape"));
+    PyStructSequence_SET_ITEM(
+        r, 2, PyUnicode_DecodeUTF8(it->a_id, (Py_ssize_t)it->a_id_len, "surrogateescape"));
+    PyStructSequence_SET_ITEM(
+        r, 3, PyUnicode_DecodeUTF8(it->b_id, (Py_ssize_t)it->b_id_len, "surrogateescape"));
     PyStructSequence_SET_ITEM(r, 4, PyLong_FromSize_t(it->shared));
     PyStructSequence_SET_ITEM(r, 5, PyFloat_FromDouble(it->ca));
     PyStructSequence_SET_ITEM(r, 6, PyFloat_FromDouble(it->cb));
@@ -1333,14 +1351,14 @@ static PyObject *scan_item_tuple(scan_item *it)
     return r;
 }
 
-static PyObject *scan_next(ScanObject *self)
+static PyObject *scan_next_pair(ScanObject *self)
 {
     scan_core *c = self->c;
     if (c == NULL || !c->started) return NULL;
     for (;;) {
         scan_item it;
         int got = 0, done = 0;
-        Py_BEGIN_ALLOW_THREADS
+        Py_BEGIN_ALLOW_THREADS;
         pthread_mutex_lock(&c->mu);
         if (c->count == 0 && !c->done) {
             struct timespec ts;
@@ -1362,7 +1380,7 @@ static PyObject *scan_next(ScanObject *self)
             done = 1;
         }
         pthread_mutex_unlock(&c->mu);
-        Py_END_ALLOW_THREADS
+        Py_END_ALLOW_THREADS;
         if (got) {
             PyObject *r = scan_item_tuple(&it);
             item_free(&it);
@@ -1372,9 +1390,9 @@ static PyObject *scan_next(ScanObject *self)
             rp_status st = c->st;
             rp_error err = c->err;
             /* the counters stay readable: join, keep the core until close */
-            Py_BEGIN_ALLOW_THREADS
+            Py_BEGIN_ALLOW_THREADS;
             pthread_join(c->thread, NULL);
-            Py_END_ALLOW_THREADS
+            Py_END_ALLOW_THREADS;
             c->started = 0;
             c->done = 2;
             if (st != RP_OK) return raise_rp(st, &err);
@@ -1387,9 +1405,27 @@ static PyObject *scan_next(ScanObject *self)
     }
 }
 
+/* One thread at a time: __next__ releases the GIL while it waits, and a
+ * close() from another thread then would free what it waits on. */
+static PyObject *scan_next(ScanObject *self)
+{
+    if (self->in_next) {
+        PyErr_SetString(PyExc_RuntimeError, "a Scan is iterated by one thread at a time");
+        return NULL;
+    }
+    self->in_next = 1;
+    PyObject *r = scan_next_pair(self);
+    self->in_next = 0;
+    return r;
+}
+
 static PyObject *scan_close(ScanObject *self, PyObject *unused)
 {
     (void)unused;
+    if (self->in_next) {
+        PyErr_SetString(PyExc_RuntimeError, "close() while another thread iterates the Scan");
+        return NULL;
+    }
     scan_release(self);
     Py_RETURN_NONE;
 }
@@ -1451,23 +1487,24 @@ static PyTypeObject ScanType = {
  * ------------------------------------------------------------------------ */
 
 typedef struct {
-    PyObject_HEAD rp_index *idx;
-    pthread_mutex_t mu; /* one call at a time on the handle */
+    PyObject_HEAD rp_index *idx; /* NULL once closed */
+    pthread_mutex_t mu;          /* one call at a time on the handle */
+    int mu_ready;
     rp_text_opts to;
 } IndexObject;
 
-#define LOCKED(self, stmt)                                                                        \
-    do {                                                                                          \
-        Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&(self)->mu);                                   \
-        stmt;                                                                                     \
-        pthread_mutex_unlock(&(self)->mu);                                                        \
-        Py_END_ALLOW_THREADS                                                                      \
+#define LOCKED(self, stmt)                                                                         \
+    do {                                                                                           \
+        Py_BEGIN_ALLOW_THREADS pthread_mutex_lock(&(self)->mu);                                    \
+        stmt;                                                                                      \
+        pthread_mutex_unlock(&(self)->mu);                                                         \
+        Py_END_ALLOW_THREADS                                                                       \
     } while (0)
 
 static int index_init(IndexObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"path", "create", "readonly", "ngram", "window", "seed", "busy_ms",
-                             "lossy", NULL};
+    static char *kwlist[] = {"path", "create",  "readonly", "ngram", "window",
+                             "seed", "busy_ms", "lossy",    NULL};
     PyObject *path;
     int create = 1, readonly = 0, lossy = 0;
     Py_ssize_t ngram = 0, window = 0;
@@ -1499,34 +1536,57 @@ static int index_init(IndexObject *self, PyObject *args, PyObject *kw)
     err_clear(&err);
     rp_status st;
     const char *p = PyBytes_AS_STRING(path);
-    Py_BEGIN_ALLOW_THREADS
+    Py_BEGIN_ALLOW_THREADS;
     st = rp_index_open(p, &o, &self->idx, &err);
-    Py_END_ALLOW_THREADS
+    Py_END_ALLOW_THREADS;
     Py_DECREF(path);
     if (st != RP_OK) {
         raise_rp(st, &err);
         return -1;
     }
     pthread_mutex_init(&self->mu, NULL);
+    self->mu_ready = 1;
     rp_text_opts_init(&self->to);
     self->to.seed = rp_index_get_params(self->idx)->seed;
     self->to.lossy = lossy;
     return 0;
 }
 
+/* Close the handle; a call of another thread in progress finishes first
+ * (the mutex), later ones find it closed (INDEX_CALL). */
 static void index_close_handle(IndexObject *self)
 {
-    if (self->idx == NULL) return;
-    LOCKED(self, rp_index_free(self->idx));
-    self->idx = NULL;
-    pthread_mutex_destroy(&self->mu);
+    if (!self->mu_ready) return;
+    LOCKED(self, {
+        rp_index_free(self->idx);
+        self->idx = NULL;
+    });
 }
 
 static void index_dealloc(IndexObject *self)
 {
     index_close_handle(self);
+    if (self->mu_ready) pthread_mutex_destroy(&self->mu);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
+
+static rp_status index_gone(rp_error *err)
+{
+    err->code = RP_ERR_PARAM;
+    snprintf(err->msg, sizeof err->msg, "the index is closed");
+    return RP_ERR_PARAM;
+}
+
+/* stmt on the open handle with its mutex held and the GIL released; a
+ * handle that another thread closed meanwhile gives st = RP_ERR_PARAM. */
+#define INDEX_CALL(self, st, err, stmt)                                                            \
+    LOCKED(self, {                                                                                 \
+        if ((self)->idx == NULL)                                                                   \
+            st = index_gone(&(err));                                                               \
+        else {                                                                                     \
+            stmt;                                                                                  \
+        }                                                                                          \
+    })
 
 static int index_open_check(IndexObject *self)
 {
@@ -1551,7 +1611,7 @@ static PyObject *index_add(IndexObject *self, PyObject *args, PyObject *kw)
     rp_error err;
     err_clear(&err);
     rp_status st;
-    LOCKED(self, {
+    INDEX_CALL(self, st, err, {
         rp_doc *d = NULL;
         st = rp_doc_new(id, t.p, t.len, &self->to, &d, &err);
         if (st == RP_OK)
@@ -1574,7 +1634,7 @@ static PyObject *index_remove(IndexObject *self, PyObject *args)
     err_clear(&err);
     rp_status st;
     int removed = 0;
-    LOCKED(self, st = rp_index_remove(self->idx, id, (size_t)id_len, &removed, &err));
+    INDEX_CALL(self, st, err, st = rp_index_remove(self->idx, id, (size_t)id_len, &removed, &err));
     if (st != RP_OK) return raise_rp(st, &err);
     return PyBool_FromLong(removed);
 }
@@ -1586,7 +1646,7 @@ static PyObject *index_commit(IndexObject *self, PyObject *unused)
     rp_error err;
     err_clear(&err);
     rp_status st;
-    LOCKED(self, st = rp_index_commit(self->idx, &err));
+    INDEX_CALL(self, st, err, st = rp_index_commit(self->idx, &err));
     if (st != RP_OK) return raise_rp(st, &err);
     Py_RETURN_NONE;
 }
@@ -1595,7 +1655,7 @@ static PyObject *index_rollback(IndexObject *self, PyObject *unused)
 {
     (void)unused;
     if (index_open_check(self) < 0) return NULL;
-    LOCKED(self, rp_index_rollback(self->idx));
+    LOCKED(self, if (self->idx != NULL) rp_index_rollback(self->idx));
     Py_RETURN_NONE;
 }
 
@@ -1610,13 +1670,16 @@ static PyObject *index_pending(IndexObject *self, void *unused)
 {
     (void)unused;
     if (index_open_check(self) < 0) return NULL;
-    return PyLong_FromSize_t(rp_index_pending(self->idx));
+    pthread_mutex_lock(&self->mu); /* a holder never waits for the GIL */
+    size_t n = self->idx != NULL ? rp_index_pending(self->idx) : 0;
+    pthread_mutex_unlock(&self->mu);
+    return PyLong_FromSize_t(n);
 }
 
 static PyObject *index_query(IndexObject *self, PyObject *args, PyObject *kw)
 {
-    static char *kwlist[] = {"text", "top", "min_containment", "min_shared", "max_candidates",
-                             "max_df", "min_words", NULL};
+    static char *kwlist[] = {"text",           "top",    "min_containment", "min_shared",
+                             "max_candidates", "max_df", "min_words",       NULL};
     PyObject *text;
     rp_index_query_opts q;
     rp_index_query_opts_init(&q);
@@ -1646,7 +1709,7 @@ static PyObject *index_query(IndexObject *self, PyObject *args, PyObject *kw)
     rp_status st;
     rp_doc *d = NULL;
     rp_index_matches *m = NULL;
-    LOCKED(self, {
+    INDEX_CALL(self, st, err, {
         st = rp_doc_new("query", t.p, t.len, &self->to, &d, &err);
         if (st == RP_OK) st = rp_index_query(self->idx, d, &q, &m, &err);
     });
@@ -1669,16 +1732,19 @@ static PyObject *index_query(IndexObject *self, PyObject *args, PyObject *kw)
             Py_CLEAR(list);
             break;
         }
-        PyStructSequence_SET_ITEM(t2, 0, PyUnicode_DecodeUTF8(id, (Py_ssize_t)id_len, "surrogateescape"));
+        PyStructSequence_SET_ITEM(t2, 0,
+                                  PyUnicode_DecodeUTF8(id, (Py_ssize_t)id_len, "surrogateescape"));
         PyStructSequence_SET_ITEM(t2, 1, PyLong_FromSize_t(rp_index_match_shared(m, i)));
         PyStructSequence_SET_ITEM(t2, 2, PyFloat_FromDouble(rp_result_containment_a(r)));
         PyStructSequence_SET_ITEM(t2, 3, PyFloat_FromDouble(rp_result_containment_b(r)));
         PyStructSequence_SET_ITEM(t2, 4, PyFloat_FromDouble(rp_result_jaccard(r)));
         PyStructSequence_SET_ITEM(t2, 5, PyFloat_FromDouble(rp_result_similarity(r)));
-        PyStructSequence_SET_ITEM(t2, 6, PyUnicode_FromString(rp_verdict_name(rp_result_verdict(r))));
+        PyStructSequence_SET_ITEM(t2, 6,
+                                  PyUnicode_FromString(rp_verdict_name(rp_result_verdict(r))));
         PyStructSequence_SET_ITEM(t2, 7, passage_list(rp_result_passages(r, &np), np, off));
         if (meta != NULL) {
-            PyStructSequence_SET_ITEM(t2, 8, PyUnicode_DecodeUTF8(meta, (Py_ssize_t)meta_len, "surrogateescape"));
+            PyStructSequence_SET_ITEM(
+                t2, 8, PyUnicode_DecodeUTF8(meta, (Py_ssize_t)meta_len, "surrogateescape"));
         } else {
             Py_INCREF(Py_None);
             PyStructSequence_SET_ITEM(t2, 8, Py_None);
@@ -1700,7 +1766,7 @@ static PyObject *index_stats(IndexObject *self, PyObject *unused)
     rp_error err;
     err_clear(&err);
     rp_status st;
-    LOCKED(self, st = rp_index_stats(self->idx, &info, &err));
+    INDEX_CALL(self, st, err, st = rp_index_stats(self->idx, &info, &err));
     if (st != RP_OK) return raise_rp(st, &err);
     PyObject *d = PyDict_New();
     if (d == NULL) return NULL;
@@ -1785,7 +1851,8 @@ static uint64_t mix64(uint64_t x)
 static void mh_densify(const MinHashObject *m, uint32_t *out)
 {
     size_t filled = 0;
-    for (size_t i = 0; i < m->k; i++) filled += m->bins[i] != MH_EMPTY;
+    for (size_t i = 0; i < m->k; i++)
+        filled += m->bins[i] != MH_EMPTY;
     for (size_t i = 0; i < m->k; i++) {
         out[i] = m->bins[i];
         if (out[i] != MH_EMPTY || filled == 0) continue;
@@ -1815,7 +1882,8 @@ static int sig_get(PyObject *o, size_t hashes, sig_arg *s)
     if (PyObject_TypeCheck(o, &MinHashType)) {
         MinHashObject *m = (MinHashObject *)o;
         if (m->k != hashes) {
-            PyErr_Format(PyExc_ValueError, "a MinHash of %zu permutations, expected %zu", m->k, hashes);
+            PyErr_Format(PyExc_ValueError, "a MinHash of %zu permutations, expected %zu", m->k,
+                         hashes);
             return -1;
         }
         s->tmp = PyMem_Malloc(hashes * sizeof *s->tmp);
@@ -2021,8 +2089,9 @@ static PyObject *lsh_query(LSHObject *self, PyObject *args)
     if (st != RP_OK) return raise_rp(st, &err);
     PyObject *list = PyList_New((Py_ssize_t)n);
     for (size_t i = 0; list != NULL && i < n; i++) {
-        PyObject *v = with_sim ? Py_BuildValue("(Kd)", (unsigned long long)m[i].key, m[i].similarity)
-                               : PyLong_FromUnsignedLongLong(m[i].key);
+        PyObject *v = with_sim
+                          ? Py_BuildValue("(Kd)", (unsigned long long)m[i].key, m[i].similarity)
+                          : PyLong_FromUnsignedLongLong(m[i].key);
         if (v == NULL) {
             Py_CLEAR(list);
             break;
@@ -2077,7 +2146,8 @@ static int minhash_init(MinHashObject *self, PyObject *args, PyObject *kw)
         PyErr_NoMemory();
         return -1;
     }
-    for (Py_ssize_t i = 0; i < k; i++) bins[i] = MH_EMPTY;
+    for (Py_ssize_t i = 0; i < k; i++)
+        bins[i] = MH_EMPTY;
     self->bins = bins;
     self->k = (size_t)k;
     self->seed = seed;
@@ -2225,7 +2295,8 @@ static PyObject *minhash_clear(MinHashObject *self, PyObject *unused)
 {
     (void)unused;
     if (minhash_ready(self) < 0) return NULL;
-    for (size_t i = 0; i < self->k; i++) self->bins[i] = MH_EMPTY;
+    for (size_t i = 0; i < self->k; i++)
+        self->bins[i] = MH_EMPTY;
     Py_RETURN_NONE;
 }
 
@@ -2236,7 +2307,8 @@ static Py_ssize_t minhash_len(MinHashObject *self)
 
 static PyObject *minhash_richcompare(MinHashObject *self, PyObject *o, int op)
 {
-    if ((op != Py_EQ && op != Py_NE) || !PyObject_TypeCheck(o, &MinHashType)) Py_RETURN_NOTIMPLEMENTED;
+    if ((op != Py_EQ && op != Py_NE) || !PyObject_TypeCheck(o, &MinHashType))
+        Py_RETURN_NOTIMPLEMENTED;
     const MinHashObject *b = (const MinHashObject *)o;
     int eq = self->k == b->k && self->seed == b->seed && self->bins != NULL && b->bins != NULL &&
              memcmp(self->bins, b->bins, self->k * sizeof *self->bins) == 0;
@@ -2264,7 +2336,8 @@ static PyMethodDef minhash_methods[] = {
      "jaccard(other) -> float: the estimated Jaccard similarity of the two sets"},
     {"merge", (PyCFunction)minhash_merge, METH_O,
      "merge(other): become the MinHash of the union of both sets"},
-    {"is_empty", (PyCFunction)minhash_is_empty, METH_NOARGS, "is_empty() -> bool: no element added"},
+    {"is_empty", (PyCFunction)minhash_is_empty, METH_NOARGS,
+     "is_empty() -> bool: no element added"},
     {"clear", (PyCFunction)minhash_clear, METH_NOARGS, "clear(): forget every element"},
     {"signature", (PyCFunction)minhash_signature, METH_NOARGS,
      "signature() -> bytes: the densified values as native uint32 (what LSH stores)"},
@@ -2359,9 +2432,15 @@ static PyMethodDef module_methods[] = {
      "similarity(sig_a, sig_b) -> float: share of equal positions of two signatures"},
     {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "reprint._reprint",
-                                        "The C extension behind reprint (see reprint's docs).", -1,
-                                        module_methods, NULL, NULL, NULL, NULL};
+static struct PyModuleDef module_def = {PyModuleDef_HEAD_INIT,
+                                        "reprint._reprint",
+                                        "The C extension behind reprint (see reprint's docs).",
+                                        -1,
+                                        module_methods,
+                                        NULL,
+                                        NULL,
+                                        NULL,
+                                        NULL};
 
 static int add_type(PyObject *m, PyTypeObject *t, const char *name)
 {

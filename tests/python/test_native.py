@@ -166,3 +166,50 @@ def test_docstrings_and_stubs():
         if stub == "__init__.pyi":
             assert {"compare", "dedup", "scan", "Index", "Sketcher", "LSH"} <= defined
     assert os.path.exists(os.path.join(pkg, "py.typed"))
+
+
+def test_close_from_another_thread_is_safe(tmp_path):
+    rng = random.Random(9)
+    texts = [make_text(rng, 300) for _ in range(30)]
+    idx = reprint.Index(tmp_path / "c.db")
+    for i, t in enumerate(texts):
+        idx.add(str(i), t)
+    idx.commit()
+    outcomes = []
+
+    def query_loop():
+        for _ in range(200):
+            try:
+                idx.query(texts[3])
+            except ValueError as e:  # reprint.ParamError or the closed check
+                outcomes.append(str(e))
+                return
+        outcomes.append("finished")
+
+    th = threading.Thread(target=query_loop)
+    th.start()
+    time.sleep(0.05)
+    idx.close()
+    th.join()
+    assert outcomes and ("closed" in outcomes[0] or outcomes[0] == "finished")
+
+    docs = [make_text(rng, 200) for _ in range(300)]
+    s = reprint.scan(docs + docs)
+    errors = []
+
+    def iterate():
+        try:
+            for _ in s:
+                time.sleep(0.001)
+        except RuntimeError as e:
+            errors.append(e)
+
+    th = threading.Thread(target=iterate)
+    th.start()
+    time.sleep(0.05)
+    try:
+        s.close()
+    except RuntimeError:
+        pass  # refused while the other thread is inside __next__
+    th.join()
+    s.close()
