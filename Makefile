@@ -166,6 +166,8 @@ bench: deps
 	    $(BUILD)/bench/dedup_gen $(BUILD)/bench/dedup_score
 	@BUILD=$(BUILD) sh bench/run.sh
 	@BUILD=$(BUILD) sh bench/dedup.sh
+	@$(MAKE) --no-print-directory python
+	@BUILD=$(BUILD) $(PYTHON) bench/python_dedup.py
 
 eval: deps
 	@$(MAKE) --no-print-directory all

@@ -50,8 +50,7 @@ def corpus_path(n, build):
     data = os.environ.get("REPRINT_DATA", os.path.join(ROOT, "..", "shared", "data"))
     if not os.path.exists(base + ".jsonl"):
         if not os.path.isdir(data):
-            sys.exit("python_dedup: no corpus given and no data in %s (set REPRINT_DATA); "
-                     "skipped" % data)
+            return None, None
         subprocess.run([gen, "--docs", str(n), "--seed", "1", "--dup-rate", "0.10", "--data",
                         data, "--out", base], check=True)
     return base + ".jsonl", base
@@ -104,7 +103,7 @@ def main():
     ap.add_argument("--num-perm", type=int, default=128)
     ap.add_argument("corpus", nargs="?")
     args = ap.parse_args()
-    build = os.environ.get("BUILD", os.path.join(ROOT, "build"))
+    build = os.path.join(ROOT, os.environ.get("BUILD", "build"))
     sys.path.insert(0, os.path.join(build, "python"))
     import reprint
     from reprint import datasketch as drop_in
@@ -113,6 +112,10 @@ def main():
         corpus, base = args.corpus, None
     else:
         corpus, base = corpus_path(args.docs, build)
+        if corpus is None:
+            print("python_dedup: no corpus given and no data in ../shared/data (set "
+                  "REPRINT_DATA); skipped")
+            return
     docs = []
     with open(corpus, encoding="utf-8") as f:
         for line in f:
