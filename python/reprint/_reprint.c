@@ -406,6 +406,74 @@ static PyObject *result_to_dict(ResultObject *self, PyObject *unused)
     return d;
 }
 
+/* The byte range of tokens [t0, t1) of d; an empty range is the point after
+ * token t0 - 1 (or the start of token t0 when t0 is 0). */
+static void token_span(const rp_doc *d, size_t t0, size_t t1, uint64_t *start, uint64_t *end)
+{
+    size_t n;
+    const rp_token *tok = rp_doc_tokens(d, &n);
+    if (t0 < t1 && t1 <= n) {
+        *start = tok[t0].start;
+        *end = tok[t1 - 1].end;
+    } else if (t0 > 0 && t0 <= n) {
+        *start = *end = tok[t0 - 1].end;
+    } else {
+        *start = *end = n > 0 ? tok[0].start : 0;
+    }
+}
+
+static PyObject *result_edits(ResultObject *self, PyObject *arg)
+{
+    static const char *ops[4] = {"equal", "delete", "insert", "replace"};
+    Py_ssize_t i = PyLong_AsSsize_t(arg);
+    if (i == -1 && PyErr_Occurred()) return NULL;
+    size_t n_pass;
+    rp_result_passages(self->r, &n_pass);
+    if (i < 0 || (size_t)i >= n_pass) {
+        PyErr_SetString(PyExc_IndexError, "passage index out of range");
+        return NULL;
+    }
+    size_t n;
+    const rp_edit *e = rp_result_edits(self->r, (size_t)i, &n);
+    uint64_t *off = PyMem_Malloc((4 * n + 1) * sizeof *off);
+    uint64_t **slots = PyMem_Malloc((2 * n + 1) * sizeof *slots);
+    if (off == NULL || slots == NULL) {
+        PyMem_Free(off);
+        PyMem_Free(slots);
+        return PyErr_NoMemory();
+    }
+    for (size_t k = 0; k < n; k++) {
+        token_span(self->a, e[k].a_tok, e[k].a_tok_end, &off[4 * k], &off[4 * k + 1]);
+        token_span(self->b, e[k].b_tok, e[k].b_tok_end, &off[4 * k + 2], &off[4 * k + 3]);
+    }
+    for (int side = 0; side < 2; side++) {
+        if (!(side ? self->b_chars : self->a_chars)) continue;
+        size_t len;
+        const char *t = rp_doc_text(side ? self->b : self->a, &len);
+        for (size_t k = 0; k < n; k++) {
+            slots[2 * k] = &off[4 * k + 2 * (size_t)side];
+            slots[2 * k + 1] = &off[4 * k + 2 * (size_t)side + 1];
+        }
+        bytes_to_chars(t, len, slots, 2 * n);
+    }
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t k = 0; list != NULL && k < n; k++) {
+        int op = (int)e[k].op;
+        PyObject *t =
+            Py_BuildValue("(sKKKK)", (op >= 0 && op < 4) ? ops[op] : "unknown",
+                          (unsigned long long)off[4 * k], (unsigned long long)off[4 * k + 1],
+                          (unsigned long long)off[4 * k + 2], (unsigned long long)off[4 * k + 3]);
+        if (t == NULL) {
+            Py_CLEAR(list);
+            break;
+        }
+        PyList_SET_ITEM(list, (Py_ssize_t)k, t);
+    }
+    PyMem_Free(off);
+    PyMem_Free(slots);
+    return list;
+}
+
 static PyObject *result_html(ResultObject *self, PyObject *unused)
 {
     (void)unused;
@@ -449,6 +517,11 @@ static PyMethodDef result_methods[] = {
     {"to_dict", (PyCFunction)result_to_dict, METH_NOARGS,
      "to_dict() -> dict\n\nThe JSON object of `reprint compare --format json` (scores rounded to 4 "
      "decimals). Passage offsets are in the units of the input: equal to the CLI's for bytes."},
+    {"edits", (PyCFunction)result_edits, METH_O,
+     "edits(i) -> list of (op, a_start, a_end, b_start, b_end)\n\nThe alignment inside passage "
+     "i: runs of words that are 'equal' on both sides, only in A ('delete'), only in B "
+     "('insert') or that differ ('replace'), in order, with offsets in the input's units (an "
+     "empty side is the point between two words)."},
     {"html", (PyCFunction)result_html, METH_NOARGS,
      "html() -> str\n\nThe self-contained HTML report of `reprint compare --format html`."},
     {NULL, NULL, 0, NULL}};

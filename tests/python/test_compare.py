@@ -2,6 +2,7 @@
 non-ASCII text, and errors."""
 import json
 import os
+import re
 
 import pytest
 
@@ -142,3 +143,31 @@ def test_bad_option_and_type():
 def test_version_is_the_library_s():
     out = run_cli("--version").decode()
     assert reprint.__version__ in out
+
+
+@pytest.mark.parametrize("a,b", NON_ASCII + [(
+    open(os.path.join(ROOT, "examples/wire.txt"), encoding="utf-8").read(),
+    open(os.path.join(ROOT, "examples/article.txt"), encoding="utf-8").read())])
+def test_edits_cover_passages_and_equal_runs_match(a, b):
+    r = reprint.compare(a, b)
+    assert r.passages
+    saw_change = False
+    for i, p in enumerate(r.passages):
+        edits = r.edits(i)
+        # from the passage's first word to its last (a passage may end on punctuation)
+        assert edits[0][1] == p.a_start and edits[0][3] == p.b_start
+        assert p.a_end - 2 <= max(e[2] for e in edits) <= p.a_end
+        assert p.b_end - 2 <= max(e[4] for e in edits) <= p.b_end
+        for op, a0, a1, b0, b1 in edits:
+            if op == "equal":  # the same words: equal letters and digits, case folded
+                assert re.findall(r"\w", a[a0:a1].casefold()) == \
+                    re.findall(r"\w", b[b0:b1].casefold())
+            else:
+                saw_change = True
+            if op == "insert":
+                assert a0 == a1 and b0 < b1
+            if op == "delete":
+                assert b0 == b1 and a0 < a1
+    assert saw_change or r.similarity == 1.0
+    with pytest.raises(IndexError):
+        r.edits(len(r.passages))
