@@ -84,15 +84,23 @@ bool cli_parse_color(const char *when, FILE *stream, bool *color);
 typedef enum { FMT_AUTO, FMT_TEXT, FMT_JSON, FMT_HTML } cli_format;
 bool cli_parse_format(const char *s, cli_format *f);
 
-/* Open the output: "-" or NULL is stdout. Returns NULL after printing an
- * error. */
+/* Open an output (an rp_output: a regular file is written to a temporary
+ * file renamed into place by a committing close; "-" or NULL is stdout; a
+ * device or FIFO is written in place). Returns NULL after printing an
+ * error. A named temporary file is removed if SIGINT, SIGTERM or SIGHUP
+ * ends the program. */
 FILE *cli_open_output(const char *path);
-/* Mark path (not "-") as being written (writing) or finished (!writing):
- * a file being written is removed if SIGINT, SIGTERM or SIGHUP ends the
- * program. path must stay valid while marked. */
-void cli_partial_output(const char *path, bool writing);
-/* Close an output opened by cli_open_output, reporting write errors. */
-bool cli_close_output(FILE *f, const char *path);
+/* Close an output opened by cli_open_output: commit puts the file in
+ * place, reporting a write error (once); !commit abandons it, leaving
+ * the previous file. Returns whether it was committed. */
+bool cli_close_output(FILE *f, const char *path, bool commit);
+/* Refuse (printing the error) outputs that are the same file as an input,
+ * lie inside an input directory, or name one file twice (see
+ * rp_output_check()); call before reading any input. db: an index read or
+ * written too (its -wal, -shm and -journal files count as well), or NULL.
+ * NULL outputs are skipped. */
+bool cli_check_outputs(const char *const *outputs, size_t n_out, const char *db,
+                       char *const *inputs, size_t n_in);
 
 /* ---- progress bar (progress.c) ---------------------------------------------- */
 typedef struct cli_progress {

@@ -127,10 +127,8 @@ static int id_cmp(const char *a, size_t na, const char *b, size_t nb)
     return na < nb ? -1 : na > nb;
 }
 
-static bool write_pairs(rp_dedup *d, const char *path)
+static bool write_pairs(rp_dedup *d, FILE *f)
 {
-    FILE *f = cli_open_output(path);
-    if (f == NULL) return false;
     uint64_t a, b;
     double sim;
     rp_status st;
@@ -153,33 +151,30 @@ static bool write_pairs(rp_dedup *d, const char *path)
     }
     if (st != RP_OK) {
         cli_report(&err, st);
-        cli_close_output(f, path);
         return false;
     }
-    return cli_close_output(f, path);
+    return true;
 }
 
-static bool write_clusters(rp_dedup *d, const char *path)
+static bool write_clusters(rp_dedup *d, FILE *f)
 {
-    FILE *f = cli_open_output(path);
-    if (f == NULL) return false;
     uint64_t n = rp_dedup_get_stats(d)->docs;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t size = rp_dedup_cluster_size(d, i);
         if (size < 2) continue;
         cJSON *o = cJSON_CreateObject();
-        if (o == NULL) break;
+        if (o == NULL) return false;
         cJSON_AddStringToObject(o, "id", rp_dedup_id(d, i, NULL));
         cJSON_AddStringToObject(o, "cluster", rp_dedup_id(d, rp_dedup_representative(d, i), NULL));
         cJSON_AddNumberToObject(o, "size", (double)size);
         char *s = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
-        if (s == NULL) break;
+        if (s == NULL) return false;
         fputs(s, f);
         fputc('\n', f);
         cJSON_free(s);
     }
-    return cli_close_output(f, path);
+    return true;
 }
 
 static void on_progress(void *user, int stage, uint64_t docs, uint64_t bytes)
@@ -383,10 +378,8 @@ int cmd_dedup(int argc, char **argv)
     if (pairs == NULL && clusters == NULL && output == NULL && quiet)
         return cli_usage_error("nothing to do: give --pairs, --clusters or -o (or drop -q)");
 
-    /* Outputs are written at the end; an interrupted run leaves none. */
-    cli_partial_output(output, true);
-    cli_partial_output(pairs, true);
-    cli_partial_output(clusters, true);
+    const char *outputs[] = {output, pairs, clusters};
+    if (!cli_check_outputs(outputs, 3, against, argv + optind, (size_t)n_inputs)) return EXIT_FAIL;
     rp_index *idx = NULL;
     if (against != NULL) {
         rp_index_opts io;
@@ -413,33 +406,28 @@ int cmd_dedup(int argc, char **argv)
     if (st != RP_OK) {
         cli_progress_end(&bar);
         cli_report(&err, st);
-        cli_partial_output(output, false);
-        cli_partial_output(pairs, false);
-        cli_partial_output(clusters, false);
         rp_index_free(idx);
         return EXIT_FAIL;
     }
-    if (output != NULL) {
-        st = rp_dedup_write(d, output, &err);
-        if (st != RP_OK) {
-            cli_progress_end(&bar);
-            cli_report(&err, st);
-            status = EXIT_FAIL;
-        }
+    /* --pairs and --clusters go to temporary files first and are put in
+     * place only when -o (which rp_dedup_write() puts in place itself) was
+     * written too, so a failed run leaves the previous files. */
+    FILE *pf = NULL, *cf = NULL;
+    if (pairs != NULL && ((pf = cli_open_output(pairs)) == NULL || !write_pairs(d, pf)))
+        status = EXIT_FAIL;
+    if (status == EXIT_OK && clusters != NULL &&
+        ((cf = cli_open_output(clusters)) == NULL || !write_clusters(d, cf)))
+        status = EXIT_FAIL;
+    if (status == EXIT_OK && output != NULL && (st = rp_dedup_write(d, output, &err)) != RP_OK) {
+        cli_progress_end(&bar);
+        cli_report(&err, st);
+        status = EXIT_FAIL;
     }
     cli_progress_end(&bar);
-    if (status == EXIT_OK && pairs != NULL && !write_pairs(d, pairs)) status = EXIT_FAIL;
-    if (status == EXIT_OK && clusters != NULL && !write_clusters(d, clusters)) status = EXIT_FAIL;
+    if (pf != NULL && !cli_close_output(pf, pairs, status == EXIT_OK)) status = EXIT_FAIL;
+    if (cf != NULL && !cli_close_output(cf, clusters, status == EXIT_OK)) status = EXIT_FAIL;
     if (!quiet) summary(d);
     rp_dedup_free(d);
     rp_index_free(idx);
-    if (status != EXIT_OK) {
-        /* A failed run leaves no output that looks complete. */
-        if (pairs != NULL && strcmp(pairs, "-") != 0) remove(pairs);
-        if (clusters != NULL && strcmp(clusters, "-") != 0) remove(clusters);
-    }
-    cli_partial_output(output, false);
-    cli_partial_output(pairs, false);
-    cli_partial_output(clusters, false);
     return status;
 }

@@ -238,6 +238,8 @@ static int index_add(int argc, char **argv)
     const char *path = argv[optind];
     char **inputs = argv + optind + 1;
     int n_inputs = argc - optind - 1;
+    /* The index (and its log files) must not be among the inputs. */
+    if (!cli_check_outputs(&path, 1, NULL, inputs, (size_t)n_inputs)) return EXIT_FAIL;
 
     int status = EXIT_FAIL;
     rp_error err;

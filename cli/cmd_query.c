@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,7 @@ int cmd_query(int argc, char **argv)
     const char *path = argv[optind];
     char **inputs = argv + optind + 1;
     int n_inputs = argc - optind - 1;
+    if (!cli_check_outputs(&output, 1, path, inputs, (size_t)n_inputs)) return EXIT_FAIL;
 
     int status = EXIT_FAIL;
     rp_error err;
@@ -237,7 +239,8 @@ int cmd_query(int argc, char **argv)
     if (st == RP_OK && !write_failed && add) st = rp_index_commit(idx, &err);
     cli_progress_end(&bar);
     if (write_failed) {
-        cli_error("error writing the matches");
+        cli_error("%s: write error: %s", output != NULL ? output : "standard output",
+                  strerror(errno));
     } else if (st != RP_OK) {
         cli_report(&err, st);
         if (add) cli_error("the batch in progress was not added");
@@ -245,7 +248,8 @@ int cmd_query(int argc, char **argv)
         status = EXIT_OK;
     }
 done:
-    if (out != NULL && !cli_close_output(out, output)) status = EXIT_FAIL;
+    if (out != NULL && !cli_close_output(out, output, status == EXIT_OK) && status == EXIT_OK)
+        status = EXIT_FAIL;
     rp_index_matches_free(m);
     rp_doc_free(doc);
     rp_source_free(src);

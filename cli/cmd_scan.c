@@ -365,23 +365,25 @@ static rp_status on_cluster(void *user, const rp_scan_cluster *cl)
     return put_line(c, root);
 }
 
-static int write_report(rp_scan *scan, const char *path, bool clusters)
+/* Write the --boilerplate or --clusters report to a temporary file; it is
+ * put in place (*out, for cli_close_output) once the whole run succeeded. */
+static int write_report(rp_scan *scan, const char *path, bool clusters, FILE **out)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        cli_error("%s: cannot open for writing: %s", path, strerror(errno));
-        return EXIT_FAIL;
-    }
+    FILE *f = *out = cli_open_output(path);
+    if (f == NULL) return EXIT_FAIL;
     report_ctx c = {f, scan, false};
     rp_error err;
     rp_status st = clusters ? rp_scan_list_clusters(scan, on_cluster, &c, &err)
                             : rp_scan_list_boilerplate(scan, on_boilerplate, &c, &err);
-    bool ok = cli_close_output(f, path);
-    if (st != RP_OK && !c.failed) {
+    if (c.failed) {
+        cli_error("%s: write error: %s", path, strerror(errno));
+        return EXIT_FAIL;
+    }
+    if (st != RP_OK) {
         cli_report(&err, st);
         return EXIT_FAIL;
     }
-    return ok && st == RP_OK ? EXIT_OK : EXIT_FAIL;
+    return EXIT_OK;
 }
 
 /* ---- the HTML report ----------------------------------------------------------------------- */
@@ -482,13 +484,13 @@ static int write_html(rp_scan *scan, const char *dir, top_heap *top, const scan_
             cli_report(&err, st);
         } else {
             char *path = join_path(pairs_dir, name);
-            FILE *f = path != NULL ? fopen(path, "w") : NULL;
+            FILE *f = path != NULL ? cli_open_output(path) : NULL;
             if (f == NULL) {
-                cli_error("%s: cannot open for writing: %s", path ? path : name, strerror(errno));
                 st = RP_ERR_IO;
             } else {
                 int rc = render_html_page(f, a, b, r, &nav);
-                if (!cli_close_output(f, path) || rc != 0) st = RP_ERR_IO;
+                if (!cli_close_output(f, path, rc == 0) || rc != 0) st = RP_ERR_IO;
+                if (rc != 0) cli_error("%s: write error: %s", path, strerror(errno));
             }
             free(path);
         }
@@ -498,13 +500,11 @@ static int write_html(rp_scan *scan, const char *dir, top_heap *top, const scan_
         if (st != RP_OK) goto done;
         cli_progress_update(bar, (double)(i + 1) / (double)(top->n + 1));
     }
-    FILE *f = fopen(index_path, "w");
-    if (f == NULL) {
-        cli_error("%s: cannot open for writing: %s", index_path, strerror(errno));
-        goto done;
-    }
+    FILE *f = cli_open_output(index_path);
+    if (f == NULL) goto done;
     int rc = render_scan_index(f, rows, top->n, info);
-    if (cli_close_output(f, index_path) && rc == 0) status = EXIT_OK;
+    if (rc != 0) cli_error("%s: write error: %s", index_path, strerror(errno));
+    if (cli_close_output(f, index_path, rc == 0) && rc == 0) status = EXIT_OK;
     if (status == EXIT_OK) remove_stale_pages(pairs_dir, top->n);
 done:
     for (size_t i = 0; hrefs != NULL && i < top->n; i++)
@@ -728,6 +728,20 @@ int cmd_scan(int argc, char **argv)
     rp_error err;
     rp_status st;
     const double t0 = now();
+    FILE *boilerplate_f = NULL, *clusters_f = NULL;
+    {
+        const char *outputs[] = {output, boilerplate_path, clusters_path, html_dir};
+        char **all = malloc((n_inputs + n_against + 1) * sizeof *all);
+        if (all == NULL) {
+            cli_error("out of memory");
+            goto done;
+        }
+        memcpy(all, inputs, n_inputs * sizeof *all);
+        if (n_against > 0) memcpy(all + n_inputs, against, n_against * sizeof *all);
+        bool ok = cli_check_outputs(outputs, 4, NULL, all, n_inputs + n_against);
+        free(all);
+        if (!ok) goto done;
+    }
     if (html_dir != NULL && !make_dir(html_dir)) goto done;
     c.out = cli_open_output(output);
     if (c.out == NULL) goto done;
@@ -764,11 +778,11 @@ int cmd_scan(int argc, char **argv)
     }
     if (boilerplate_path != NULL) {
         cli_progress_label(&c.bar, "boilerplate");
-        if (write_report(scan, boilerplate_path, false) != EXIT_OK) goto finish;
+        if (write_report(scan, boilerplate_path, false, &boilerplate_f) != EXIT_OK) goto finish;
     }
     if (clusters_path != NULL) {
         cli_progress_label(&c.bar, "families");
-        if (write_report(scan, clusters_path, true) != EXIT_OK) goto finish;
+        if (write_report(scan, clusters_path, true, &clusters_f) != EXIT_OK) goto finish;
     }
     rp_scan_stats stats;
     rp_scan_get_stats(scan, &stats);
@@ -779,12 +793,15 @@ int cmd_scan(int argc, char **argv)
     }
     cli_progress_end(&c.bar);
     status = EXIT_OK;
-    if (!cli_close_output(c.out, output)) status = EXIT_FAIL;
-    c.out = NULL;
     if (!quiet) summary(&stats, skipped, now() - t0);
 finish:
     cli_progress_end(&c.bar);
-    if (c.out != NULL && !cli_close_output(c.out, output)) status = EXIT_FAIL;
+    /* Every output is put in place only when the whole run succeeded. */
+    if (boilerplate_f != NULL && !cli_close_output(boilerplate_f, boilerplate_path, status == EXIT_OK))
+        status = EXIT_FAIL;
+    if (clusters_f != NULL && !cli_close_output(clusters_f, clusters_path, status == EXIT_OK))
+        status = EXIT_FAIL;
+    if (c.out != NULL && !cli_close_output(c.out, output, status == EXIT_OK)) status = EXIT_FAIL;
     rp_scan_free(scan);
     free(c.top.v);
 done:

@@ -117,64 +117,105 @@ bool cli_parse_format(const char *s, cli_format *f)
     return true;
 }
 
-FILE *cli_open_output(const char *path)
-{
-    if (path == NULL || strcmp(path, "-") == 0) return stdout;
-    FILE *f = fopen(path, "w");
-    if (f == NULL) cli_error("%s: cannot open for writing: %s", path, strerror(errno));
-    return f;
-}
-
-bool cli_close_output(FILE *f, const char *path)
-{
-    if (f == stdout) {
-        if (fflush(f) != 0 || ferror(f)) {
-            cli_error("error writing output: %s", strerror(errno));
-            return false;
-        }
-        return true;
-    }
-    bool ok = !ferror(f);
-    if (fclose(f) != 0) ok = false;
-    if (!ok) cli_error("%s: write error: %s", path, strerror(errno));
-    return ok;
-}
-
-/* Output files being written: removed if SIGINT, SIGTERM or SIGHUP ends
- * the program, so an interrupted run leaves no file that looks complete. */
-#define MAX_PARTIAL 8
-static const char *volatile partial[MAX_PARTIAL];
+/* Outputs being written: each stream with its rp_output (which makes a
+ * temporary file and renames it into place only on success). A named
+ * temporary file is removed if SIGINT, SIGTERM or SIGHUP ends the program;
+ * unnamed ones (Linux) vanish by themselves, even on SIGKILL. */
+#define MAX_OPEN 16
+static struct {
+    FILE *f;
+    rp_output *o;
+    const char *volatile temp;
+} open_outputs[MAX_OPEN];
 
 static void on_fatal_signal(int sig)
 {
-    for (int i = 0; i < MAX_PARTIAL; i++)
-        if (partial[i] != NULL) unlink(partial[i]);
+    for (int i = 0; i < MAX_OPEN; i++)
+        if (open_outputs[i].temp != NULL) unlink(open_outputs[i].temp);
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
-void cli_partial_output(const char *path, bool writing)
+static void install_handlers(void)
 {
     static bool installed;
-    if (path == NULL || strcmp(path, "-") == 0) return;
-    if (!installed) {
-        installed = true;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_fatal_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
+    if (installed) return;
+    installed = true;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+FILE *cli_open_output(const char *path)
+{
+    if (path == NULL) path = "-";
+    int slot = 0;
+    while (slot < MAX_OPEN && open_outputs[slot].f != NULL)
+        slot++;
+    if (slot == MAX_OPEN) {
+        cli_error("%s: too many outputs open", path);
+        return NULL;
     }
-    for (int i = 0; i < MAX_PARTIAL; i++) {
-        if (writing && partial[i] == NULL) {
-            partial[i] = path;
-            return;
-        }
-        if (!writing && partial[i] == path) {
-            partial[i] = NULL;
-            return;
-        }
+    install_handlers();
+    rp_output *o;
+    rp_error err;
+    rp_status st = rp_output_open(path, &o, &err);
+    if (st != RP_OK) {
+        cli_report(&err, st);
+        return NULL;
     }
+    open_outputs[slot].o = o;
+    open_outputs[slot].temp = rp_output_temp_path(o);
+    open_outputs[slot].f = rp_output_file(o);
+    return open_outputs[slot].f;
+}
+
+bool cli_close_output(FILE *f, const char *path, bool commit)
+{
+    (void)path; /* the rp_output knows it */
+    for (int i = 0; i < MAX_OPEN; i++) {
+        if (f == NULL || open_outputs[i].f != f) continue;
+        rp_output *o = open_outputs[i].o;
+        open_outputs[i].temp = NULL;
+        open_outputs[i].f = NULL;
+        open_outputs[i].o = NULL;
+        rp_error err;
+        rp_status st = rp_output_close(o, commit, &err);
+        if (st != RP_OK) cli_report(&err, st);
+        return commit && st == RP_OK;
+    }
+    return false;
+}
+
+bool cli_check_outputs(const char *const *outputs, size_t n_out, const char *db,
+                       char *const *inputs, size_t n_in)
+{
+    /* An index is its file plus SQLite's write-ahead log and journal. */
+    static const char *const db_files[] = {"", "-wal", "-shm", "-journal"};
+    const size_t n_db = db != NULL ? sizeof db_files / sizeof *db_files : 0;
+    const char **all = calloc(n_in + n_db + 1, sizeof *all);
+    char *names = db != NULL ? malloc(n_db * (strlen(db) + 9)) : NULL;
+    if (all == NULL || (db != NULL && names == NULL)) {
+        free(all);
+        free(names);
+        cli_error("out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < n_db; i++) {
+        char *name = names + i * (strlen(db) + 9);
+        sprintf(name, "%s%s", db, db_files[i]);
+        all[i] = name;
+    }
+    for (size_t i = 0; i < n_in; i++)
+        all[n_db + i] = inputs[i];
+    rp_error err;
+    rp_status st = rp_output_check(outputs, n_out, all, n_db + n_in, &err);
+    if (st != RP_OK) cli_report(&err, st);
+    free(all);
+    free(names);
+    return st == RP_OK;
 }

@@ -36,6 +36,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -1211,6 +1212,66 @@ RP_API rp_status rp_index_near(rp_index *idx, const uint32_t *sig, double min_si
  * RP_ERR_NOMEM. */
 RP_API rp_status rp_index_document(rp_index *idx, int64_t doc, char **id, size_t *id_len,
                                    char **text, size_t *text_len, rp_error *err);
+
+/* ------------------------------------------------------------------------
+ * Output files
+ * ------------------------------------------------------------------------
+ *
+ * Every file the library and the reprint program write goes through an
+ * rp_output, which never destroys what it did not create:
+ *  - a regular file, or a path that does not exist yet, is written to a new
+ *    temporary file in the same directory and renamed onto the name only by
+ *    a committing rp_output_close(); a failed, interrupted or killed run
+ *    leaves the previous file (or nothing). The temporary file is unnamed
+ *    until then on Linux (O_TMPFILE), so not even SIGKILL leaves it behind;
+ *    elsewhere it is ".NAME.XXXXXX.tmp", named by rp_output_temp_path(). A
+ *    replaced file keeps its permission bits; a symbolic link is followed
+ *    (its target is replaced, the link stays); a second hard link to the
+ *    old file keeps the old contents.
+ *  - "-" (standard output) and any other existing file that is not regular
+ *    (a device, a FIFO, a terminal) are written in place: never truncated,
+ *    never removed.
+ * Threads: an rp_output belongs to one thread at a time. */
+typedef struct rp_output rp_output;
+
+/* rp_output_open() - start writing path ("-": standard output).
+ * out receives the output; write through rp_output_file() and finish with
+ * rp_output_close(). Returns RP_OK, RP_ERR_IO (a directory, a dangling
+ * symbolic link, no permission to create a file in its directory; err names
+ * the path and errno), RP_ERR_PARAM, RP_ERR_NOMEM. Nothing is created on
+ * error. */
+RP_API rp_status rp_output_open(const char *path, rp_output **out, rp_error *err);
+
+/* rp_output_file() - the stream to write to (borrowed; do not fclose it). */
+RP_API FILE *rp_output_file(rp_output *o);
+
+/* rp_output_path() - the path given to rp_output_open() (borrowed). */
+RP_API const char *rp_output_path(const rp_output *o);
+
+/* rp_output_temp_path() - the named temporary file being written, for a
+ * signal handler to unlink(); NULL when there is none (standard output, a
+ * device, an unnamed temporary file). Valid until rp_output_close(). */
+RP_API const char *rp_output_temp_path(const rp_output *o);
+
+/* rp_output_close() - finish and free o. commit 1: check that everything
+ * was written, then move the temporary file onto the name; a failure is
+ * RP_ERR_IO (err: the path, "write error: " and the reason) and leaves the
+ * previous file as it was. commit 0: abandon what was written (the
+ * temporary file is removed; a device or standard output keeps what it
+ * received). Standard output is flushed, not closed. NULL is a no-op. */
+RP_API rp_status rp_output_close(rp_output *o, int commit, rp_error *err);
+
+/* rp_output_check() - refuse outputs that would destroy an input, before
+ * anything is read. For each output (NULL and "-" are skipped): RP_ERR_PARAM
+ * (err->path: the output) when it is the same file as one of the inputs
+ * (same device and inode, so through symbolic and hard links; "-" among the
+ * inputs is what standard input is), when an existing output file lies
+ * inside an input directory (a walk would read it), or when two outputs
+ * name one file. Character devices (/dev/null, a terminal) are allowed as
+ * both. Inputs that do not exist are ignored (reading reports them).
+ * Returns RP_OK, RP_ERR_PARAM, RP_ERR_NOMEM. */
+RP_API rp_status rp_output_check(const char *const *outputs, size_t n_out,
+                                 const char *const *inputs, size_t n_in, rp_error *err);
 
 #ifdef __cplusplus
 }

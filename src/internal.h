@@ -372,8 +372,8 @@ rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t s
 typedef struct rp__writer rp__writer;
 rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err);
 rp_status rp__writer_write(rp__writer *w, const char *data, size_t len, rp_error *err);
-/* Finish (ok) or abandon (!ok) and free w; an abandoned or failed file is
- * removed. NULL is a no-op. */
+/* Finish (ok) or abandon (!ok) and free w: an rp_output (outfile.c), so only
+ * a finished file replaces the name. NULL is a no-op. */
 rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err);
 
 /* ---- banding (lsh.c) ---------------------------------------------------------- */
