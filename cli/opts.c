@@ -219,3 +219,14 @@ bool cli_check_outputs(const char *const *outputs, size_t n_out, const char *db,
     free(names);
     return st == RP_OK;
 }
+
+bool cli_input_option(int ch, const char *arg, rp_source_opts *so)
+{
+    switch (ch) {
+    case OPT_INPUT_TEXT_FIELD: so->text_field = arg; return true;
+    case OPT_INPUT_ID_FIELD: so->id_field = arg; return true;
+    case OPT_INPUT_SKIP_BAD: so->skip_bad = 1; return true;
+    case OPT_INPUT_LOSSY: so->lossy = 1; return true;
+    default: return false;
+    }
+}

@@ -18,7 +18,7 @@
  * inode, so through symbolic and hard links), lies inside an input
  * directory, or is named twice. */
 #define _GNU_SOURCE /* O_TMPFILE */
-#include "internal.h"
+#include "io/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
