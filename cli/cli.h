@@ -87,8 +87,17 @@ int cli_usage_error(const char *fmt, ...)
     ;
 /* Parse a number from 0 to 1 (a share, a similarity). */
 bool cli_parse_fraction(const char *s, double *out);
-/* Parse a non-negative integer with an optional K/M/G suffix. */
+/* Parse a non-negative integer with an optional K/M/G/T suffix (powers of
+ * 1024); false on overflow. */
 bool cli_parse_size(const char *s, size_t *out);
+/* Parse option opt's value as a whole number in min..max (suffixes as
+ * above); false after printing a usage error that gives the range. */
+bool cli_parse_count(const char *opt, const char *s, size_t min, size_t max, size_t *out);
+/* The same for a size in bytes; the range is shown with suffixes (4M..1T). */
+bool cli_parse_bytes(const char *opt, const char *s, size_t min, size_t max, size_t *out);
+/* Upper bounds of the numeric options (documented in the man pages). */
+#define CLI_MAX_COUNT ((size_t)UINT32_MAX) /* words, documents, candidates */
+#define CLI_MAX_MEM   ((size_t)1 << 40)    /* --mem-limit: 1T */
 /* Parse --color WHEN (auto, always, never) for a stream. */
 bool cli_parse_color(const char *when, FILE *stream, bool *color);
 

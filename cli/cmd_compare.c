@@ -64,8 +64,8 @@ int cmd_compare(int argc, char **argv)
             break;
         case 'o': output = optarg; break;
         case 'm':
-            if (!cli_parse_size(optarg, &copts.min_words) || copts.min_words < 1)
-                return cli_usage_error("--min-words takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--min-words", optarg, 1, CLI_MAX_COUNT, &copts.min_words))
+                return EXIT_USAGE;
             break;
         case 'L': topts.lossy = 1; break;
         case 'q': quiet = true; break;

@@ -294,23 +294,19 @@ int cmd_dedup(int argc, char **argv)
                 return cli_usage_error("--threshold takes a number in (0, 1], not '%s'", optarg);
             break;
         case O_NGRAM:
-            if (!cli_parse_size(optarg, &o.sketch.ngram) || o.sketch.ngram < 1 ||
-                o.sketch.ngram > 32)
-                return cli_usage_error("--ngram takes a whole number in 1..32, not '%s'", optarg);
+            if (!cli_parse_count("--ngram", optarg, 1, 32, &o.sketch.ngram)) return EXIT_USAGE;
             break;
         case O_HASHES:
-            if (!cli_parse_size(optarg, &o.sketch.hashes) || o.sketch.hashes < 1 ||
-                o.sketch.hashes > RP_SKETCH_MAX_HASHES)
-                return cli_usage_error("--hashes takes a whole number in 1..%d, not '%s'",
-                                       RP_SKETCH_MAX_HASHES, optarg);
+            if (!cli_parse_count("--hashes", optarg, 1, RP_SKETCH_MAX_HASHES, &o.sketch.hashes))
+                return EXIT_USAGE;
             break;
         case O_BANDS:
-            if (!cli_parse_size(optarg, &o.bands) || o.bands < 1)
-                return cli_usage_error("--bands takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--bands", optarg, 1, RP_SKETCH_MAX_HASHES, &o.bands))
+                return EXIT_USAGE;
             break;
         case O_ROWS:
-            if (!cli_parse_size(optarg, &o.rows) || o.rows < 1)
-                return cli_usage_error("--rows takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--rows", optarg, 1, RP_SKETCH_MAX_HASHES, &o.rows))
+                return EXIT_USAGE;
             break;
         case O_SEED:
             if (!cli_parse_size(optarg, &v))
@@ -330,13 +326,11 @@ int cmd_dedup(int argc, char **argv)
         case O_STRICT: o.strict = 1; break;
         case O_EXPLAIN: want_explain = true; break;
         case 'j':
-            if (!cli_parse_size(optarg, &o.threads) || o.threads < 1 || o.threads > 256)
-                return cli_usage_error("--threads takes a whole number in 1..256, not '%s'",
-                                       optarg);
+            if (!cli_parse_count("--threads", optarg, 1, 256, &o.threads)) return EXIT_USAGE;
             break;
         case O_MEM:
-            if (!cli_parse_size(optarg, &o.mem_limit) || o.mem_limit < ((size_t)1 << 20))
-                return cli_usage_error("--mem-limit takes a size of at least 1M, not '%s'", optarg);
+            if (!cli_parse_bytes("--mem-limit", optarg, (size_t)1 << 20, CLI_MAX_MEM, &o.mem_limit))
+                return EXIT_USAGE;
             break;
         case O_TMPDIR: o.tmpdir = optarg; break;
         case O_AGAINST: against = optarg; break;

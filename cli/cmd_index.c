@@ -21,17 +21,11 @@ bool cli_index_param(int ch, const char *arg, rp_index_opts *o)
     size_t v;
     switch (ch) {
     case OPT_NGRAM:
-        if (!cli_parse_size(arg, &v) || v < 1 || v > 32) {
-            cli_usage_error("--ngram takes a whole number from 1 to 32, not '%s'", arg);
-            return false;
-        }
+        if (!cli_parse_count("--ngram", arg, 1, 32, &v)) return false;
         o->params.ngram = v;
         return true;
     case OPT_WINDOW:
-        if (!cli_parse_size(arg, &v) || v < 1 || v > 64) {
-            cli_usage_error("--window takes a whole number from 1 to 64, not '%s'", arg);
-            return false;
-        }
+        if (!cli_parse_count("--window", arg, 1, 64, &v)) return false;
         o->params.window = v;
         return true;
     case OPT_SEED: {
@@ -211,8 +205,7 @@ static int index_add(int argc, char **argv)
         switch (ch) {
         case OPT_REPLACE: flags |= RP_INDEX_REPLACE; break;
         case 'b':
-            if (!cli_parse_size(optarg, &batch) || batch < 1)
-                return cli_usage_error("--batch takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--batch", optarg, 1, CLI_MAX_COUNT, &batch)) return EXIT_USAGE;
             break;
         case OPT_NGRAM:
         case OPT_WINDOW:

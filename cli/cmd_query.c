@@ -132,8 +132,7 @@ int cmd_query(int argc, char **argv)
             break;
         case 'o': output = optarg; break;
         case 'n':
-            if (!cli_parse_size(optarg, &qo.top))
-                return cli_usage_error("--top takes a whole number, not '%s'", optarg);
+            if (!cli_parse_count("--top", optarg, 0, CLI_MAX_COUNT, &qo.top)) return EXIT_USAGE;
             break;
         case OPT_MIN_CONTAINMENT:
             if (!cli_parse_fraction(optarg, &qo.min_containment))
@@ -143,25 +142,22 @@ int cmd_query(int argc, char **argv)
         case OPT_ADD: add = true; break;
         case OPT_REPLACE: flags |= RP_INDEX_REPLACE; break;
         case 'b':
-            if (!cli_parse_size(optarg, &batch) || batch < 1)
-                return cli_usage_error("--batch takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--batch", optarg, 1, CLI_MAX_COUNT, &batch)) return EXIT_USAGE;
             break;
         case 'm':
-            if (!cli_parse_size(optarg, &qo.compare.min_words) || qo.compare.min_words < 1)
-                return cli_usage_error("--min-words takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--min-words", optarg, 1, CLI_MAX_COUNT, &qo.compare.min_words))
+                return EXIT_USAGE;
             break;
         case OPT_MIN_SHARED:
-            if (!cli_parse_size(optarg, &qo.min_shared) || qo.min_shared < 1)
-                return cli_usage_error("--min-shared takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--min-shared", optarg, 1, CLI_MAX_COUNT, &qo.min_shared))
+                return EXIT_USAGE;
             break;
         case OPT_MAX_CANDIDATES:
-            if (!cli_parse_size(optarg, &qo.max_candidates) || qo.max_candidates < 1)
-                return cli_usage_error("--max-candidates takes a whole number >= 1, not '%s'",
-                                       optarg);
+            if (!cli_parse_count("--max-candidates", optarg, 1, CLI_MAX_COUNT, &qo.max_candidates))
+                return EXIT_USAGE;
             break;
         case OPT_MAX_DF:
-            if (!cli_parse_size(optarg, &qo.max_df))
-                return cli_usage_error("--max-df takes a whole number, not '%s'", optarg);
+            if (!cli_parse_count("--max-df", optarg, 0, CLI_MAX_COUNT, &qo.max_df)) return EXIT_USAGE;
             break;
         case OPT_NGRAM:
         case OPT_WINDOW:

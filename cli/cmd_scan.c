@@ -568,11 +568,6 @@ static size_t default_mem_limit(void)
     return q > SIZE_MAX ? SIZE_MAX : (size_t)q;
 }
 
-static bool parse_count(const char *s, size_t min, size_t *out)
-{
-    return cli_parse_size(s, out) && *out >= min;
-}
-
 int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -615,10 +610,7 @@ int cmd_scan(int argc, char **argv)
         case 'o': output = optarg; break;
         case SCAN_OPT_HTML: html_dir = optarg; break;
         case SCAN_OPT_HTML_MAX:
-            if (!parse_count(optarg, 0, &html_max)) {
-                cli_usage_error("--html-max takes a whole number, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--html-max", optarg, 0, CLI_MAX_COUNT, &html_max)) goto done;
             break;
         case SCAN_OPT_CLUSTERS:
             clusters_path = optarg;
@@ -639,10 +631,7 @@ int cmd_scan(int argc, char **argv)
             break;
         }
         case 'm':
-            if (!parse_count(optarg, 1, &so.min_words)) {
-                cli_usage_error("--min-words takes a whole number >= 1, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--min-words", optarg, 1, CLI_MAX_COUNT, &so.min_words)) goto done;
             break;
         case SCAN_OPT_MIN_CONTAINMENT:
             if (!cli_parse_fraction(optarg, &so.min_containment)) {
@@ -651,30 +640,16 @@ int cmd_scan(int argc, char **argv)
             }
             break;
         case SCAN_OPT_MAX_DF:
-            if (!parse_count(optarg, 2, &so.max_df)) {
-                cli_usage_error("--max-df takes a whole number >= 2, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--max-df", optarg, 2, RP_SCAN_MAX_DF, &so.max_df)) goto done;
             break;
         case SCAN_OPT_MIN_SHARED:
-            if (!parse_count(optarg, 1, &so.min_shared)) {
-                cli_usage_error("--min-shared takes a whole number >= 1, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--min-shared", optarg, 1, CLI_MAX_COUNT, &so.min_shared)) goto done;
             break;
         case 'j':
-            if (!parse_count(optarg, 1, &so.threads) || so.threads > 256) {
-                cli_usage_error("--threads takes a whole number from 1 to 256, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--threads", optarg, 1, 256, &so.threads)) goto done;
             break;
         case SCAN_OPT_MEM_LIMIT:
-            if (!parse_count(optarg, (size_t)4 << 20, &so.mem_limit)) {
-                cli_usage_error("--mem-limit takes a size of at least 4M (K, M, G suffixes), "
-                                "not '%s'",
-                                optarg);
-                goto done;
-            }
+            if (!cli_parse_bytes("--mem-limit", optarg, (size_t)4 << 20, CLI_MAX_MEM, &so.mem_limit)) goto done;
             break;
         case SCAN_OPT_TMPDIR: so.tmpdir = optarg; break;
         case 'q': quiet = true; break;

@@ -79,6 +79,8 @@ bool cli_parse_size(const char *s, size_t *out)
         case 'M': mul = 1ULL << 20; break;
         case 'g':
         case 'G': mul = 1ULL << 30; break;
+        case 't':
+        case 'T': mul = 1ULL << 40; break;
         default: return false;
         }
         if (end[1] != '\0') return false;
@@ -86,6 +88,46 @@ bool cli_parse_size(const char *s, size_t *out)
     if (v > (unsigned long long)SIZE_MAX / mul) return false;
     *out = (size_t)(v * mul);
     return true;
+}
+
+/* n as a size with the largest suffix that divides it ("4M", "1T"). */
+static void size_text(size_t n, char *buf, size_t cap)
+{
+    static const char suffix[] = "KMGT";
+    int k = -1;
+    while (k < 3 && n >= 1024 && n % 1024 == 0) {
+        n /= 1024;
+        k++;
+    }
+    if (k < 0)
+        snprintf(buf, cap, "%zu", n);
+    else
+        snprintf(buf, cap, "%zu%c", n, suffix[k]);
+}
+
+bool cli_parse_count(const char *opt, const char *s, size_t min, size_t max, size_t *out)
+{
+    size_t v;
+    if (cli_parse_size(s, &v) && v >= min && v <= max) {
+        *out = v;
+        return true;
+    }
+    cli_usage_error("%s takes a whole number in %zu..%zu, not '%s'", opt, min, max, s);
+    return false;
+}
+
+bool cli_parse_bytes(const char *opt, const char *s, size_t min, size_t max, size_t *out)
+{
+    size_t v;
+    if (cli_parse_size(s, &v) && v >= min && v <= max) {
+        *out = v;
+        return true;
+    }
+    char lo[32], hi[32];
+    size_text(min, lo, sizeof lo);
+    size_text(max, hi, sizeof hi);
+    cli_usage_error("%s takes a size in %s..%s (K, M, G, T suffixes), not '%s'", opt, lo, hi, s);
+    return false;
 }
 
 bool cli_parse_color(const char *when, FILE *stream, bool *color)

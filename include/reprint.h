@@ -784,12 +784,16 @@ typedef enum rp_scan_stage {
     RP_SCAN_STAGE_ALIGN = 1  /* aligning candidate pairs */
 } rp_scan_stage;
 
+/* The largest rp_scan_opts.max_df: documents are numbered in 32 bits. */
+#define RP_SCAN_MAX_DF ((size_t)UINT32_MAX)
+
 /* Scan options. Initialize with rp_scan_opts_init(). */
 typedef struct rp_scan_opts {
     size_t ngram;           /* words per fingerprinted n-gram; default 5; 1..32 */
     size_t window;          /* winnowing window in n-grams; default 4; 1..64 */
     size_t max_df;          /* fingerprints in more documents are boilerplate;
-                             * default 100; >= 2 */
+                             * default 100; 2..RP_SCAN_MAX_DF (which, above
+                             * any corpus size, turns the filter off) */
     size_t min_shared;      /* distinct fingerprints a pair must share to be
                              * aligned; default 4; >= 1 */
     size_t min_words;       /* as rp_compare_opts.min_words; default 8; >= 1 */

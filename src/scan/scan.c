@@ -54,8 +54,8 @@ static rp_status check_opts(const rp_scan_opts *o, rp_error *err)
         bad = "ngram must be in 1..32";
     else if (o->window < 1 || o->window > 64)
         bad = "window must be in 1..64";
-    else if (o->max_df < 2)
-        bad = "max_df must be at least 2";
+    else if (o->max_df < 2 || o->max_df > RP_SCAN_MAX_DF)
+        bad = "max_df must be in 2..4294967295";
     else if (o->min_shared < 1)
         bad = "min_shared must be at least 1";
     else if (o->min_words < 1)
