@@ -148,6 +148,13 @@ uint64_t cli_input_bytes(char *const *paths, size_t n);
 /* Terminal view: each passage with both sides and differing words marked,
  * then a one-line summary. color: ANSI colours, else [-deleted-] {+added+}. */
 int render_text(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r, bool color);
+/* The length of the valid UTF-8 sequence at s[0..n) (n > 0, s[0] >= 0x80)
+ * and its code point in *cp, or 0 when it is not valid. */
+size_t cli_utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
+/* Write s[0..n) (any bytes) for a terminal or text file: valid UTF-8 only,
+ * each invalid byte and control character as U+FFFD, except that a text
+ * (!one_line) keeps its newlines and tabs. */
+void cli_put_text(FILE *out, const char *s, size_t n, bool one_line);
 /* The JSON contract of DESIGN.md, one object on one line. */
 int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);
 /* One corpus pair on one line, the record of `reprint scan` and `reprint
@@ -155,8 +162,12 @@ int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
  * "containment_b","jaccard","similarity","passages":[...]}, passages as in
  * render_json (byte offsets into each document's text). Returns 0 or -1 on
  * a write error. */
-int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char *b_id,
-                       const rp_doc *b, const rp_result *r);
+int render_pair_record(FILE *out, const char *a_id, size_t a_id_len, const rp_doc *a,
+                       const char *b_id, size_t b_id_len, const rp_doc *b, const rp_result *r);
+/* Add member key to a cJSON object: s[0..n), any bytes (NUL, invalid
+ * UTF-8), as rp_json_quote() writes it, so the JSON stays valid. */
+struct cJSON;
+void cli_json_add_bytes(struct cJSON *obj, const char *key, const char *s, size_t n);
 /* One self-contained HTML page: both documents side by side, passages
  * highlighted in matching colours, linked, differing words marked. */
 int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);

@@ -102,12 +102,22 @@ static void explain(const rp_dedup_opts *o, size_t bands, size_t rows)
             se);
 }
 
-/* Write s as one TSV field: backslash, tab, newline and CR escaped. */
+/* Write s as one TSV field: backslash, tab, newline and CR escaped as \\,
+ * \t, \n, \r; other control bytes (NUL included) and bytes that are not
+ * valid UTF-8 as \xHH, so the field is valid UTF-8 text whatever the id. */
 static void tsv_field(FILE *f, const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c == '\\')
+        unsigned cp;
+        size_t len;
+        if (p[i] >= 0x80 && (len = cli_utf8_seq(p + i, n - i, &cp)) > 0) {
+            fwrite(s + i, 1, len, f);
+            i += len - 1;
+        } else if (p[i] >= 0x80 || p[i] == 0x7F || (p[i] < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+            fprintf(f, "\\x%02x", p[i]);
+        else if (c == '\\')
             fputs("\\\\", f);
         else if (c == '\t')
             fputs("\\t", f);
@@ -164,8 +174,11 @@ static bool write_clusters(rp_dedup *d, FILE *f)
         if (size < 2) continue;
         cJSON *o = cJSON_CreateObject();
         if (o == NULL) return false;
-        cJSON_AddStringToObject(o, "id", rp_dedup_id(d, i, NULL));
-        cJSON_AddStringToObject(o, "cluster", rp_dedup_id(d, rp_dedup_representative(d, i), NULL));
+        size_t id_len, rep_len;
+        const char *id = rp_dedup_id(d, i, &id_len);
+        const char *rep = rp_dedup_id(d, rp_dedup_representative(d, i), &rep_len);
+        cli_json_add_bytes(o, "id", id, id_len);
+        cli_json_add_bytes(o, "cluster", rep, rep_len);
         cJSON_AddNumberToObject(o, "size", (double)size);
         char *s = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);

@@ -61,25 +61,32 @@ static void help(void)
 
 /* Print the matches of one query document; 0 or -1 on a write error. */
 static int print_matches(FILE *out, cli_format fmt, bool color, const rp_index_matches *m,
-                         const char *b_id, const rp_doc *b)
+                         const char *b_id, size_t b_id_len, const rp_doc *b)
 {
-    size_t n = rp_index_matches_count(m);
+    size_t n = rp_index_matches_count(m), id_len;
     if (fmt == FMT_JSON) {
-        for (size_t i = 0; i < n; i++)
-            if (render_pair_record(out, rp_index_match_id(m, i, NULL), rp_index_match_doc(m, i),
-                                   b_id, b, rp_index_match_result(m, i)) != 0)
+        for (size_t i = 0; i < n; i++) {
+            const char *id = rp_index_match_id(m, i, &id_len);
+            if (render_pair_record(out, id, id_len, rp_index_match_doc(m, i), b_id, b_id_len, b,
+                                   rp_index_match_result(m, i)) != 0)
                 return -1;
+        }
         return 0;
     }
+    /* Ids may hold any byte: shown without control characters or bad UTF-8. */
     const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+    fprintf(out, "%sQuery ", bold);
+    cli_put_text(out, b_id, b_id_len, true);
     if (n == 0) {
-        fprintf(out, "%sQuery %s%s: no match\n", bold, b_id, reset);
+        fprintf(out, "%s: no match\n", reset);
         return ferror(out) ? -1 : 0;
     }
-    fprintf(out, "%sQuery %s%s: %zu match%s\n", bold, b_id, reset, n, n == 1 ? "" : "es");
+    fprintf(out, "%s: %zu match%s\n", reset, n, n == 1 ? "" : "es");
     for (size_t i = 0; i < n; i++) {
-        fprintf(out, "\n%s=== match %zu of %zu: %s%s (%zu fingerprints shared)\n", bold, i + 1, n,
-                rp_index_match_id(m, i, NULL), reset, rp_index_match_shared(m, i));
+        const char *id = rp_index_match_id(m, i, &id_len);
+        fprintf(out, "\n%s=== match %zu of %zu: ", bold, i + 1, n);
+        cli_put_text(out, id, id_len, true);
+        fprintf(out, "%s (%zu fingerprints shared)\n", reset, rp_index_match_shared(m, i));
         if (render_text(out, rp_index_match_doc(m, i), b, rp_index_match_result(m, i), color) != 0)
             return -1;
     }
@@ -215,7 +222,7 @@ int cmd_query(int argc, char **argv)
     while (st == RP_OK && (st = rp_source_next(src, &rec, &err)) == RP_OK && rec != NULL) {
         if ((st = rp_doc_new(rec->id, rec->text, rec->text_len, &to, &doc, &err)) != RP_OK) break;
         if ((st = rp_index_query(idx, doc, &qo, &m, &err)) != RP_OK) break;
-        if (print_matches(out, fmt, color, m, rec->id, doc) != 0) {
+        if (print_matches(out, fmt, color, m, rec->id, rec->id_len, doc) != 0) {
             write_failed = true;
             break;
         }

@@ -181,7 +181,8 @@ typedef struct scan_cli {
 static rp_status on_pair(void *user, const rp_scan_pair *p)
 {
     scan_cli *c = user;
-    if (render_pair_record(c->out, p->a_id, p->doc_a, p->b_id, p->doc_b, p->result) != 0) {
+    if (render_pair_record(c->out, p->a_id, p->a_id_len, p->doc_a, p->b_id, p->b_id_len, p->doc_b,
+                           p->result) != 0) {
         c->write_failed = true;
         return RP_ERR_IO;
     }
@@ -279,11 +280,13 @@ static cJSON *member_obj(rp_scan *scan, size_t doc, uint64_t start, uint64_t end
 {
     cJSON *m = cJSON_CreateObject();
     if (m == NULL) return NULL;
-    cJSON_AddStringToObject(m, "id", rp_scan_doc_id(scan, doc, NULL));
+    size_t id_len, date_len;
+    const char *id = rp_scan_doc_id(scan, doc, &id_len);
+    cli_json_add_bytes(m, "id", id, id_len);
     cJSON_AddNumberToObject(m, "start", (double)start);
     cJSON_AddNumberToObject(m, "end", (double)end);
-    const char *date = rp_scan_doc_date(scan, doc, NULL);
-    if (date != NULL) cJSON_AddStringToObject(m, "date", date);
+    const char *date = rp_scan_doc_date(scan, doc, &date_len);
+    if (date != NULL) cli_json_add_bytes(m, "date", date, date_len);
     return m;
 }
 
@@ -319,7 +322,7 @@ static rp_status on_boilerplate(void *user, const rp_scan_boilerplate *b)
     if (root == NULL) return RP_ERR_NOMEM;
     cJSON_AddNumberToObject(root, "documents", (double)b->documents);
     cJSON_AddNumberToObject(root, "fingerprints", (double)b->fingerprints);
-    cJSON_AddStringToObject(root, "text", b->text);
+    cli_json_add_bytes(root, "text", b->text, strlen(b->text));
     cJSON_AddItemToObject(root, "example", member_obj(c->scan, b->doc, b->start, b->end));
     return put_line(c, root);
 }
@@ -348,7 +351,7 @@ static rp_status on_cluster(void *user, const rp_scan_cluster *cl)
             if (t != NULL) {
                 memcpy(t, text + sm->start, n);
                 strcpy(t + n, n < sm->end - sm->start ? "\xE2\x80\xA6" : "");
-                cJSON_AddStringToObject(root, "text", t);
+                cli_json_add_bytes(root, "text", t, strlen(t));
                 free(t);
             }
         }

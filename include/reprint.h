@@ -1217,6 +1217,18 @@ RP_API rp_status rp_index_near(rp_index *idx, const uint32_t *sig, double min_si
 RP_API rp_status rp_index_document(rp_index *idx, int64_t doc, char **id, size_t *id_len,
                                    char **text, size_t *text_len, rp_error *err);
 
+/* rp_json_quote() - s[0..n), any bytes, as a quoted JSON string that is
+ * valid UTF-8 whatever s holds; every JSON text reprint writes uses it for
+ * ids, names and texts. Valid UTF-8 is kept as it is, except that '"' and
+ * '\' are escaped and control characters (U+0000..U+001F and U+007F) are
+ * written \n, \r, \t or \u00XX, so NUL is \u0000. Each byte that is not
+ * part of valid UTF-8 becomes the escape of a lone surrogate, \udc80 ..
+ * \udcff for bytes 0x80..0xFF (Python's "surrogateescape": json.loads(x)
+ * .encode("utf-8", "surrogateescape") gives the bytes back). Returns a new
+ * NUL-terminated buffer (free it with rp_free()), its length in *len when
+ * len is not NULL; NULL when out of memory. Thread-safe. */
+RP_API char *rp_json_quote(const char *s, size_t n, size_t *len);
+
 /* ------------------------------------------------------------------------
  * Output files
  * ------------------------------------------------------------------------

@@ -86,14 +86,20 @@ rp_status rp__json_find_members(const char *p, size_t n, const char *text_key, s
                                 const char *id_key, size_t id_key_len, char **scratch,
                                 size_t *scratch_cap, rp__json_span *text, rp__json_span *id);
 
+/* ---- JSON strings of any bytes (json_quote.c) ----------------------------- */
+/* Write the JSON form of the unit at s[*i] (one byte, or one valid UTF-8
+ * sequence; *i < n) to out (room for 8 bytes), advance *i past it and return
+ * the bytes written: escapes as rp_json_quote() documents. */
+size_t rp__json_escape(const char *s, size_t n, size_t *i, char *out);
+
 /* ---- output files (writer.c) ---------------------------------------------- */
 /* A file written through gzip (.gz), zstd (.zst, .zstd) or as is, chosen by
  * its name; "-" is standard output. RP_ERR_IO naming the file. */
 typedef struct rp__writer rp__writer;
 rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err);
 rp_status rp__writer_write(rp__writer *w, const char *data, size_t len, rp_error *err);
-/* Write s[0..n) as a JSON string, quoted and escaped (valid UTF-8, or
- * lossy bytes kept as they are). */
+/* Write s[0..n) as a JSON string, quoted and escaped as rp_json_quote()
+ * says (invalid UTF-8 as \uDCxx, so the line stays valid JSON). */
 rp_status rp__writer_json_string(rp__writer *w, const char *s, size_t n, rp_error *err);
 /* Finish (ok) or abandon (!ok) and free w: an rp_output (outfile.c), so only
  * a finished file replaces the name. NULL is a no-op. */

@@ -136,36 +136,18 @@ rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err)
     return st;
 }
 
-/* Append the JSON string of s[0..n) (valid UTF-8, or lossy bytes kept as they
- * are) to the writer, escaped. */
+/* Append the JSON string of s[0..n) (any bytes: json_quote.c) to the writer. */
 rp_status rp__writer_json_string(rp__writer *w, const char *s, size_t n, rp_error *err)
 {
     char buf[4096];
     size_t o = 0;
     buf[o++] = '"';
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         if (o > sizeof buf - 8) {
             RP_TRY(rp__writer_write(w, buf, o, err));
             o = 0;
         }
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)c;
-        } else if (c == '\n') {
-            buf[o++] = '\\';
-            buf[o++] = 'n';
-        } else if (c == '\t') {
-            buf[o++] = '\\';
-            buf[o++] = 't';
-        } else if (c == '\r') {
-            buf[o++] = '\\';
-            buf[o++] = 'r';
-        } else if (c < 0x20) {
-            o += (size_t)snprintf(buf + o, 8, "\\u%04x", c);
-        } else {
-            buf[o++] = (char)c;
-        }
+        o += rp__json_escape(s, n, &i, buf + o);
     }
     buf[o++] = '"';
     return rp__writer_write(w, buf, o, err);
