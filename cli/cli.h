@@ -24,17 +24,39 @@ int cmd_query(int argc, char **argv);
 /* ---- corpus input (opts.c), shared by dedup, scan, index add and query ----- */
 /* --text-field, --id-field, --skip-bad and --lossy: long options with codes
  * of their own (above every command's), set up in one place. */
-enum { OPT_INPUT_TEXT_FIELD = 0x400, OPT_INPUT_ID_FIELD, OPT_INPUT_SKIP_BAD, OPT_INPUT_LOSSY };
+/* --hidden, --include GLOB and --exclude GLOB (repeatable) choose what a
+ * directory walk reads; with --skip-bad, each file skipped is a warning
+ * line on stderr naming it and why. */
+enum {
+    OPT_INPUT_TEXT_FIELD = 0x400,
+    OPT_INPUT_ID_FIELD,
+    OPT_INPUT_SKIP_BAD,
+    OPT_INPUT_LOSSY,
+    OPT_INPUT_HIDDEN,
+    OPT_INPUT_INCLUDE,
+    OPT_INPUT_EXCLUDE
+};
 #define CLI_INPUT_LONGOPTS                                                                         \
     {"text-field", required_argument, NULL, OPT_INPUT_TEXT_FIELD},                                 \
         {"id-field", required_argument, NULL, OPT_INPUT_ID_FIELD},                                 \
         {"skip-bad", no_argument, NULL, OPT_INPUT_SKIP_BAD},                                       \
+        {"hidden", no_argument, NULL, OPT_INPUT_HIDDEN},                                           \
+        {"include", required_argument, NULL, OPT_INPUT_INCLUDE},                                   \
+        {"exclude", required_argument, NULL, OPT_INPUT_EXCLUDE},                                   \
     {                                                                                              \
         "lossy", no_argument, NULL, OPT_INPUT_LOSSY                                                \
     }
+/* The help lines of those options, for each command's --help. */
+#define CLI_INPUT_HELP                                                                             \
+    "      --hidden           read files and folders starting with '.' in a walk\n"               \
+    "      --include GLOB     in a walk, read only files whose name matches (repeatable)\n"       \
+    "      --exclude GLOB     in a walk, leave out files and folders matching (repeatable)\n"
 /* When ch (getopt_long's result) is one of them, apply it to *so and return
- * true; otherwise return false and leave *so alone. */
+ * true; otherwise return false and leave *so alone. More than 256 globs of
+ * a kind is a usage error that ends the program. */
 bool cli_input_option(int ch, const char *arg, rp_source_opts *so);
+/* Files skipped by --skip-bad so far (each was a warning line). */
+size_t cli_files_skipped(void);
 
 /* ---- index helpers (cmd_index.c), shared by index and query ----------------- */
 /* Codes of long options without a short form. */

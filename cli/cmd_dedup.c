@@ -51,7 +51,9 @@ static void help(void)
            "      --text-field NAME  JSONL member holding the text (default text)\n"
            "      --id-field NAME    JSONL member holding the id (default id; absent:\n"
            "                         path:line)\n"
-           "      --skip-bad         skip malformed JSONL lines (counted) instead of failing\n"
+           "      --skip-bad         skip (and count) bad JSONL lines and files that are\n"
+           "                         unreadable, binary, not UTF-8 or not JSONL\n"
+           CLI_INPUT_HELP
            "      --lossy            read invalid UTF-8 as separators instead of failing\n"
            "\n"
            "Resources:\n"
@@ -224,6 +226,9 @@ static void summary(const rp_dedup *d)
     if (s->skipped > 0)
         fprintf(stderr, "%s: %llu malformed lines skipped (--skip-bad)\n", cli_prog,
                 (unsigned long long)s->skipped);
+    if (s->skipped_files > 0)
+        fprintf(stderr, "%s: %llu files skipped (--skip-bad)\n", cli_prog,
+                (unsigned long long)s->skipped_files);
     if (s->chained > 0)
         fprintf(stderr,
                 "%s: %llu clusters hold %llu members that are not verified within the threshold "

@@ -133,7 +133,9 @@ static void help_add(void)
            "Options:\n"
            "      --text-field NAME  JSONL member holding the text (default \"text\")\n"
            "      --id-field NAME    JSONL member holding the id (default \"id\")\n"
-           "      --skip-bad         skip malformed JSONL lines instead of failing\n"
+           "      --skip-bad         skip (and count) bad JSONL lines and unreadable,\n"
+           "                         binary, non-UTF-8 or non-JSONL files\n"
+           CLI_INPUT_HELP
            "      --lossy            read invalid UTF-8 bytes and NUL as U+FFFD\n"
            "      --replace          replace a document whose id is already indexed\n"
            "                         (default: an error)\n"
@@ -275,6 +277,8 @@ static int index_add(int argc, char **argv)
             fprintf(stderr, "%s: %" PRIu64 " document%s added", cli_prog, added,
                     added == 1 ? "" : "s");
             if (skipped > 0) fprintf(stderr, "; %zu malformed lines skipped", skipped);
+            if (rp_source_skipped_files(src) > 0)
+                fprintf(stderr, "; %zu files skipped", rp_source_skipped_files(src));
             fputc('\n', stderr);
         }
     }

@@ -40,7 +40,9 @@ static void help(void)
            "  -b, --batch N            with --add: documents per transaction (default 10000)\n"
            "      --text-field NAME    JSONL member holding the text (default \"text\")\n"
            "      --id-field NAME      JSONL member holding the id (default \"id\")\n"
-           "      --skip-bad           skip malformed JSONL lines instead of failing\n"
+           "      --skip-bad           skip (and count) bad JSONL lines and unreadable,\n"
+           "                         binary, non-UTF-8 or non-JSONL files\n"
+           CLI_INPUT_HELP
            "      --lossy              read invalid UTF-8 bytes and NUL as U+FFFD\n"
            "  -m, --min-words N        drop passages shorter than N words (default 8)\n"
            "      --min-shared N       fingerprints a candidate must share (default 2)\n"

@@ -58,7 +58,9 @@ static void help(void)
            "Input:\n"
            "      --text-field NAME   JSONL member holding the text (default text)\n"
            "      --id-field NAME     JSONL member holding the id (default id)\n"
-           "      --skip-bad          skip malformed JSONL lines (counted) instead of failing\n"
+           "      --skip-bad          skip (and count) bad JSONL lines and files that are\n"
+           "                         unreadable, binary, not UTF-8 or not JSONL\n"
+           CLI_INPUT_HELP
            "      --lossy             read invalid UTF-8 bytes and NUL as U+FFFD\n"
            "\n"
            "Resources:\n"
@@ -545,6 +547,7 @@ static void summary(const rp_scan_stats *st, size_t skipped, double secs)
             (unsigned long long)st->candidates, (unsigned long long)st->boilerplate_pairs,
             (unsigned long long)st->pairs, (unsigned long long)st->passages);
     if (skipped > 0) fprintf(stderr, ", %zu malformed lines skipped", skipped);
+    if (cli_files_skipped() > 0) fprintf(stderr, ", %zu files skipped", cli_files_skipped());
     fprintf(stderr, "; %.1f s (%.0f documents/s), peak memory %s", secs,
             secs > 0 ? (double)st->documents / secs : 0.0, mem);
     if (st->spilled_runs > 0)

@@ -262,13 +262,50 @@ bool cli_check_outputs(const char *const *outputs, size_t n_out, const char *db,
     return st == RP_OK;
 }
 
+/* --include and --exclude globs (argv strings, borrowed), NULL-terminated. */
+#define MAX_GLOBS 256
+static const char *include_globs[MAX_GLOBS + 1], *exclude_globs[MAX_GLOBS + 1];
+static size_t n_include, n_exclude, n_skipped_files;
+
+static void on_skip(void *user, const char *path, const char *reason)
+{
+    (void)user;
+    n_skipped_files++;
+    cli_error("warning: %s: skipped: %s", path, reason);
+}
+
+size_t cli_files_skipped(void)
+{
+    return n_skipped_files;
+}
+
+static bool add_glob(const char **list, size_t *n, const char *arg)
+{
+    if (*n == MAX_GLOBS) {
+        exit(cli_usage_error("at most %d --include and %d --exclude globs", MAX_GLOBS,
+                             MAX_GLOBS));
+    }
+    list[(*n)++] = arg;
+    return true;
+}
+
 bool cli_input_option(int ch, const char *arg, rp_source_opts *so)
 {
     switch (ch) {
     case OPT_INPUT_TEXT_FIELD: so->text_field = arg; return true;
     case OPT_INPUT_ID_FIELD: so->id_field = arg; return true;
-    case OPT_INPUT_SKIP_BAD: so->skip_bad = 1; return true;
+    case OPT_INPUT_SKIP_BAD:
+        so->skip_bad = 1;
+        so->on_skip = on_skip;
+        return true;
     case OPT_INPUT_LOSSY: so->lossy = 1; return true;
+    case OPT_INPUT_HIDDEN: so->hidden = 1; return true;
+    case OPT_INPUT_INCLUDE:
+        so->include = include_globs;
+        return add_glob(include_globs, &n_include, arg);
+    case OPT_INPUT_EXCLUDE:
+        so->exclude = exclude_globs;
+        return add_glob(exclude_globs, &n_exclude, arg);
     default: return false;
     }
 }

@@ -377,8 +377,23 @@ typedef struct rp_source_opts {
     const char *text_field; /* JSONL member holding the text; default "text" (NULL: default) */
     const char *id_field;   /* JSONL member holding the id; default "id" (NULL: default) */
     int skip_bad;           /* 0 (default): a malformed JSONL line is an error;
-                             * 1: skip it and count it */
+                             * 1: skip it and count it; skip and count files
+                             * that cannot be read or are not text or JSONL
+                             * too (see rp_source_next()) */
     int lossy;              /* as rp_text_opts.lossy, for the text of each record */
+    int hidden;             /* 0 (default): a directory walk leaves out names
+                             * starting with '.'; 1: reads them */
+    /* NULL-terminated lists of fnmatch(3) globs matched against the names
+     * found in a directory walk (not against paths given): a file is read
+     * only if it matches one of include (NULL: every file); a file or
+     * directory matching one of exclude is left out. Copied. */
+    const char *const *include;
+    const char *const *exclude;
+    /* With skip_bad: called for each file skipped, with its path and why
+     * (a message as in rp_error.msg); NULL: none. Called on the thread
+     * reading the source. */
+    void (*on_skip)(void *user, const char *path, const char *reason);
+    void *skip_user;
 } rp_source_opts;
 
 /* rp_source_opts_init() - fill *o with the defaults above. */
@@ -437,15 +452,23 @@ RP_API rp_status rp_source_open(const char *const *paths, size_t n_paths,
  *  - RP_ERR_LIMIT: a text over RP_DOC_MAX_BYTES;
  *  - RP_ERR_IO: a file or directory that cannot be opened or read
  *    (sys_errno set); RP_ERR_NOMEM; RP_ERR_PARAM (NULL argument).
+ * A file starting with a UTF-16 or UTF-32 byte order mark is RP_ERR_FORMAT
+ * (saying so), even when lossy.
  * With opts.skip_bad, the line errors above (PARSE, and UTF8, FORMAT and
- * LIMIT about a JSONL line) skip the line instead. An error is final: later
+ * LIMIT about a JSONL line) skip the line instead, and a file-level error
+ * (a file or directory that cannot be opened or read, a dangling symbolic
+ * link, a plain file that is binary or not UTF-8, corrupt compressed data,
+ * a UTF-16 file, a file taken for JSONL by its content whose first record
+ * is bad) skips the rest of that file, counted by rp_source_skipped_files()
+ * and reported to opts.on_skip. An error is final: later
  * calls return it again. Not to be called on one source from two threads at
  * once. */
 RP_API rp_status rp_source_next(rp_source *src, const rp_record **rec, rp_error *err);
 
 /* rp_source_skipped() - the number of malformed lines skipped so far
- * (opts.skip_bad). */
+ * (opts.skip_bad); rp_source_skipped_files() the number of whole files. */
 RP_API size_t rp_source_skipped(const rp_source *src);
+RP_API size_t rp_source_skipped_files(const rp_source *src);
 
 /* rp_source_bytes() - input bytes read so far, counted as stored (the
  * compressed bytes of a .gz or .zst file), for progress reports against
@@ -639,7 +662,10 @@ typedef struct rp_dedup_opts {
     size_t threads;      /* sketching threads; 0 (default): the online cores; at most 256 */
     size_t mem_limit;    /* bytes; 0 (default): a quarter of physical memory */
     const char *tmpdir;  /* NULL (default): $TMPDIR or /tmp */
-    rp_source_opts source; /* how records are read (rp_source_opts_init) */
+    rp_source_opts source; /* how records are read (rp_source_opts_init); the
+                            * input is read again by rp_dedup_write(), so
+                            * source.include, exclude and on_skip must stay
+                            * valid until rp_dedup_free() */
     /* An index (rp_index_open(), borrowed for the run and the getters) whose
      * documents count as already kept: an input document that is a
      * near duplicate of one is removed, and pairs and clusters name it.
@@ -661,6 +687,7 @@ typedef struct rp_dedup_stats {
     uint64_t bytes;         /* bytes of text */
     uint64_t empty;         /* documents without words */
     uint64_t skipped;       /* malformed lines skipped (skip_bad) */
+    uint64_t skipped_files; /* files skipped as unreadable or not text (skip_bad) */
     uint64_t candidates;    /* distinct candidate pairs */
     uint64_t exact_checks;  /* candidates verified exactly */
     uint64_t pairs;         /* verified pairs */

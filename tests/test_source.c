@@ -467,8 +467,26 @@ void test_source_walk(void)
     CHECK_EQ(mkfifo(at(dir, "fifo"), 0644), 0);      /* not a regular file: left out */
     char out[4096], want[4096];
     CHECK_EQ(dump(dir, NULL, out, sizeof out), RP_OK);
+    /* Hidden names are left out of walks unless asked for. */
+    rp_source_opts ho;
+    rp_source_opts_init(&ho);
+    ho.hidden = 1;
+    CHECK_EQ(dump(dir, &ho, out, sizeof out), RP_OK);
+    snprintf(want, sizeof want, "%s/.hidden|.hidden|0\n", dir);
+    CHECK(strncmp(out, want, strlen(want)) == 0);
+    /* include: only names matching; exclude: names left out, folders too */
+    static const char *const inc[] = {"b*.txt", "*.jsonl", NULL}, *const exc[] = {"c", NULL};
+    rp_source_opts io;
+    rp_source_opts_init(&io);
+    io.include = inc;
+    io.exclude = exc;
+    CHECK_EQ(dump(dir, &io, out, sizeof out), RP_OK);
     snprintf(want, sizeof want,
-             "%s/.hidden|.hidden|0\n"
+             "%s/a.jsonl:1|a1|1\n%s/a.jsonl:2|a2|2\n%s/b.txt|b.txt|0\n%s/b0.txt|b0.txt|0\n", dir,
+             dir, dir, dir);
+    CHECK_STR_EQ(out, want);
+    CHECK_EQ(dump(dir, NULL, out, sizeof out), RP_OK);
+    snprintf(want, sizeof want,
              "%s/B.txt|B.txt|0\n"
              "%s/a.jsonl:1|a1|1\n"
              "%s/a.jsonl:2|a2|2\n"
@@ -478,7 +496,7 @@ void test_source_walk(void)
              "%s/b0.txt|b0.txt|0\n"
              "%s/link.txt|b.txt|0\n"
              "%s/linkdir/d.txt|b/c/d.txt|0\n",
-             dir, dir, dir, dir, dir, dir, dir, dir, dir, dir);
+             dir, dir, dir, dir, dir, dir, dir, dir, dir);
     CHECK_STR_EQ(out, want);
     /* A trailing slash gives the same paths; files given alongside keep
      * their order. */
@@ -502,11 +520,22 @@ void test_source_walk(void)
     s = open1(dir, NULL);
     const rp_record *r;
     rp_error err;
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 7; i++)
         next_ok(s); /* up to b0.txt */
     CHECK_EQ(rp_source_next(s, &r, &err), RP_ERR_IO);
     CHECK_STR_EQ(err.path, at(dir, "c-broken"));
     CHECK_EQ(err.sys_errno, ENOENT);
+    rp_source_free(s);
+    /* With skip_bad it is skipped and counted, and the walk goes on. */
+    rp_source_opts so;
+    rp_source_opts_init(&so);
+    so.skip_bad = 1;
+    s = open1(dir, &so);
+    size_t n = 0;
+    while (rp_source_next(s, &r, &err) == RP_OK && r != NULL)
+        n++;
+    CHECK_EQ(n, 9);
+    CHECK_EQ(rp_source_skipped_files(s), 1);
     rp_source_free(s);
     rm_tree(dir);
 }

@@ -114,6 +114,11 @@ static inline int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp)
 /* Offset of the first invalid byte or NUL in text, or len if there is none.
  * *is_nul tells which. */
 size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul);
+/* The encoding a UTF-16 or UTF-32 byte order mark at the start of s names
+ * ("UTF-16LE", ...), or NULL when s does not start with one. */
+const char *rp__utf16_bom(const uint8_t *s, size_t len);
+/* Fail with RP_ERR_FORMAT for text in that encoding (path and message). */
+rp_status rp__bom_error(rp_error *err, const char *path, const char *encoding);
 
 /* ---- hash map (hmap.c) --------------------------------------------------- */
 typedef struct rp__hmap_slot {

@@ -24,6 +24,7 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,13 @@ typedef struct walk_dir {
 struct rp_source {
     char *text_field, *id_field;
     size_t text_field_len, id_field_len;
-    bool skip_bad, lossy;
+    bool skip_bad, lossy, hidden;
+    char **include, **exclude; /* NULL-terminated copies, or NULL */
+    void (*on_skip)(void *user, const char *path, const char *reason);
+    void *skip_user;
+    size_t skipped_files;
+    bool sniffed;     /* the current file is JSONL by its content, not its name */
+    bool file_good;   /* the current file gave a record already */
     input *inputs;
     size_t n_inputs, next_input;
     const void *mem; /* INPUT_MEM only (borrowed) */
@@ -98,6 +105,36 @@ void rp_source_opts_init(rp_source_opts *o)
     o->lossy = 0;
 }
 
+/* A NULL-terminated copy of a NULL-terminated list (NULL for NULL). */
+static bool copy_globs(const char *const *list, char ***out)
+{
+    *out = NULL;
+    if (list == NULL) return true;
+    size_t n = 0;
+    while (list[n] != NULL)
+        n++;
+    char **v = rp__calloc(n + 1, sizeof *v);
+    if (v == NULL) return false;
+    *out = v;
+    for (size_t i = 0; i < n; i++)
+        if ((v[i] = rp__strdup(list[i])) == NULL) return false;
+    return true;
+}
+
+static void free_globs(char **v)
+{
+    for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+        rp__free(v[i]);
+    rp__free(v);
+}
+
+static bool glob_match(char *const *globs, const char *name)
+{
+    for (size_t i = 0; globs[i] != NULL; i++)
+        if (fnmatch(globs[i], name, FNM_PERIOD) == 0) return true;
+    return false;
+}
+
 /* Append n bytes to the NUL-terminated buffer *buf (length *len). */
 static bool append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
 {
@@ -131,8 +168,12 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
     s->id_field_len = strlen(idf);
     s->skip_bad = opts->skip_bad != 0;
     s->lossy = opts->lossy != 0;
+    s->hidden = opts->hidden != 0;
+    s->on_skip = opts->on_skip;
+    s->skip_user = opts->skip_user;
     s->stdin_fd = s->stdin_tee = -1;
-    if ((s->text_field = rp__memdup0(tf, s->text_field_len)) == NULL ||
+    if (!copy_globs(opts->include, &s->include) || !copy_globs(opts->exclude, &s->exclude) ||
+        (s->text_field = rp__memdup0(tf, s->text_field_len)) == NULL ||
         (s->id_field = rp__memdup0(idf, s->id_field_len)) == NULL ||
         (s->inputs = rp__calloc(n_inputs ? n_inputs : 1, sizeof *s->inputs)) == NULL) {
         rp_source_free(s);
@@ -241,6 +282,8 @@ void rp_source_free(rp_source *src)
     rp__free(src->inputs);
     rp__free(src->text_field);
     rp__free(src->id_field);
+    free_globs(src->include);
+    free_globs(src->exclude);
     rp__free(src->path);
     rp__free(src->head);
     rp__free(src->line);
@@ -253,6 +296,11 @@ void rp_source_free(rp_source *src)
 size_t rp_source_skipped(const rp_source *src)
 {
     return src->skipped;
+}
+
+size_t rp_source_skipped_files(const rp_source *src)
+{
+    return src->skipped_files;
 }
 
 uint64_t rp_source_bytes(const rp_source *src)
@@ -347,6 +395,8 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
         }
         const char *name = de->d_name;
         if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+        if (name[0] == '.' && !s->hidden) continue; /* .git, .DS_Store, editor files */
+        if (s->exclude != NULL && glob_match(s->exclude, name)) continue;
         size_t name_len = strlen(name);
         full_len = 0;
         if (!append(&full, &full_len, &full_cap, path, path_len) ||
@@ -357,6 +407,7 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
         }
         walk_entry *e = &d->entries[d->n];
         if (!classify(full, e)) continue;
+        if (!e->is_dir && s->include != NULL && !glob_match(s->include, name)) continue;
         if ((e->key = rp__malloc(name_len + 2)) == NULL) {
             rc = rp__nomem(err, label);
             break;
@@ -482,6 +533,8 @@ static rp_status sniff(rp_source *s, rp_error *err)
             s->eof = true;
             break;
         }
+        const char *wide = at == 0 ? rp__utf16_bom((const uint8_t *)data, len) : NULL;
+        if (wide != NULL) return rp__bom_error(err, s->path, wide);
         for (size_t i = 0; i < len && verdict < 0; i++, at++) {
             uint8_t c = (uint8_t)data[i];
             if (at < 3 && bom_run == at) {
@@ -550,11 +603,15 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
                                   &s->stream, err));
     else
         RP_TRY(rp__stream_open(path, &s->stream, err));
+    s->file_good = false;
+    s->sniffed = false;
     if (name_is_jsonl(path)) {
         s->jsonl = true;
         return RP_OK;
     }
-    return sniff(s, err);
+    RP_TRY(sniff(s, err));
+    s->sniffed = s->jsonl;
+    return RP_OK;
 }
 
 /* ---- plain text ---------------------------------------------------------- */
@@ -718,7 +775,11 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     /* n + 1: the terminating NUL is part of the buffer, as cJSON's
      * require_null_terminated check wants. A trusted second reading skips
      * the check (the field walk below never trusts the line either way). */
-    if (!s->trusted) {
+    if (s->line_no == 1 && rp__utf16_bom((const uint8_t *)p, len) != NULL)
+        return rp__bom_error(err, s->path, rp__utf16_bom((const uint8_t *)p, len));
+    /* A file taken for JSONL by its content has its first record checked on
+     * every reading: with skip_bad, a bad one skips the whole file. */
+    if (!s->trusted || (s->sniffed && !s->file_good)) {
         const char *end = NULL;
         cJSON *root = cJSON_ParseWithLengthOpts(line, n + 1, &end, 1);
         if (root == NULL) {
@@ -816,15 +877,45 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
 
 /* ---- the iterator -------------------------------------------------------- */
 
+/* Whether an error about the current file (or directory entry) is one that
+ * skip_bad passes over: the file cannot be read or is not text or JSONL. */
+static bool file_skippable(const rp_source *s, rp_status rc)
+{
+    return s->skip_bad && (rc == RP_ERR_IO || rc == RP_ERR_UTF8 || rc == RP_ERR_FORMAT ||
+                           rc == RP_ERR_LIMIT || rc == RP_ERR_PARSE);
+}
+
+/* Skip the current file after error e: count it, tell on_skip (once: not on
+ * a trusted second reading) and move on. */
+static void skip_file(rp_source *s, const rp_error *e, const char *what)
+{
+    s->skipped_files++;
+    if (s->on_skip != NULL && !s->trusted) {
+        char reason[320];
+        snprintf(reason, sizeof reason, "%s%s", what, e->msg);
+        s->on_skip(s->skip_user, e->path[0] ? e->path : (s->path ? s->path : ""), reason);
+    }
+    close_stream(s);
+}
+
 static rp_status next_record(rp_source *s, const rp_record **rec, rp_error *err)
 {
+    rp_status rc;
     for (;;) {
         if (s->stream == NULL) {
             bool end;
-            RP_TRY(open_next(s, &end, err));
+            if ((rc = open_next(s, &end, err)) != RP_OK) {
+                if (!file_skippable(s, rc)) return rc;
+                skip_file(s, err, "");
+                continue;
+            }
             if (end) return RP_OK;
             if (!s->jsonl) {
-                RP_TRY(read_plain(s, err));
+                if ((rc = read_plain(s, err)) != RP_OK) {
+                    if (!file_skippable(s, rc)) return rc;
+                    skip_file(s, err, "");
+                    continue;
+                }
                 close_stream(s);
                 *rec = &s->rec;
                 return RP_OK;
@@ -832,19 +923,32 @@ static rp_status next_record(rp_source *s, const rp_record **rec, rp_error *err)
         }
         char *line;
         size_t len;
-        RP_TRY(next_line(s, &line, &len, err));
+        if ((rc = next_line(s, &line, &len, err)) != RP_OK) {
+            if (!file_skippable(s, rc)) return rc;
+            skip_file(s, err, ""); /* the records read before it stay */
+            continue;
+        }
         if (line == NULL) {
             close_stream(s);
             continue;
         }
         bool use;
-        rp_status rc = parse_line(s, line, len, &use, err);
+        rc = parse_line(s, line, len, &use, err);
         if (rc == RP_OK && use) {
+            s->file_good = true;
             *rec = &s->rec;
             return RP_OK;
         }
         if (rc == RP_OK) continue; /* a blank line */
         if (rc == RP_ERR_NOMEM || !s->skip_bad) return rc;
+        if ((s->sniffed && !s->file_good) || (rc == RP_ERR_FORMAT && s->line_no == 1 &&
+                                              rp__utf16_bom((const uint8_t *)line, len))) {
+            /* It looked like JSONL but is not (or is UTF-16): skip it all. */
+            char what[64];
+            snprintf(what, sizeof what, "not JSONL (line %" PRIu64 "): ", s->line_no);
+            skip_file(s, err, what);
+            continue;
+        }
         s->skipped++;
     }
 }
