@@ -181,6 +181,9 @@ rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err);
  * rp__sorter_free, so a sorter that could not be made counts nothing). */
 uint64_t rp__sorter_count(const rp__sorter *s);
 size_t rp__sorter_runs(const rp__sorter *s);
+/* The temporary file holding the runs, -1 before the first spill: for the
+ * fuzz target that damages run files (fuzz/fuzz_extsort.c). */
+int rp__sorter_fd(const rp__sorter *s);
 void rp__sorter_free(rp__sorter *s);
 /* Temporary files in dir: created and unlinked at once (nothing is left
  * behind however the process ends); read and written whole at offsets.

@@ -131,6 +131,16 @@ rp_status rp__dedup_open_source(rp_dedup *d, bool again, rp_source **src, rp_err
         }
         rp__source_stdin(*src, again ? d->spool_fd : -1, again ? -1 : d->spool_fd);
     }
+    for (size_t i = 0; i < d->n_paths; i++) {
+        int fd = d->path_spool[i];
+        if (fd < 0) continue;
+        if (again && lseek(fd, 0, SEEK_SET) != 0) {
+            rp_source_free(*src);
+            *src = NULL;
+            return rp__tmp_error(d->tmpdir, err, "cannot read");
+        }
+        rp__source_input_fd(*src, i, again ? fd : -1, again ? -1 : fd);
+    }
     if (again) rp__source_trusted(*src);
     return RP_OK;
 }

@@ -28,6 +28,8 @@ rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err);
  * with tee_fd >= 0 every raw byte read is also written to tee_fd (a spool
  * of standard input for a second reading). */
 rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **out, rp_error *err);
+/* rp__stream_open() with every raw byte read also written to tee_fd. */
+rp_status rp__stream_open_tee(const char *path, int tee_fd, rp__stream **out, rp_error *err);
 /* The same over data[0..len), borrowed until rp__stream_close(); name is
  * used in errors. */
 rp_status rp__stream_open_mem(const char *name, const void *data, size_t len, rp__stream **out,
@@ -54,6 +56,13 @@ rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
  * caller), and a copy of the raw bytes written to tee_fd when >= 0. Set
  * before the first rp_source_next(). Standard input is still named "-". */
 void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
+/* The same for input i (a path given, not "-"): read it from read_fd (left
+ * open) instead of opening the path, or copy what is read to tee_fd. For
+ * FIFOs and devices, which cannot be read twice. */
+void rp__source_input_fd(rp_source *s, size_t i, int read_fd, int tee_fd);
+/* The most a plain document or a JSONL line read from a character or block
+ * device may hold: /dev/zero ends nowhere, and must not fill memory. */
+#define RP__DEVICE_MAX ((size_t)64 << 20)
 /* A second reading of input this source already accepted: JSONL lines are
  * not validated again (no cJSON parse, no UTF-8 check of the text; the
  * fields are still found by a walk that never trusts the line). The caller

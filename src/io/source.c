@@ -37,6 +37,7 @@ typedef enum input_kind { INPUT_FILE, INPUT_DIR, INPUT_STDIN, INPUT_MEM } input_
 typedef struct input {
     char *path;
     input_kind kind;
+    int fd, tee; /* rp__source_input_fd(); -1: none */
 } input;
 
 /* An entry of a directory being walked. key is the name, with '/' appended
@@ -65,6 +66,7 @@ struct rp_source {
     void *skip_user;
     size_t skipped_files;
     bool sniffed;     /* the current file is JSONL by its content, not its name */
+    size_t limit;     /* the most a document may hold: less from a device */
     bool file_good;   /* the current file gave a record already */
     input *inputs;
     size_t n_inputs, next_input;
@@ -179,12 +181,22 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
         rp_source_free(s);
         return NULL;
     }
+    for (size_t i = 0; i < (n_inputs ? n_inputs : 1); i++)
+        s->inputs[i].fd = s->inputs[i].tee = -1;
+    s->limit = RP_DOC_MAX_BYTES;
     return s;
 }
 
 void rp__source_trusted(rp_source *s)
 {
     s->trusted = true;
+}
+
+void rp__source_input_fd(rp_source *s, size_t i, int read_fd, int tee_fd)
+{
+    if (i >= s->n_inputs) return;
+    s->inputs[i].fd = read_fd;
+    s->inputs[i].tee = tee_fd;
 }
 
 void rp__source_stdin(rp_source *s, int read_fd, int tee_fd)
@@ -207,6 +219,7 @@ rp_status rp_source_open(const char *const *paths, size_t n_paths, const rp_sour
     rp_status rc = RP_OK;
     for (size_t i = 0; i < n_paths; i++) {
         input *in = &s->inputs[s->n_inputs];
+        in->fd = in->tee = -1;
         struct stat st;
         if (strcmp(paths[i], "-") == 0) {
             in->kind = INPUT_STDIN;
@@ -429,9 +442,11 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
 
 /* The next file to read: *path (owned by the caller) and its kind, or
  * *path == NULL when every input has been read. */
-static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error *err)
+static rp_status next_path(rp_source *s, char **path, input_kind *kind, const input **given,
+                           rp_error *err)
 {
     *path = NULL;
+    *given = NULL;
     for (;;) {
         if (s->n_dirs > 0) {
             walk_dir *d = &s->dirs[s->n_dirs - 1];
@@ -476,6 +491,7 @@ static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error
         }
         *path = p;
         *kind = in->kind;
+        *given = in;
         return RP_OK;
     }
 }
@@ -512,6 +528,19 @@ static bool name_is_jsonl(const char *path)
 static bool is_blank(uint8_t c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* A document past s->limit: the whole-file limit, or the smaller one of a
+ * device, which may never end (/dev/zero). */
+static rp_status over_limit(const rp_source *s, rp_error *err)
+{
+    if (s->limit < RP_DOC_MAX_BYTES)
+        return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
+                        "a device that gave over %zu bytes without ending a document (is it "
+                        "/dev/zero?)",
+                        s->limit);
+    return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
+                    "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
 }
 
 /* Decide from the content whether the current file is JSONL: its first
@@ -560,9 +589,7 @@ static rp_status sniff(rp_source *s, rp_error *err)
             s->jsonl = verdict == 1;
             return RP_OK;
         }
-        if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
-            return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
-                            "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
+        if (len > s->limit || s->head_len > s->limit - len) return over_limit(s, err);
         if (!append(&s->head, &s->head_len, &s->head_cap, data, len))
             return rp__nomem(err, s->path);
     }
@@ -579,7 +606,8 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
     *end = false;
     char *path;
     input_kind kind;
-    RP_TRY(next_path(s, &path, &kind, err));
+    const input *given;
+    RP_TRY(next_path(s, &path, &kind, &given, err));
     if (path == NULL) {
         *end = true;
         return RP_OK;
@@ -601,8 +629,16 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
     else if (kind == INPUT_STDIN && (s->stdin_fd >= 0 || s->stdin_tee >= 0))
         RP_TRY(rp__stream_open_fd(path, s->stdin_fd >= 0 ? s->stdin_fd : STDIN_FILENO, s->stdin_tee,
                                   &s->stream, err));
+    else if (given != NULL && given->fd >= 0)
+        RP_TRY(rp__stream_open_fd(path, given->fd, -1, &s->stream, err));
+    else if (given != NULL && given->tee >= 0)
+        RP_TRY(rp__stream_open_tee(path, given->tee, &s->stream, err));
     else
         RP_TRY(rp__stream_open(path, &s->stream, err));
+    struct stat sb;
+    bool device = kind == INPUT_FILE && stat(path, &sb) == 0 &&
+                  (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode));
+    s->limit = device ? RP__DEVICE_MAX : RP_DOC_MAX_BYTES;
     s->file_good = false;
     s->sniffed = false;
     if (name_is_jsonl(path)) {
@@ -631,9 +667,7 @@ static rp_status read_plain(rp_source *s, rp_error *err)
         size_t len;
         RP_TRY(rp__stream_read(s->stream, &data, &len, err));
         if (len == 0) break;
-        if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
-            return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
-                            "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
+        if (len > s->limit || s->head_len > s->limit - len) return over_limit(s, err);
         if (!append(&s->head, &s->head_len, &s->head_cap, data, len))
             return rp__nomem(err, s->path);
     }
