@@ -77,6 +77,12 @@ enum {
 };
 /* --ngram, --window, --seed into the parameters an index must have; false
  * after a usage error was printed. */
+#define CLI_INDEX_PARAM_LONGOPTS                                                                   \
+    {"ngram", required_argument, NULL, OPT_NGRAM},                                                 \
+        {"window", required_argument, NULL, OPT_WINDOW},                                           \
+    {                                                                                              \
+        "seed", required_argument, NULL, OPT_SEED                                                  \
+    }
 bool cli_index_param(int ch, const char *arg, rp_index_opts *o);
 /* The meta data kept with a record: its JSONL object without the text and
  * id members (NULL for plain text or when nothing is left); free with

@@ -185,9 +185,7 @@ static int index_add(int argc, char **argv)
         CLI_INPUT_LONGOPTS,
         {"replace", no_argument, NULL, OPT_REPLACE},
         {"batch", required_argument, NULL, 'b'},
-        {"ngram", required_argument, NULL, OPT_NGRAM},
-        {"window", required_argument, NULL, OPT_WINDOW},
-        {"seed", required_argument, NULL, OPT_SEED},
+        CLI_INDEX_PARAM_LONGOPTS,
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -219,9 +217,7 @@ static int index_add(int argc, char **argv)
         case 'h': help_add(); return EXIT_OK;
         case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
         default:
-            if (cli_input_option(ch, optarg, &so)) {
-                break;
-            }
+            if (cli_input_option(ch, optarg, &so)) break;
             return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }

@@ -111,9 +111,7 @@ int cmd_query(int argc, char **argv)
         {"min-shared", required_argument, NULL, OPT_MIN_SHARED},
         {"max-candidates", required_argument, NULL, OPT_MAX_CANDIDATES},
         {"max-df", required_argument, NULL, OPT_MAX_DF},
-        {"ngram", required_argument, NULL, OPT_NGRAM},
-        {"window", required_argument, NULL, OPT_WINDOW},
-        {"seed", required_argument, NULL, OPT_SEED},
+        CLI_INDEX_PARAM_LONGOPTS,
         {"color", required_argument, NULL, OPT_COLOR},
         {"colour", required_argument, NULL, OPT_COLOR},
         {"quiet", no_argument, NULL, 'q'},
@@ -178,9 +176,7 @@ int cmd_query(int argc, char **argv)
         case 'h': help(); return EXIT_OK;
         case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
         default:
-            if (cli_input_option(ch, optarg, &so)) {
-                break;
-            }
+            if (cli_input_option(ch, optarg, &so)) break;
             return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }

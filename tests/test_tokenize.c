@@ -389,7 +389,8 @@ static bool check_text(const char *text, size_t len, uint64_t seed, int round)
     for (size_t i = 0; h_ok && i < hashes.n; i++)
         h_ok = hashes.v[i] == ref.v[4 * i + 2];
     if (!h_ok) {
-        fprintf(stderr, "round %d: rp__tokenize_hashes (lossy) differs from the reference\n", round);
+        fprintf(stderr, "round %d: rp__tokenize_hashes (lossy) differs from the reference\n",
+                round);
         ok = false;
     }
     /* rp__tokenize_hashes, strict: the error and offset of rp__utf8_check */

@@ -39,5 +39,4 @@ void rp__alignment_free(rp__alignment *al);
 size_t rp__diff(const rp_token *a, size_t na, const rp_token *b, size_t nb, size_t a_base,
                 size_t b_base, rp_edit **edits, size_t *n, size_t *cap);
 
-
 #endif /* REPRINT_ALIGN_H */

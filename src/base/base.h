@@ -76,7 +76,6 @@ static inline uint64_t rp__rotl64(uint64_t x, unsigned r)
     return r ? (x << r) | (x >> (64 - r)) : x;
 }
 
-
 /* ---- UTF-8 validation (utf8_check.c) ------------------------------------ */
 /* Decode one code point at s[0..len). Returns its byte length (1..4) and sets
  * *cp, or returns -1 and sets *cp to -1 for an invalid sequence (then one
@@ -119,6 +118,9 @@ size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul);
 const char *rp__utf16_bom(const uint8_t *s, size_t len);
 /* Fail with RP_ERR_FORMAT for text in that encoding (path and message). */
 rp_status rp__bom_error(rp_error *err, const char *path, const char *encoding);
+/* Write code point cp (at most U+10FFFF, not a surrogate) as UTF-8 at o (room
+ * for 4 bytes); returns its length. */
+size_t rp__utf8_encode(uint32_t cp, char *o);
 
 /* ---- hash map (hmap.c) --------------------------------------------------- */
 typedef struct rp__hmap_slot {

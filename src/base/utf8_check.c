@@ -3,8 +3,8 @@
  * Validation is strict (RFC 3629: no overlongs, no surrogates, nothing above
  * U+10FFFF) and reports the byte offset of the first bad byte or NUL. The
  * decoder itself, rp__utf8_decode, is inline in base.h for the tokenizer's
- * loop. It lives in the base layer because both the corpus source (io/) and
- * the documents (text/) validate their input. */
+ * loop; rp__utf8_encode writes one. They live in the base layer because both the corpus source
+ * (io/) and the documents (text/) validate their input. */
 #include "base/base.h"
 
 #include <string.h>
@@ -38,6 +38,30 @@ size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul)
         i += (size_t)n;
     }
     return len;
+}
+
+size_t rp__utf8_encode(uint32_t cp, char *o)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
 }
 
 const char *rp__utf16_bom(const uint8_t *s, size_t len)

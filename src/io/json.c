@@ -83,30 +83,6 @@ static long hex4(const char *p, size_t n)
     return v;
 }
 
-static size_t put_utf8(uint32_t cp, char *o)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 bool rp__json_unescape(const char *p, size_t n, char **buf, size_t *cap, size_t *len,
                        size_t *nul_at, size_t *bad_at)
 {
@@ -156,7 +132,7 @@ bool rp__json_unescape(const char *p, size_t n, char **buf, size_t *cap, size_t 
             break;
         }
         if (cp == 0 && *nul_at == SIZE_MAX) *nul_at = i;
-        k += put_utf8(cp, o + k);
+        k += rp__utf8_encode(cp, o + k);
         i += used;
     }
     o[k] = '\0';

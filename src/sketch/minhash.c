@@ -123,7 +123,8 @@ rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len, uint3
     s->rolled = 0;
     /* The scan validates the UTF-8 as it goes (unless lossy). */
     size_t bad = 0;
-    rp_status rc = rp__tokenize_hashes(text, len, s->opts.seed, s->opts.lossy != 0, on_hashes, s, &bad);
+    rp_status rc =
+        rp__tokenize_hashes(text, len, s->opts.seed, s->opts.lossy != 0, on_hashes, s, &bad);
     if (rc == RP_ERR_FORMAT)
         return rp__fail(err, RP_ERR_FORMAT, "", bad,
                         "NUL byte at offset %zu: binary data, not text", bad);

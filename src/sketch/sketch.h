@@ -26,7 +26,6 @@ static inline uint64_t rp__shingle_roll(uint64_t rolled, uint64_t out, uint64_t 
     return rp__rotl64(rolled, 1) ^ rp__rotl64(out, (unsigned)n) ^ in;
 }
 
-
 /* ---- fingerprints (winnow.c) ------------------------------------------------ */
 /* A selected word k-gram: its hash (rp__shingle_hash of the rolled k token
  * hashes, as the sketches) and the index of its first token. */

@@ -67,19 +67,20 @@ typedef struct rp__tokens {
  * rp__tokenize, without storing them (sketching). */
 typedef rp_status (*rp__token_fn)(void *ctx, uint32_t start, uint32_t end, uint64_t hash,
                                   uint8_t brk_before);
-rp_status rp__tokenize_each(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx);
+rp_status rp__tokenize_each(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
+                            void *ctx);
 /* The tokenizer, character by character, without rp__tokenize_each's fast paths: the
  * reference the tests hold them to. */
 rp_status rp__tokenize_each_reference(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
-                             void *ctx);
+                                      void *ctx);
 /* Hashes only (sketching): fn receives the token hashes of rp__tokenize_each, in
  * order, a batch at a time; no spans or breaks. Unless lossy, invalid UTF-8
  * or a NUL stops the scan with RP_ERR_UTF8 or RP_ERR_FORMAT and *bad set to
  * the offset rp__utf8_check would give (fn may have been called for the
  * tokens before it). Otherwise as rp__tokenize_each. */
 typedef rp_status (*rp__hashes_fn)(void *ctx, const uint64_t *hashes, size_t n);
-rp_status rp__tokenize_hashes(const char *text, size_t len, uint64_t seed, bool lossy, rp__hashes_fn fn,
-                          void *ctx, size_t *bad);
+rp_status rp__tokenize_hashes(const char *text, size_t len, uint64_t seed, bool lossy,
+                              rp__hashes_fn fn, void *ctx, size_t *bad);
 /* The block classifier of the scanner, for its test: for the 64 bytes at p,
  * masks[0] has bit k set when p[k] is an ASCII letter or digit, masks[1]
  * when it is non-ASCII or NUL, masks[2] when it is an apostrophe; lower[k]

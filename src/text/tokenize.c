@@ -176,7 +176,7 @@ static int next_cp(const uint8_t *s, size_t len, size_t i, int32_t *cp)
 /* The reference: one code point at a time, every decision spelled out. The
  * fast scanner below must give exactly its tokens, hashes and breaks. */
 rp_status rp__tokenize_each_reference(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
-                             void *ctx)
+                                      void *ctx)
 {
     const uint8_t *s = (const uint8_t *)text;
     uint8_t *nbuf = NULL;
@@ -860,8 +860,8 @@ rp_status rp__tokenize_each(const char *text, size_t len, uint64_t seed, rp__tok
     return rc;
 }
 
-rp_status rp__tokenize_hashes(const char *text, size_t len, uint64_t seed, bool lossy, rp__hashes_fn fn,
-                          void *ctx, size_t *bad)
+rp_status rp__tokenize_hashes(const char *text, size_t len, uint64_t seed, bool lossy,
+                              rp__hashes_fn fn, void *ctx, size_t *bad)
 {
     scanner sc;
     scanner_init(&sc, text, len, seed);

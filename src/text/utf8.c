@@ -1,11 +1,10 @@
 /* utf8.c - token normalization.
  *
  * (Validation and the decoder, rp__utf8_check and rp__utf8_decode, are in
- * base/: the input layer validates too.) Normalization turns a token's original bytes into the form that is hashed:
- * Unicode NFKC with case folding (utf8proc), default-ignorable code points
- * (soft hyphen, zero-width joiners) removed, and typographic apostrophes
- * (U+2018, U+2019, U+02BC) folded to ASCII "'". Three paths give identical
- * output:
+ * base/: the input layer validates too.) Normalization turns a token's original bytes into the form
+ * that is hashed: Unicode NFKC with case folding (utf8proc), default-ignorable code points (soft
+ * hyphen, zero-width joiners) removed, and typographic apostrophes (U+2018, U+2019, U+02BC) folded
+ * to ASCII "'". Three paths give identical output:
  *  - pure ASCII tokens are lowercased in place (most news text);
  *  - tokens whose code points all have an entry in the per-code-point table
  *    (below U+0800, U+1E00..U+1FFF and the apostrophes; no combining mark)
