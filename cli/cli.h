@@ -52,8 +52,8 @@ enum {
     "      --include GLOB     in a walk, read only files whose name matches (repeatable)\n"       \
     "      --exclude GLOB     in a walk, leave out files and folders matching (repeatable)\n"
 /* When ch (getopt_long's result) is one of them, apply it to *so and return
- * true; otherwise return false and leave *so alone. More than 256 globs of
- * a kind is a usage error that ends the program. */
+ * true; otherwise (or out of memory, reported) return false and leave *so
+ * alone. */
 bool cli_input_option(int ch, const char *arg, rp_source_opts *so);
 /* Files skipped by --skip-bad so far (each was a warning line). */
 size_t cli_files_skipped(void);

@@ -262,10 +262,15 @@ bool cli_check_outputs(const char *const *outputs, size_t n_out, const char *db,
     return st == RP_OK;
 }
 
-/* --include and --exclude globs (argv strings, borrowed), NULL-terminated. */
-#define MAX_GLOBS 256
-static const char *include_globs[MAX_GLOBS + 1], *exclude_globs[MAX_GLOBS + 1];
-static size_t n_include, n_exclude, n_skipped_files;
+/* --include and --exclude globs (argv strings, borrowed), NULL-terminated;
+ * a list starts again for options whose list is still NULL (just made by
+ * rp_source_opts_init()). */
+typedef struct glob_list {
+    const char **v;
+    size_t n, cap;
+} glob_list;
+static glob_list include_globs, exclude_globs;
+static size_t n_skipped_files;
 
 static void on_skip(void *user, const char *path, const char *reason)
 {
@@ -279,13 +284,24 @@ size_t cli_files_skipped(void)
     return n_skipped_files;
 }
 
-static bool add_glob(const char **list, size_t *n, const char *arg)
+/* Add arg to list (restarted when *field is NULL) and point *field at it;
+ * false when out of memory (after a message). */
+static bool add_glob(glob_list *list, const char *const **field, const char *arg)
 {
-    if (*n == MAX_GLOBS) {
-        exit(cli_usage_error("at most %d --include and %d --exclude globs", MAX_GLOBS,
-                             MAX_GLOBS));
+    if (*field == NULL) list->n = 0;
+    if (list->n + 2 > list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 8;
+        const char **v = realloc(list->v, cap * sizeof *v);
+        if (v == NULL) {
+            cli_error("out of memory");
+            return false;
+        }
+        list->v = v;
+        list->cap = cap;
     }
-    list[(*n)++] = arg;
+    list->v[list->n++] = arg;
+    list->v[list->n] = NULL;
+    *field = list->v;
     return true;
 }
 
@@ -300,12 +316,8 @@ bool cli_input_option(int ch, const char *arg, rp_source_opts *so)
         return true;
     case OPT_INPUT_LOSSY: so->lossy = 1; return true;
     case OPT_INPUT_HIDDEN: so->hidden = 1; return true;
-    case OPT_INPUT_INCLUDE:
-        so->include = include_globs;
-        return add_glob(include_globs, &n_include, arg);
-    case OPT_INPUT_EXCLUDE:
-        so->exclude = exclude_globs;
-        return add_glob(exclude_globs, &n_exclude, arg);
+    case OPT_INPUT_INCLUDE: return add_glob(&include_globs, &so->include, arg);
+    case OPT_INPUT_EXCLUDE: return add_glob(&exclude_globs, &so->exclude, arg);
     default: return false;
     }
 }
