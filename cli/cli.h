@@ -62,6 +62,7 @@ size_t cli_files_skipped(void);
 /* Codes of long options without a short form. */
 enum {
     OPT_REPLACE = 256,
+    OPT_SKIP_EXISTING,
     OPT_NGRAM,
     OPT_WINDOW,
     OPT_SEED,

@@ -1087,13 +1087,18 @@ RP_API const rp_index_params *rp_index_get_params(const rp_index *idx);
 
 /* Flags of rp_index_add(). */
 #define RP_INDEX_REPLACE 1 /* an existing document with the same id is removed first */
+/* An id already present (committed, or earlier in this batch): the document
+ * is not added and RP_OK is returned; rp_index_pending() does not grow. So
+ * an interrupted add can be run again over the same input. */
+#define RP_INDEX_SKIP_EXISTING 2
 
 /* rp_index_add() - add a document to the current batch (starting one, and
  * so the write transaction, if none is open).
  *
  * id, id_len: the document's identifier, any bytes, unique in the index;
  *       copied. An id already present is RP_ERR_PARAM (the document is not
- *       added; the batch stays open) unless flags has RP_INDEX_REPLACE.
+ *       added; the batch stays open) unless flags has RP_INDEX_REPLACE or
+ *       RP_INDEX_SKIP_EXISTING (not both: RP_ERR_PARAM).
  * doc:  the text, tokenized with the index's seed (else RP_ERR_MISMATCH);
  *       its bytes are stored as they are. Borrowed.
  * meta, meta_len: other data kept with the document and returned with its
@@ -1210,6 +1215,14 @@ typedef struct rp_index_info {
     uint64_t free_bytes;   /* of which free pages, reused by later writes */
     rp_index_params params;
 } rp_index_info;
+
+/* rp_index_check() - check the index file: SQLite's quick_check (full 0:
+ * every page's structure, O(file size)) or integrity_check (full 1: also
+ * that every index matches its table). rp_index_open() runs the quick
+ * check before it opens an existing index for writing, so a damaged index
+ * is refused (RP_ERR_FORMAT) and never changed. Returns RP_OK,
+ * RP_ERR_FORMAT naming what is damaged, RP_ERR_IO, RP_ERR_PARAM. */
+RP_API rp_status rp_index_check(rp_index *idx, int full, rp_error *err);
 
 /* rp_index_stats() - describe the committed index (and this handle's open
  * batch). Returns RP_OK, RP_ERR_FORMAT, RP_ERR_IO, RP_ERR_PARAM. */
