@@ -445,7 +445,7 @@ static int write_html(rp_scan *scan, const char *dir, top_heap *top, const scan_
         goto done;
     }
     if (!make_dir(pairs_dir)) goto done;
-    qsort(top->v, top->n, sizeof *top->v, top_cmp);
+    if (top->n > 1) qsort(top->v, top->n, sizeof *top->v, top_cmp); /* v is NULL when empty */
     int width = 6;
     for (size_t n = top->n; n >= 1000000; n /= 10)
         width++;

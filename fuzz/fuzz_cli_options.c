@@ -4,17 +4,20 @@
  * (valid, unknown, abbreviated, with '=' attached) or an option value
  * (numbers at and past every range end, the largest 64-bit values and
  * beyond, suffixes, fractions, formats, globs). The first byte picks the
- * command. Every file operand and file-valued option names a path under
- * /nonexistent, and standard input is empty, so a command that parses its
- * options cleanly fails at once on its inputs: what is fuzzed is parsing
- * and validation. Any status other than 0, 1 or 2 (or a crash, a leak, a
- * sanitizer report) is a failure. */
+ * command. Inputs name paths under /nonexistent and standard input is
+ * empty, so a command that parses its options cleanly soon stops: what is
+ * fuzzed is parsing and validation. Any token may end up naming an output
+ * (-o 0), so the commands run in a temporary directory, emptied after each
+ * input and removed at exit. Any status other than 0, 1 or 2 (or a crash,
+ * a leak, a sanitizer report) is a failure. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -48,6 +51,36 @@ static const char *const tokens[] = {
 static char arena[64][40];
 static char *argv_buf[66];
 
+static char workdir[64];
+static int home = -1; /* the directory the process started in */
+
+/* Remove everything below path (files and folders the commands made). */
+static void empty_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d == NULL) return;
+    struct dirent *e;
+    char sub[4096];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        struct stat sb;
+        if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            empty_dir(sub);
+            rmdir(sub);
+        } else {
+            unlink(sub);
+        }
+    }
+    closedir(d);
+}
+
+static void cleanup(void)
+{
+    empty_dir(workdir);
+    rmdir(workdir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool ready;
@@ -55,6 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = true;
         int null = open("/dev/null", O_RDONLY);
         if (null >= 0) dup2(null, STDIN_FILENO);
+        snprintf(workdir, sizeof workdir, "/tmp/reprint-fuzz-cli-XXXXXX");
+        home = open(".", O_RDONLY | O_DIRECTORY);
+        if (home < 0 || mkdtemp(workdir) == NULL) abort();
+        atexit(cleanup);
     }
     if (size < 1) return 0;
     static int (*const cmds[])(int, char **) = {cmd_compare, cmd_dedup, cmd_scan, cmd_index,
@@ -76,9 +113,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     argc++;
     argv_buf[argc] = NULL;
     fflush(stdout);
+    if (chdir(workdir) != 0) abort(); /* outputs land there, whatever they are named */
     int st = cmds[c](argc, argv_buf);
+    if (fchdir(home) != 0) abort(); /* the replay's paths are relative */
     fflush(stdout);
     clearerr(stdout);
+    empty_dir(workdir);
     if (st != 0 && st != 1 && st != 2) abort();
     return 0;
 }
