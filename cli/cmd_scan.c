@@ -673,6 +673,7 @@ int cmd_scan(int argc, char **argv)
             goto done;
         }
     }
+    so.duplicate_ids = src_opts.skip_bad; /* else a repeated id is an error */
     if (date_field != NULL && clusters_path == NULL) {
         cli_usage_error("--date-field is used by --clusters; give --clusters FILE too");
         goto done;
@@ -766,6 +767,10 @@ int cmd_scan(int argc, char **argv)
     }
     cli_progress_end(&c.bar);
     status = EXIT_OK;
+    if (stats.duplicate_ids > 0)
+        cli_error("warning: %llu documents have an id that an earlier one has (--skip-bad kept "
+                  "them; outputs cannot tell them apart)",
+                  (unsigned long long)stats.duplicate_ids);
     if (!quiet) summary(&stats, skipped, now() - t0);
 finish:
     cli_progress_end(&c.bar);

@@ -687,6 +687,8 @@ typedef struct rp_dedup_stats {
     uint64_t empty;           /* documents without words */
     uint64_t skipped;         /* malformed lines skipped (skip_bad) */
     uint64_t skipped_files;   /* files skipped as unreadable or not text (skip_bad) */
+    uint64_t duplicate_ids;   /* documents with the id of an earlier one (kept with
+                               * skip_bad; else such an input is RP_ERR_PARSE) */
     uint64_t candidates;      /* distinct candidate pairs */
     uint64_t exact_checks;    /* candidates verified exactly */
     uint64_t pairs;           /* verified pairs */
@@ -835,6 +837,10 @@ typedef struct rp_scan_opts {
     const char *tmpdir;     /* temporary files; NULL (default): $TMPDIR or /tmp.
                              * Borrowed for rp_scan_new() only (copied) */
     int lossy;              /* as rp_text_opts.lossy; default 0 */
+    int duplicate_ids;      /* 0 (default): a document whose id was added
+                             * before is RP_ERR_PARAM from rp_scan_add();
+                             * 1: added anyway and counted in
+                             * rp_scan_stats.duplicate_ids */
     uint64_t seed;          /* token hash seed; default RP_HASH_SEED_DEFAULT */
     /* Progress inside rp_scan_run() (NULL: none): stage when a stage begins,
      * progress with the share of that stage done. Both get progress_user
@@ -923,6 +929,8 @@ typedef struct rp_scan_stats {
     uint64_t pairs;             /* reported */
     uint64_t passages;          /* in reported pairs */
     uint64_t spilled_runs;      /* sorted runs written to temporary files */
+    uint64_t duplicate_ids;     /* documents added with an id added before
+                                 * (rp_scan_opts.duplicate_ids 1) */
 } rp_scan_stats;
 
 /* rp_scan_get_stats() - the counters so far into *out. */

@@ -35,6 +35,7 @@ void rp_dedup_free(rp_dedup *d)
     for (size_t i = 0; d->path_spool != NULL && i < d->n_paths; i++)
         if (d->path_spool[i] >= 0) close(d->path_spool[i]);
     rp__free(d->path_spool);
+    if (d->id_seen.slots != NULL) rp__hmap_free(&d->id_seen);
     rp__free(d->ids);
     rp__free(d->id_off);
     rp__free(d->len);

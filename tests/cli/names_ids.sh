@@ -41,4 +41,10 @@ for l in sys.stdin:
 $REPRINT scan -q "$d/ids.jsonl" --clusters "$d/fam.jsonl" > /dev/null
 json families members < "$d/fam.jsonl" | sed 's/, .start.: [0-9]*, .end.: [0-9]*//g'
 printf 'x\222y wire text here\n' > "$d/lossy.txt"
-$REPRINT dedup -q --lossy "$d/lossy.txt" "$d/lossy.txt" -o - 2> /dev/null | json "dedup -o, lossy plain text" text
+$REPRINT dedup -q --lossy "$d/lossy.txt" -o - 2> /dev/null | json "dedup -o, lossy plain text" text
+echo "== duplicate ids are reported, never merged silently"
+printf '{"id":"same","text":"%s"}\n{"id":"same","text":"%s"}\n' "$w" "$w" > "$d/dup.jsonl"
+$REPRINT dedup -q "$d/dup.jsonl" --pairs - 2>&1 | sed "s|$d|DIR|"
+$REPRINT dedup --skip-bad "$d/dup.jsonl" --pairs - 2>&1 | grep -v ' documents (' | sed "s|$d|DIR|"
+$REPRINT scan -q "$d/dup.jsonl" 2>&1 | sed "s|$d|DIR|"
+$REPRINT scan -q --skip-bad "$d/dup.jsonl" -o /dev/null 2>&1 | sed "s|$d|DIR|"
