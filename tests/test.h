@@ -137,6 +137,7 @@ size_t test_zipf(uint64_t *rs);
     X(source_mem)                                                                                  \
     X(json_quote)                                                                                  \
     X(output_file)                                                                                 \
+    X(source_json_check)                                                                           \
     X(source_fault_injection)                                                                      \
     X(minhash_error_bound)                                                                         \
     X(minhash_matches_compare)                                                                     \
@@ -149,6 +150,7 @@ size_t test_zipf(uint64_t *rs);
     X(lsh_index)                                                                                   \
     X(dedup_exact_truth)                                                                           \
     X(dedup_deterministic)                                                                         \
+    X(dedup_read_back)                                                                             \
     X(dedup_chaining)                                                                              \
     X(dedup_output)                                                                                \
     X(dedup_errors)                                                                                \

@@ -80,6 +80,11 @@ struct rp_source {
     bool jsonl;
     char *chunk; /* bytes from the stream (or head), read up to chunk_pos */
     size_t chunk_len, chunk_pos;
+    uint64_t chunk_at; /* the file offset of chunk[0] (decompressed) */
+    uint64_t line_at;  /* the file offset of the line last read */
+    uint64_t raw_at;   /* the file offset of rec.raw */
+    uint64_t file_no;  /* files opened so far */
+    bool seekable;     /* the file is a regular, uncompressed file (pread-able) */
     bool eof;
     uint64_t line_no;
     /* Buffers reused from record to record. */
@@ -89,6 +94,8 @@ struct rp_source {
     size_t line_len, line_cap;
     char *text, *id, *key;
     size_t text_cap, id_cap, key_cap;
+    char *check; /* a line with its text value replaced by "" for cJSON */
+    size_t check_cap;
     rp_record rec;
     size_t skipped;
     uint64_t bytes_done;     /* raw bytes of the files closed so far */
@@ -199,6 +206,14 @@ void rp__source_input_fd(rp_source *s, size_t i, int read_fd, int tee_fd)
     s->inputs[i].tee = tee_fd;
 }
 
+bool rp__source_where(const rp_source *s, uint64_t *file_no, uint64_t *offset)
+{
+    if (!s->seekable || !s->jsonl || !s->rec.is_json) return false;
+    *file_no = s->file_no - 1;
+    *offset = s->raw_at;
+    return true;
+}
+
 void rp__source_stdin(rp_source *s, int read_fd, int tee_fd)
 {
     s->stdin_fd = read_fd;
@@ -303,6 +318,7 @@ void rp_source_free(rp_source *src)
     rp__free(src->text);
     rp__free(src->id);
     rp__free(src->key);
+    rp__free(src->check);
     rp__free(src);
 }
 
@@ -618,6 +634,9 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
     s->eof = false;
     s->chunk = NULL;
     s->chunk_len = s->chunk_pos = 0;
+    s->chunk_at = 0;
+    s->file_no++;
+    s->seekable = false;
     s->head_len = 0;
     if (s->head_cap > 4 * RP__STREAM_CHUNK) { /* a large plain file came before */
         rp__free(s->head);
@@ -636,11 +655,16 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
     else
         RP_TRY(rp__stream_open(path, &s->stream, err));
     struct stat sb;
-    bool device = kind == INPUT_FILE && stat(path, &sb) == 0 &&
-                  (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode));
+    const bool have_stat = kind == INPUT_FILE && stat(path, &sb) == 0;
+    const bool device = have_stat && (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode));
     s->limit = device ? RP__DEVICE_MAX : RP_DOC_MAX_BYTES;
     s->file_good = false;
     s->sniffed = false;
+    /* pread-able again by its path: a regular, uncompressed file read as
+     * itself (not a FIFO or device, nor one read from its spool) */
+    s->seekable = have_stat && S_ISREG(sb.st_mode) && (given == NULL || given->fd < 0) &&
+                  (given == NULL || given->tee < 0) &&
+                  rp__stream_codec(s->stream) == RP__CODEC_PLAIN;
     if (name_is_jsonl(path)) {
         s->jsonl = true;
         return RP_OK;
@@ -712,6 +736,7 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
 {
     bool partial = false;
     s->line_len = 0;
+    s->line_at = s->chunk_at + s->chunk_pos;
     *line = NULL;
     *len = 0;
     for (;;) {
@@ -740,6 +765,7 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
         char *data;
         size_t got;
         RP_TRY(rp__stream_read(s->stream, &data, &got, err));
+        s->chunk_at += s->chunk_len;
         s->chunk = data;
         s->chunk_len = got;
         s->chunk_pos = 0;
@@ -800,20 +826,44 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     while (k < n && is_blank((uint8_t)line[k]))
         k++;
     if (k == n) return RP_OK;
+    if (s->line_no == 1 && rp__utf16_bom((const uint8_t *)p, len) != NULL) /* it holds NULs */
+        return rp__bom_error(err, s->path, rp__utf16_bom((const uint8_t *)p, len));
     const char *nul = memchr(line, '\0', n);
     if (nul != NULL) {
         size_t at = base + (size_t)(nul - line);
         snprintf(msg, sizeof msg, "NUL byte at byte %zu of the line: not JSON text", at);
         return bad_line(s, err, RP_ERR_PARSE, at, msg);
     }
+    rp__json_span tv, iv;
+    if (rp__json_find_members(line, n, s->text_field, s->text_field_len, s->id_field,
+                              s->id_field_len, &s->key, &s->key_cap, &tv, &iv) != RP_OK)
+        return rp__nomem(err, s->path);
+    /* cJSON checks the line, but it need not copy the text, most of it:
+     * when the text member is a string with valid escapes, the line with
+     * that value replaced by "" is checked instead, which cJSON accepts
+     * exactly when it accepts the line (rp__json_string_ok). Otherwise, or
+     * when that copy fails, the line itself, for cJSON's error offset.
+     * A trusted second reading skips the check (the field walk never
+     * trusts the line either way), except for the first record of a file
+     * taken for JSONL by its content: with skip_bad, a bad one skips the
+     * whole file, and both readings must skip the same files. */
+    const bool check = !s->trusted || (s->sniffed && !s->file_good);
+    bool valid = false;
+    if (check && tv.found && line[tv.start] == '"' && tv.end - tv.start >= 2 &&
+        rp__json_string_ok(line + tv.start + 1, tv.end - tv.start - 2)) {
+        size_t m = n - (tv.end - tv.start) + 2;
+        if (!rp__grow((void **)&s->check, &s->check_cap, m + 1, 1)) return rp__nomem(err, s->path);
+        memcpy(s->check, line, tv.start);
+        memcpy(s->check + tv.start, "\"\"", 2);
+        memcpy(s->check + tv.start + 2, line + tv.end, n - tv.end);
+        s->check[m] = '\0';
+        cJSON *root = cJSON_ParseWithLengthOpts(s->check, m + 1, NULL, 1);
+        valid = root != NULL && cJSON_IsObject(root);
+        cJSON_Delete(root);
+    }
     /* n + 1: the terminating NUL is part of the buffer, as cJSON's
-     * require_null_terminated check wants. A trusted second reading skips
-     * the check (the field walk below never trusts the line either way). */
-    if (s->line_no == 1 && rp__utf16_bom((const uint8_t *)p, len) != NULL)
-        return rp__bom_error(err, s->path, rp__utf16_bom((const uint8_t *)p, len));
-    /* A file taken for JSONL by its content has its first record checked on
-     * every reading: with skip_bad, a bad one skips the whole file. */
-    if (!s->trusted || (s->sniffed && !s->file_good)) {
+     * require_null_terminated check wants. */
+    if (check && !valid) {
         const char *end = NULL;
         cJSON *root = cJSON_ParseWithLengthOpts(line, n + 1, &end, 1);
         if (root == NULL) {
@@ -829,10 +879,6 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
             return bad_line(s, err, RP_ERR_PARSE, base,
                             "not a JSON object (JSONL: one JSON object per line)");
     }
-    rp__json_span tv, iv;
-    if (rp__json_find_members(line, n, s->text_field, s->text_field_len, s->id_field,
-                              s->id_field_len, &s->key, &s->key_cap, &tv, &iv) != RP_OK)
-        return rp__nomem(err, s->path);
     if (!tv.found || line[tv.start] != '"') {
         snprintf(msg, sizeof msg, "field '%.64s' missing or not a string", s->text_field);
         return bad_line(s, err, RP_ERR_PARSE, base + (tv.found ? tv.start : 0), msg);
@@ -905,6 +951,7 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     r->text_member_end = tv.end;
     r->id_member_start = iv.found ? iv.key : 0;
     r->id_member_end = iv.found ? iv.end : 0;
+    s->raw_at = s->line_at + base;
     *use = true;
     return RP_OK;
 }
