@@ -173,7 +173,13 @@ static rp_status commit_batch(rp_index *idx, uint64_t *added, uint64_t *batches,
 {
     size_t n = rp_index_pending(idx);
     rp_status st = rp_index_commit(idx, err);
-    if (st != RP_OK) return st;
+    /* A merge after the commit may fail: the batch is in all the same. */
+    n = rp_index_committed(idx);
+    if (st != RP_OK) {
+        *added += n;
+        if (n > 0) (*batches)++;
+        return st;
+    }
     *added += n;
     (*batches)++;
     if (verbose)

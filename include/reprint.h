@@ -1139,8 +1139,15 @@ RP_API rp_status rp_index_remove(rp_index *idx, const char *id, size_t id_len, i
  * Returns RP_OK; RP_ERR_IO (the disk is full or failing), RP_ERR_FORMAT,
  * RP_ERR_NOMEM: if the batch itself could not be committed it is rolled
  * back (rp_index_pending() is then 0); an error while merging afterwards
- * leaves the batch committed and the index valid. */
+ * leaves the batch committed and the index valid: rp_index_committed()
+ * tells the two apart. */
 RP_API rp_status rp_index_commit(rp_index *idx, rp_error *err);
+
+/* rp_index_committed() - the documents the last rp_index_commit() on this
+ * handle made durable: its batch's count when the COMMIT itself
+ * succeeded, even if a merge after it then failed (and the call returned
+ * that error); 0 when the batch was rolled back or nothing was committed. */
+RP_API size_t rp_index_committed(const rp_index *idx);
 
 /* rp_index_rollback() - discard the current batch. A no-op without one. */
 RP_API void rp_index_rollback(rp_index *idx);

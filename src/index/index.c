@@ -812,6 +812,7 @@ rp_status rp_index_remove(rp_index *idx, const char *id, size_t id_len, int *rem
 rp_status rp_index_commit(rp_index *idx, rp_error *err)
 {
     if (idx == NULL) return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_index_commit: NULL argument");
+    idx->last_committed = 0;
     if (!idx->in_batch) return RP_OK;
     rp_status rc = RP_OK;
     if (idx->batch_lo != 0) {
@@ -825,9 +826,15 @@ rp_status rp_index_commit(rp_index *idx, rp_error *err)
     }
     int src = sqlite3_exec(idx->db, "COMMIT", NULL, NULL, NULL);
     if (src != SQLITE_OK) return batch_fail(idx, src, "committing a batch", err);
+    idx->last_committed = idx->batch_docs;
     batch_clear(idx);
     idx->stale = true;
     return rp__segments_maintain(idx, err);
+}
+
+size_t rp_index_committed(const rp_index *idx)
+{
+    return idx != NULL ? idx->last_committed : 0;
 }
 
 /* ---- statistics ---------------------------------------------------------------- */
