@@ -20,6 +20,7 @@ int cmd_dedup(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* ---- corpus input (opts.c), shared by dedup, scan, index add and query ----- */
 /* --text-field, --id-field, --skip-bad and --lossy: long options with codes
@@ -197,6 +198,14 @@ int render_pair_record(FILE *out, const char *a_id, size_t a_id_len, const rp_do
  * UTF-8), as rp_json_quote() writes it, so the JSON stays valid. */
 struct cJSON;
 void cli_json_add_bytes(struct cJSON *obj, const char *key, const char *s, size_t n);
+/* The same record as a cJSON object (NULL when out of memory), for a
+ * caller that adds members to it; free with cJSON_Delete(). The ids are
+ * NUL-terminated here (render_pair_object_n takes their lengths). */
+struct cJSON *render_pair_object(const char *a_id, const rp_doc *a, const char *b_id,
+                                 const rp_doc *b, const rp_result *r);
+struct cJSON *render_pair_object_n(const char *a_id, size_t a_id_len, const rp_doc *a,
+                                   const char *b_id, size_t b_id_len, const rp_doc *b,
+                                   const rp_result *r);
 /* One self-contained HTML page: both documents side by side, passages
  * highlighted in matching colours, linked, differing words marked. */
 int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);
