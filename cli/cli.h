@@ -56,6 +56,9 @@ enum {
  * true; otherwise (or out of memory, reported) return false and leave *so
  * alone. */
 bool cli_input_option(int ch, const char *arg, rp_source_opts *so);
+/* With n > 0: the warning that n documents repeat an earlier id (kept by
+ * --skip-bad). */
+void cli_warn_duplicate_ids(uint64_t n);
 /* Files skipped by --skip-bad so far (each was a warning line). */
 size_t cli_files_skipped(void);
 

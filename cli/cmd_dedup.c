@@ -226,11 +226,7 @@ static void summary(const rp_dedup *d)
     if (s->skipped > 0)
         fprintf(stderr, "%s: %llu malformed lines skipped (--skip-bad)\n", cli_prog,
                 (unsigned long long)s->skipped);
-    if (s->duplicate_ids > 0)
-        fprintf(stderr,
-                "%s: warning: %llu documents have an id that an earlier one has (--skip-bad kept "
-                "them; outputs cannot tell them apart)\n",
-                cli_prog, (unsigned long long)s->duplicate_ids);
+    cli_warn_duplicate_ids(s->duplicate_ids);
     if (s->skipped_files > 0)
         fprintf(stderr, "%s: %llu files skipped (--skip-bad)\n", cli_prog,
                 (unsigned long long)s->skipped_files);

@@ -431,6 +431,21 @@ done:
 
 /* ---- index stats ------------------------------------------------------------------ */
 
+/* The one operand of stats and check, opened read-only; NULL (after a
+ * message) with *status the exit status. */
+static rp_index *open_the_index(int argc, char **argv, int *status)
+{
+    *status = EXIT_FAIL;
+    if (argc - optind != 1) {
+        *status = cli_usage_error("expected one index");
+        return NULL;
+    }
+    rp_index_opts io;
+    rp_index_opts_init(&io);
+    io.readonly = 1;
+    return cli_index_open(argv[optind], &io);
+}
+
 static void help_stats(void)
 {
     printf("Usage: reprint index stats [options] INDEX\n"
@@ -469,12 +484,9 @@ static int index_stats(int argc, char **argv)
         default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (argc - optind != 1) return cli_usage_error("expected one index");
-    rp_index_opts io;
-    rp_index_opts_init(&io);
-    io.readonly = 1;
-    rp_index *idx = cli_index_open(argv[optind], &io);
-    if (idx == NULL) return EXIT_FAIL;
+    int status;
+    rp_index *idx = open_the_index(argc, argv, &status);
+    if (idx == NULL) return status;
     rp_index_info info;
     rp_error err;
     rp_status st = rp_index_stats(idx, &info, &err);
@@ -555,12 +567,9 @@ static int index_check(int argc, char **argv)
         default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (argc - optind != 1) return cli_usage_error("expected one index");
-    rp_index_opts io;
-    rp_index_opts_init(&io);
-    io.readonly = 1;
-    rp_index *idx = cli_index_open(argv[optind], &io);
-    if (idx == NULL) return EXIT_FAIL;
+    int status;
+    rp_index *idx = open_the_index(argc, argv, &status);
+    if (idx == NULL) return status;
     rp_error err;
     rp_status st = rp_index_check(idx, 1, &err);
     rp_index_free(idx);

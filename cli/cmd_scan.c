@@ -767,10 +767,7 @@ int cmd_scan(int argc, char **argv)
     }
     cli_progress_end(&c.bar);
     status = EXIT_OK;
-    if (stats.duplicate_ids > 0)
-        cli_error("warning: %llu documents have an id that an earlier one has (--skip-bad kept "
-                  "them; outputs cannot tell them apart)",
-                  (unsigned long long)stats.duplicate_ids);
+    cli_warn_duplicate_ids(stats.duplicate_ids);
     if (!quiet) summary(&stats, skipped, now() - t0);
 finish:
     cli_progress_end(&c.bar);

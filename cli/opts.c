@@ -279,6 +279,14 @@ static void on_skip(void *user, const char *path, const char *reason)
     cli_error("warning: %s: skipped: %s", path, reason);
 }
 
+void cli_warn_duplicate_ids(uint64_t n)
+{
+    if (n > 0)
+        cli_error("warning: %llu documents have an id that an earlier one has (--skip-bad kept "
+                  "them; outputs cannot tell them apart)",
+                  (unsigned long long)n);
+}
+
 size_t cli_files_skipped(void)
 {
     return n_skipped_files;
