@@ -5,6 +5,7 @@
 #   3. examples/minimal       4. fuzz corpus replay     5. the HTML report check
 #   6. the layout rules (scripts/check_layout.py: includes and nm calls)
 #   7. reprint serve: the API (each check counts) and the page in Chromium
+#   8. the Python module's pytest suite (tests/python/run.sh)
 BUILD=${BUILD:-build}
 export REPRINT="$BUILD/reprint"
 passed=0
@@ -114,6 +115,15 @@ ok*) add 1 0 ;;
 SKIP*) ;;
 *) add 0 1 ;;
 esac
+
+# 8. the Python module (pytest), compared with the CLI of the same build
+if [ -f "$BUILD/python/.built" ]; then
+    res=$(BUILD="$BUILD" sh tests/python/run.sh)
+    printf '%s\n' "$res"
+    set -- $(printf '%s\n' "$res" | tail -n 1 |
+        sed -n 's/^python: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p')
+    if [ $# -eq 2 ]; then add "$1" "$2"; else echo "FAIL python runner"; add 0 1; fi
+fi
 
 echo "$passed $failed" > "$BUILD/unit.total"
 echo "$passed passed, $failed failed"
