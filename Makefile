@@ -105,6 +105,15 @@ $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(BUILD)/libreprint.a
 	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) $(LDFLAGS) -o $@ fuzz/$*.c fuzz/replay.c \
 	    $(BUILD)/libreprint.a $(LIBS)
 
+# Targets named fuzz_cli_* drive the program's commands: they link cli/ too
+# (all but main.c).
+CLI_LIB_SRC = $(filter-out cli/main.c,$(CLI_SRC))
+CLI_LIB_OBJ = $(CLI_LIB_SRC:%.c=$(BUILD)/%.o)
+$(BUILD)/fuzz/replay_fuzz_cli_%: fuzz/fuzz_cli_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/libreprint.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Icli $(ALL_CFLAGS) $(LDFLAGS) -o $@ fuzz/fuzz_cli_$*.c fuzz/replay.c \
+	    $(CLI_LIB_OBJ) $(BUILD)/libreprint.a $(LIBS)
+
 # A C++ compiler must accept the public header.
 $(BUILD)/tests/cxx_header.o: include/reprint.h
 	@mkdir -p $(dir $@)
@@ -170,7 +179,9 @@ fuzz: deps
 	@mkdir -p $(BUILD)/fuzzer
 	@for t in $(FUZZ_TARGETS); do \
 	  clang $(CPPFLAGS_ALL) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
-	      -fno-sanitize-recover=all fuzz/$$t.c $(LIB_SRC) $(LIBS) -o $(BUILD)/fuzzer/$$t || exit 1; \
+	      -fno-sanitize-recover=all fuzz/$$t.c $(LIB_SRC) \
+	      $$(case $$t in fuzz_cli_*) echo -Icli $(CLI_LIB_SRC);; esac) \
+	      $(LIBS) -o $(BUILD)/fuzzer/$$t || exit 1; \
 	  mkdir -p fuzz/corpus/$$t $(BUILD)/fuzzer/corpus-$$t; \
 	  $(BUILD)/fuzzer/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	      -artifact_prefix=fuzz/corpus/$$t/crash- $(BUILD)/fuzzer/corpus-$$t fuzz/corpus/$$t \

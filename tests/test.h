@@ -135,6 +135,8 @@ size_t test_zipf(uint64_t *rs);
     X(source_compressed)                                                                           \
     X(source_errors)                                                                               \
     X(source_mem)                                                                                  \
+    X(json_quote)                                                                                  \
+    X(output_file)                                                                                 \
     X(source_json_check)                                                                           \
     X(source_fault_injection)                                                                      \
     X(minhash_error_bound)                                                                         \

@@ -113,6 +113,11 @@ static inline int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp)
 /* Offset of the first invalid byte or NUL in text, or len if there is none.
  * *is_nul tells which. */
 size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul);
+/* The encoding a UTF-16 or UTF-32 byte order mark at the start of s names
+ * ("UTF-16LE", ...), or NULL when s does not start with one. */
+const char *rp__utf16_bom(const uint8_t *s, size_t len);
+/* Fail with RP_ERR_FORMAT for text in that encoding (path and message). */
+rp_status rp__bom_error(rp_error *err, const char *path, const char *encoding);
 /* Write code point cp (at most U+10FFFF, not a surrogate) as UTF-8 at o (room
  * for 4 bytes); returns its length. */
 size_t rp__utf8_encode(uint32_t cp, char *o);
@@ -178,6 +183,9 @@ rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err);
  * rp__sorter_free, so a sorter that could not be made counts nothing). */
 uint64_t rp__sorter_count(const rp__sorter *s);
 size_t rp__sorter_runs(const rp__sorter *s);
+/* The temporary file holding the runs, -1 before the first spill: for the
+ * fuzz target that damages run files (fuzz/fuzz_extsort.c). */
+int rp__sorter_fd(const rp__sorter *s);
 void rp__sorter_free(rp__sorter *s);
 /* Temporary files in dir: created and unlinked at once (nothing is left
  * behind however the process ends); read and written whole at offsets.

@@ -63,6 +63,10 @@ struct rp_dedup {
     char **paths;
     size_t n_paths;
     int spool_fd; /* a copy of standard input, -1 if not read */
+    /* Per path: a copy of a FIFO or device (which cannot be read twice:
+     * process substitution, mkfifo), -1 for files and directories. */
+    int *path_spool;
+    rp__hmap id_seen; /* hash of each input id -> its first document */
     rp_dedup_stats st;
     size_t k;
     /* per document */

@@ -114,6 +114,24 @@ rp_status rp__dedup_add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
         }
         d->doc_cap = cap;
     }
+    /* Ids name documents in every output: a repeated one is reported. */
+    if (d->id_seen.slots == NULL && !rp__hmap_init(&d->id_seen, 4096)) return rp__nomem(err, "");
+    bool fresh;
+    uint32_t *first =
+        rp__hmap_put(&d->id_seen, rp__hash_bytes(r->id, r->id_len, 0x1d5), (uint32_t)d->n, &fresh);
+    if (first == NULL) return rp__nomem(err, "");
+    if (!fresh && d->id_off[*first + 1] - d->id_off[*first] - 1 == r->id_len &&
+        memcmp(d->ids + d->id_off[*first], r->id, r->id_len) == 0) {
+        if (!d->o.source.skip_bad) {
+            rp_status st = rp__fail(err, RP_ERR_PARSE, r->path, 0,
+                                    "duplicate id '%.100s': document %llu has the id of document "
+                                    "%u (ids must be unique; --skip-bad keeps both)",
+                                    r->id, (unsigned long long)d->n + 1, (unsigned)*first + 1);
+            if (err != NULL) err->line = r->line;
+            return st;
+        }
+        d->st.duplicate_ids++;
+    }
     RP_TRY(rp__dedup_append_id(d, r->id, r->id_len, err));
     d->len[d->n] = r->text_len;
     d->n++;
@@ -248,6 +266,16 @@ rp_status rp__dedup_open_source(rp_dedup *d, bool again, rp_source **src, rp_err
             return rp__tmp_error(d->tmpdir, err, "cannot read");
         }
         rp__source_stdin(*src, again ? d->spool_fd : -1, again ? -1 : d->spool_fd);
+    }
+    for (size_t i = 0; i < d->n_paths; i++) {
+        int fd = d->path_spool[i];
+        if (fd < 0) continue;
+        if (again && lseek(fd, 0, SEEK_SET) != 0) {
+            rp_source_free(*src);
+            *src = NULL;
+            return rp__tmp_error(d->tmpdir, err, "cannot read");
+        }
+        rp__source_input_fd(*src, i, again ? fd : -1, again ? -1 : fd);
     }
     if (again) rp__source_trusted(*src);
     return RP_OK;

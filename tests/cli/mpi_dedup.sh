@@ -59,7 +59,7 @@ with open(os.path.join(d, "many.jsonl"), "w") as f:
         t = edit(short[(i // 4) % 500], 1) if i % 4 == 0 else " ".join(text(random.randint(20, 40)))
         f.write(json.dumps({"id": "s%d" % i, "text": t}) + "\n")
 PY
-gzip -c "$d/dir/m.jsonl" > "$d/dir/sub/m.jsonl.gz"
+sed 's/"id": "m/"id": "g/' "$d/dir/m.jsonl" | gzip -c > "$d/dir/sub/m.jsonl.gz" # ids are unique
 same() { # same NAME N OUTDIR: compare the rank run's outputs with one process's
     for f in pairs clusters out; do
         cmp -s "$d/$1.1p.$f" "$d/$3/$f" || { echo "$1 on $2 ranks: $f differs"; return 1; }
@@ -84,15 +84,16 @@ for n in 2 4; do
     same dir $n dir$n
 done
 echo "== more ranks than files (ranks without documents)"
-$REPRINT dedup -q examples/wire.txt examples/article.txt examples/wire.txt --pairs "$d/few.1p"
-run 4 dedup -q examples/wire.txt examples/article.txt examples/wire.txt --pairs "$d/few.4"
+cp examples/wire.txt "$d/wire-copy.txt"
+$REPRINT dedup -q examples/wire.txt examples/article.txt "$d/wire-copy.txt" --pairs "$d/few.1p"
+run 4 dedup -q examples/wire.txt examples/article.txt "$d/wire-copy.txt" --pairs "$d/few.4"
 cmp -s "$d/few.1p" "$d/few.4" && echo "few on 4 ranks: pairs identical ($(wc -l < "$d/few.4") pair)"
-echo "== --mem-limit 1M (spilled), --strict, several inputs"
-$REPRINT dedup -q --strict --mem-limit 1M "$d/dir" "$d/many.jsonl" "$d/big.jsonl" \
+echo "== --mem-limit 1M (spilled), several inputs"
+$REPRINT dedup -q --mem-limit 1M "$d/dir" "$d/many.jsonl" "$d/big.jsonl" \
     --pairs "$d/mem.1p.pairs" --clusters "$d/mem.1p.clusters" -o "$d/mem.1p.out"
 echo "one process: $(wc -l < "$d/mem.1p.pairs") pairs"
 mkdir "$d/mem3"
-run 3 dedup --strict --mem-limit 1M "$d/dir" "$d/many.jsonl" "$d/big.jsonl" --pairs "$d/mem3/pairs" \
+run 3 dedup --mem-limit 1M "$d/dir" "$d/many.jsonl" "$d/big.jsonl" --pairs "$d/mem3/pairs" \
     --clusters "$d/mem3/clusters" -o "$d/mem3/out" 2> "$d/mem3/err"
 same mem 3 mem3
 grep -q "sorted runs spilled" "$d/mem3/err" && echo "runs spilled to temporary files"
@@ -132,6 +133,7 @@ left=$(pgrep -f "$d/zz-fifo.jsonl")
 [ -e "$d/kill.pairs" ] || echo "no output left"
 echo "== refused on ranks"
 run 2 dedup -q - --pairs - < "$d/big.jsonl" 2>&1 | grep '^reprint'
-run 2 dedup -q --against "$d/none.db" "$d/big.jsonl" --pairs - 2>&1 | grep '^reprint' 
+run 2 dedup -q --against "$d/none.db" "$d/big.jsonl" --pairs - 2>&1 | grep '^reprint'
+run 2 dedup -q --strict "$d/big.jsonl" --pairs - 2>&1 | grep '^reprint' 
 run 2 compare a b 2>&1 | grep '^reprint'
 rm -rf "$d"
