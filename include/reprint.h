@@ -271,7 +271,10 @@ typedef struct rp_edit {
 typedef struct rp_result rp_result;
 
 /* rp_compare() - find every passage of B reused from A (or of A reused in B:
- * the search is symmetric) and score the pair.
+ * the search is symmetric: rp_compare(b, a) gives the same passages, scores
+ * and edits as rp_compare(a, b) with the sides swapped, and deletions as
+ * insertions; only the verdict, which is about B, differs) and score the
+ * pair.
  *
  * Passages may overlap neither on A nor on B. They are found despite words
  * inserted, deleted or substituted every few words, changed case, quotes and
@@ -305,8 +308,9 @@ RP_API double rp_result_shingles_b(const rp_result *res);
 RP_API double rp_result_containment_a(const rp_result *res);
 RP_API double rp_result_containment_b(const rp_result *res);
 /* Similarity of the passages as a whole: their similarities averaged with
- * weights by their number of tokens on B; 0 when there is no passage. Tells
- * a near copy (close to 1) from a heavy rewrite of the same text. */
+ * weights by their number of tokens on both sides (so it is the same for
+ * (A, B) and (B, A)); 0 when there is no passage. Tells a near copy (close
+ * to 1) from a heavy rewrite of the same text. */
 RP_API double rp_result_similarity(const rp_result *res);
 RP_API rp_verdict rp_result_verdict(const rp_result *res);
 
@@ -1412,9 +1416,8 @@ RP_API rp_status rp_output_check(const char *const *outputs, size_t n_out,
  * meta may be NULL when not wanted. Reads the committed state plus this
  * handle's open batch. Returns RP_OK, RP_ERR_PARAM (NULL idx, id or found),
  * RP_ERR_FORMAT, RP_ERR_IO, RP_ERR_NOMEM. */
-RP_API rp_status rp_index_get(rp_index *idx, const char *id, size_t id_len, int *found,
-                              char **text, size_t *text_len, char **meta, size_t *meta_len,
-                              rp_error *err);
+RP_API rp_status rp_index_get(rp_index *idx, const char *id, size_t id_len, int *found, char **text,
+                              size_t *text_len, char **meta, size_t *meta_len, rp_error *err);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #   6. the layout rules (scripts/check_layout.py: includes and nm calls)
 #   7. reprint serve: the API (each check counts) and the page in Chromium
 #   8. the Python module's pytest suite (tests/python/run.sh)
+#   9. compare(A, B) mirrors compare(B, A) (tests/symmetry.py; real pairs when ../shared is there)
 BUILD=${BUILD:-build}
 export REPRINT="$BUILD/reprint"
 passed=0
@@ -123,6 +124,16 @@ if [ -f "$BUILD/python/.built" ]; then
     set -- $(printf '%s\n' "$res" | tail -n 1 |
         sed -n 's/^python: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p')
     if [ $# -eq 2 ]; then add "$1" "$2"; else echo "FAIL python runner"; add 0 1; fi
+fi
+
+# compare(A, B) is the mirror of compare(B, A), on real pairs when present
+if res=$(python3 tests/symmetry.py "$BUILD/reprint" 2>&1); then
+    echo "$res"
+    add 1 0
+else
+    printf '%s\n' "$res"
+    echo "FAIL symmetry"
+    add 0 1
 fi
 
 echo "$passed $failed" > "$BUILD/unit.total"
