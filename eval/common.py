@@ -125,3 +125,20 @@ def print_matrix(title, rows, cols, counts):
     print(" " * head + "".join(c.rjust(width) for c in cols))
     for r in rows:
         print(r.ljust(head) + "".join(str(counts.get((r, c), 0)).rjust(width) for c in cols))
+
+
+def similarity_distribution(label, sims):
+    """Print the distribution of passage similarities: count, quantiles and a histogram by 0.1."""
+    sims = sorted(sims)
+    n = len(sims)
+    if n == 0:
+        print(f"passage similarity ({label}): no passages")
+        return
+    q = lambda f: sims[min(n - 1, int(f * (n - 1) + 0.5))]
+    print(f"passage similarity ({label}): {n} passages, min {sims[0]:.3f}  p10 {q(0.1):.3f}  "
+          f"p25 {q(0.25):.3f}  median {q(0.5):.3f}  p75 {q(0.75):.3f}  max {sims[-1]:.3f}")
+    bins = [0] * 10
+    for s in sims:
+        bins[min(9, int(s * 10))] += 1
+    print("  " + "  ".join(f"[{k / 10:.1f},{(k + 1) / 10:.1f}){'' if k < 9 else ']'} {c}"
+                           for k, c in enumerate(bins) if c))

@@ -58,12 +58,17 @@
 #define MERGE_GAP      300  /* tokens between parts of a passage that continue one another */
 #define MERGE_TOL      5    /* tokens the parts may overlap */
 #define MERGE_LOOKBACK 16   /* parts examined before each part */
+#define PASSES         3    /* rounds of alignment over the seeds clear of kept passages */
 
 #define EDGE_TRIM_MAX 8  /* differing runs at a passage edge up to this long are trimmed */
 #define WEAK_EDGE     2  /* words in common at an edge that may be chance ... */
 #define WEAK_EDGE_RUN 16 /* ... before a differing run of at most this many */
-#define SPLIT_RUN     25 /* added paragraphs this long split a passage ... */
-#define SPLIT_RATIO   4  /* ... when the other side has at most a quarter as many tokens */
+#define SPLIT_RUN     20 /* a stretch of this many tokens on one side splits a passage ... */
+#define MOVED_RUN     10 /* ... or of this many, when the other side has it elsewhere ... */
+#define SPLIT_RATIO   4  /* ... when the other side has at most a quarter as many there */
+#define SPLIT_NEAR    20  /* ... and its words are not found this near on the other side ... */
+#define SPLIT_PRESENT 0.5 /* ... carrying this share of its weight */
+#define SPLIT_DEPTH   8  /* parts of a split passage are split again this many times at most */
 
 typedef struct unit {
     uint32_t lo, hi;   /* token range */
@@ -95,6 +100,11 @@ typedef struct actx {
     size_t n_ids, cap_ids;
     seed *seeds;
     size_t n_seeds, cap_seeds;
+    uint32_t *stamp, mark; /* per word: membership marks (trim_box) */
+    uint32_t *tf_a, *tf_b; /* per word: zeroed counts (box_cosine) */
+    seed *all_seeds;       /* every seed, in the order by_a and by_b index */
+    uint64_t *by_a, *by_b; /* start << 32 | seed, sorted (moved_away) */
+    size_t n_by;
 } actx;
 
 /* Report progress: stage share [lo, hi) of the work, i of n done. */
@@ -564,26 +574,26 @@ static void box_of(const seed *s, size_t lo, size_t hi, cand *c)
 
 /* Trim a candidate's box to words shared by both sides (twice, as trimming
  * one side can remove the only occurrence of a word the other needed). */
-static void trim_box(actx *c, cand *k, uint32_t *stamp, uint32_t *mark)
+static void trim_box(actx *c, cand *k)
 {
     for (int round = 0; round < 2; round++) {
-        ++*mark;
+        ++c->mark;
         for (uint32_t i = k->blo; i < k->bhi; i++)
-            stamp[c->b.vid[i]] = *mark;
-        trim_edges(&c->a, &k->alo, &k->ahi, stamp, *mark);
-        ++*mark;
+            c->stamp[c->b.vid[i]] = c->mark;
+        trim_edges(&c->a, &k->alo, &k->ahi, c->stamp, c->mark);
+        ++c->mark;
         for (uint32_t i = k->alo; i < k->ahi; i++)
-            stamp[c->a.vid[i]] = *mark;
-        trim_edges(&c->b, &k->blo, &k->bhi, stamp, *mark);
+            c->stamp[c->a.vid[i]] = c->mark;
+        trim_edges(&c->b, &k->blo, &k->bhi, c->stamp, c->mark);
     }
 }
 
 /* Weighted (tf-idf) cosine between the two sides of a box: the passage
  * check that tells paraphrase (shared rare words) from chance (shared common
  * words). tf_a/tf_b are zeroed scratch arrays of n_vocab counts. */
-static double box_cosine(const actx *c, const cand *k, uint32_t *tf_a, uint32_t *tf_b,
-                         double *plain)
+static double box_cosine(const actx *c, const cand *k, double *plain)
 {
+    uint32_t *tf_a = c->tf_a, *tf_b = c->tf_b;
     double dot = 0, na = 0, nb = 0, pdot = 0, pna = 0, pnb = 0;
     for (uint32_t i = k->alo; i < k->ahi; i++)
         tf_a[c->a.vid[i]]++;
@@ -611,33 +621,122 @@ static double box_cosine(const actx *c, const cand *k, uint32_t *tf_a, uint32_t 
     return (na > 0 && nb > 0) ? dot / sqrt(na * nb) : 0;
 }
 
-/* Whole paragraphs inside tokens [lo, hi) of d: tokens from the first
- * paragraph start to the last paragraph end within the range. */
-static size_t whole_paragraphs(const rp_doc *d, size_t lo, size_t hi)
+/* A stretch of one side, x[x0, x1), and the neighbourhood on the other
+ * side, y[w0, w1), where its words would be if it were rewritten in place:
+ * the stretch's own length (at least SPLIT_NEAR) around where the diff puts
+ * it, inside box f. */
+typedef struct stretch {
+    bool on_a;
+    size_t x0, x1, w0, w1;
+} stretch;
+
+static stretch stretch_of(const cand *f, const rp_edit *e, size_t n, bool on_a)
 {
-    const uint8_t *brk = d->toks.brk;
+    stretch t = {on_a, on_a ? e[0].a_tok : e[0].b_tok, on_a ? e[n - 1].a_tok_end : e[n - 1].b_tok_end,
+                 0, 0};
+    size_t y0 = on_a ? e[0].b_tok : e[0].a_tok, y1 = on_a ? e[n - 1].b_tok_end : e[n - 1].a_tok_end;
+    size_t lo = on_a ? f->blo : f->alo, hi = on_a ? f->bhi : f->ahi;
+    size_t reach = t.x1 - t.x0 > SPLIT_NEAR ? t.x1 - t.x0 : SPLIT_NEAR;
+    t.w0 = y0 > lo + reach ? y0 - reach : lo;
+    t.w1 = y1 + reach < hi ? y1 + reach : hi;
+    return t;
+}
+
+/* Are the stretch's words absent from its neighbourhood? They are when
+ * they carry less than SPLIT_PRESENT of its weight there. Text moved or
+ * added is absent; words shuffled within a sentence, which the diff also
+ * shows as one-sided runs, are present a few words away. */
+static bool absent_nearby(actx *c, const stretch *t)
+{
+    const side *x = t->on_a ? &c->a : &c->b, *y = t->on_a ? &c->b : &c->a;
+    ++c->mark;
+    for (size_t i = t->w0; i < t->w1; i++)
+        c->stamp[y->vid[i]] = c->mark;
+    double total = 0, present = 0;
+    for (size_t i = t->x0; i < t->x1; i++) {
+        double wt = c->w[x->vid[i]];
+        total += wt;
+        if (c->stamp[x->vid[i]] == c->mark) present += wt;
+    }
+    return present < SPLIT_PRESENT * total;
+}
+
+/* Has the stretch gone elsewhere? Seeds starting inside it whose other
+ * side lies outside its neighbourhood cover at least half of it: the text
+ * was moved, and is to be its own passage where it went. c->by_a / c->by_b
+ * list the seeds as (start << 32 | seed), sorted. */
+static bool moved_away(const actx *c, const stretch *t)
+{
+    const uint64_t *ord = t->on_a ? c->by_a : c->by_b;
+    size_t lo = 0, hi = c->n_by;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((ord[mid] >> 32) < t->x0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t covered = 0, end = t->x0;
+    for (size_t i = lo; i < c->n_by && (ord[i] >> 32) < t->x1; i++) {
+        const seed *sd = &c->all_seeds[ord[i] & 0xFFFFFFFFu];
+        size_t xl = t->on_a ? sd->alo : sd->blo, xh = t->on_a ? sd->ahi : sd->bhi;
+        size_t yl = t->on_a ? sd->blo : sd->alo, yh = t->on_a ? sd->bhi : sd->ahi;
+        if (yl < t->w1 && yh > t->w0) continue;
+        if (xh > t->x1) xh = t->x1;
+        if (xl < end) xl = end;
+        if (xh > xl) covered += xh - xl, end = xh;
+    }
+    return 2 * covered >= t->x1 - t->x0;
+}
+
+/* Tokens of whole sentences inside the stretch: from the first sentence
+ * start to the last sentence end within it (0 when it holds none). Phrases
+ * shuffled across a passage are parts of sentences; added, dropped or moved
+ * text is sentences. */
+static size_t whole_sentences(const side *x, const stretch *t)
+{
     size_t first = SIZE_MAX, last = 0;
-    for (size_t i = lo; i < hi; i++) {
-        if (first == SIZE_MAX && (i == 0 || (brk[i - 1] & RP__BREAK_PARAGRAPH))) first = i;
-        if (brk[i] & RP__BREAK_PARAGRAPH) last = i + 1;
+    for (size_t i = t->x0; i < t->x1; i++) {
+        if (first == SIZE_MAX && (i == 0 || x->brk[i - 1] != 0)) first = i;
+        if (x->brk[i] != 0 || i + 1 == x->n) last = i + 1;
     }
     return (first != SIZE_MAX && last > first) ? last - first : 0;
 }
 
-/* A differing run that holds whole paragraphs of one side, against little
- * on the other, is text that side added (or dropped): the passage is split
- * there, so a newspaper's own paragraph inside reprinted wire copy is not
- * reported as reused. Rewritten text (similar amounts on both sides) and
- * additions inside a paragraph stay in the passage. */
-static bool splits(const rp_doc *a, const rp_doc *b, const rp_edit *e)
+/* One-sided stretches of an edit script, marked in cut[]: a stretch of
+ * edits holding more tokens on one side than SPLIT_RATIO times what the
+ * other side has there (matched words count on both sides), whose words
+ * the other side lacks nearby (absent_nearby), by at least MOVED_RUN tokens
+ * when the text went elsewhere (moved_away), SPLIT_RUN otherwise (added or
+ * dropped text). It is a maximal-sum run (Kadane) of the score
+ * x - SPLIT_RATIO * y per edit, x and y its tokens on the side examined and
+ * on the other, so a few words in common ("the", "said", a name) inside an
+ * added sentence or a moved paragraph do not keep it together, while a
+ * rewritten stretch (similar amounts on both sides) or a condensed one (a
+ * quarter or more on the short side, with words in common) scores below
+ * zero and stays. */
+static void mark_one_sided(actx *c, const cand *f, const rp_edit *e, size_t n, bool on_a,
+                           uint8_t *cut)
 {
-    if (e->op == RP_EDIT_EQUAL) return false;
-    size_t la = e->a_tok_end - e->a_tok, lb = e->b_tok_end - e->b_tok;
-    if (lb >= SPLIT_RUN && la * SPLIT_RATIO <= lb)
-        return whole_paragraphs(b, e->b_tok, e->b_tok_end) >= SPLIT_RUN;
-    if (la >= SPLIT_RUN && lb * SPLIT_RATIO <= la)
-        return whole_paragraphs(a, e->a_tok, e->a_tok_end) >= SPLIT_RUN;
-    return false;
+    long long cur = 0, best = 0;
+    size_t start = 0, best_end = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (cur == 0) start = k;
+        long long la = (long long)(e[k].a_tok_end - e[k].a_tok);
+        long long lb = (long long)(e[k].b_tok_end - e[k].b_tok);
+        cur += on_a ? la - SPLIT_RATIO * lb : lb - SPLIT_RATIO * la;
+        if (cur > best) best = cur, best_end = k + 1;
+        if (cur <= 0 || k + 1 == n) {
+            if (best >= MOVED_RUN) {
+                stretch t = stretch_of(f, e + start, best_end - start, on_a);
+                const side *x = on_a ? &c->a : &c->b;
+                if (whole_sentences(x, &t) >= MOVED_RUN && absent_nearby(c, &t) &&
+                    (best >= SPLIT_RUN || moved_away(c, &t)))
+                    memset(cut + start, 1, best_end - start);
+            }
+            cur = 0, best = 0;
+        }
+    }
 }
 
 /* An edge edit may be trimmed when it is short on both sides or one-sided. */
@@ -706,95 +805,148 @@ static void extend_punct(const rp_doc *d, uint64_t *start, uint64_t *end, size_t
     *end = e;
 }
 
-/* Passages being built, with the capacities of their arrays. */
+/* Passages being built, with the capacities of their arrays, and the cut
+ * marks of the edit script being examined. */
 typedef struct builder {
     rp__alignment al;
     size_t cap_edits, cap_passages, cap_starts;
+    uint8_t *cut;
+    size_t cap_cut;
 } builder;
 
-/* Turn one candidate box into passages, appended to *bd: diff the box,
- * split it at added paragraphs, trim each part to start and end on shared
- * words, and keep the parts that still qualify (length, matched words,
- * weighted similarity), with their edits. */
+/* Keep edits [lo, hi) of bd->al.edits as one passage when it qualifies:
+ * trim its edges to start and end on shared words, then check length,
+ * matched words and weighted similarity. The kept edits are moved to *w. */
+static rp_status keep_part(actx *c, const rp_doc *da, const rp_doc *db, size_t lo, size_t hi,
+                           size_t min_words, builder *bd, size_t *w)
+{
+    rp__alignment *out = &bd->al;
+    /* Trim differing runs at the edges that are short, or present on one
+     * side only: a passage starts and ends on words both sides share
+     * ("PORT ELLISON - The harbour authority said" starts at "The"). Long
+     * two-sided runs (reordered text) stay. */
+    for (;;) {
+        while (lo < hi && out->edits[lo].op != RP_EDIT_EQUAL && edge_trimmable(&out->edits[lo]))
+            lo++;
+        if (lo + 1 < hi && weak_edge(&out->edits[lo], &out->edits[lo + 1]))
+            lo += 2;
+        else
+            break;
+    }
+    for (;;) {
+        while (hi > lo && out->edits[hi - 1].op != RP_EDIT_EQUAL &&
+               edge_trimmable(&out->edits[hi - 1]))
+            hi--;
+        if (hi > lo + 1 && weak_edge(&out->edits[hi - 1], &out->edits[hi - 2]))
+            hi -= 2;
+        else
+            break;
+    }
+    if (lo == hi) return RP_OK;
+    rp_passage p = {0};
+    p.a_tok = out->edits[lo].a_tok, p.b_tok = out->edits[lo].b_tok;
+    p.a_tok_end = out->edits[hi - 1].a_tok_end;
+    p.b_tok_end = out->edits[hi - 1].b_tok_end;
+    size_t la = p.a_tok_end - p.a_tok, lb = p.b_tok_end - p.b_tok;
+    size_t m = 0;
+    for (size_t e = lo; e < hi; e++)
+        if (out->edits[e].op == RP_EDIT_EQUAL) m += out->edits[e].a_tok_end - out->edits[e].a_tok;
+    if (la < min_words || lb < min_words || m < min_words) return RP_OK;
+    cand part = {(uint32_t)p.a_tok, (uint32_t)p.a_tok_end, (uint32_t)p.b_tok, (uint32_t)p.b_tok_end,
+                 0, 0, 0};
+    double plain, sim = 2.0 * (double)m / (double)(la + lb);
+    if (box_cosine(c, &part, &plain) < PASSAGE_SIM && sim < VERBATIM_SIM) return RP_OK;
+    /* Few words in common, scattered: the same topic, not reuse. */
+    if (sim < LOOSE_SIM && m < LOOSE_MATCHED) return RP_OK;
+    memmove(out->edits + *w, out->edits + lo, (hi - lo) * sizeof *out->edits);
+    p.a_start = c->a.tok[p.a_tok].start;
+    p.a_end = c->a.tok[p.a_tok_end - 1].end;
+    p.b_start = c->b.tok[p.b_tok].start;
+    p.b_end = c->b.tok[p.b_tok_end - 1].end;
+    extend_punct(da, &p.a_start, &p.a_end, p.a_tok, p.a_tok_end);
+    extend_punct(db, &p.b_start, &p.b_end, p.b_tok, p.b_tok_end);
+    p.tokens = m;
+    p.similarity = sim;
+    size_t kept = out->n_passages;
+    if (!rp__grow((void **)&out->passages, &bd->cap_passages, kept + 1, sizeof *out->passages) ||
+        !rp__grow((void **)&out->edit_start, &bd->cap_starts, kept + 2, sizeof *out->edit_start))
+        return RP_ERR_NOMEM;
+    out->edit_start[kept] = *w;
+    out->passages[kept] = p;
+    out->n_passages = kept + 1;
+    *w += hi - lo;
+    out->edit_start[kept + 1] = *w;
+    return RP_OK;
+}
+
+/* Turn one candidate box into passages, appended to *bd: diff the box; if
+ * one side has a stretch the other lacks (mark_one_sided), cut it out and
+ * refine each remaining part on its own (its box widened over exactly
+ * matching words at its edges, which the diff may have lent to the cut
+ * stretch, re-trimmed and re-diffed); otherwise keep the box as one passage
+ * when it qualifies (keep_part). */
 static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand *f,
-                        size_t min_words, uint32_t *tf_a, uint32_t *tf_b, builder *bd)
+                        size_t min_words, builder *bd, int depth)
 {
     rp__alignment *out = &bd->al;
     size_t first = out->n_edits;
     size_t m = rp__diff(c->a.tok + f->alo, f->ahi - f->alo, c->b.tok + f->blo, f->bhi - f->blo,
                         f->alo, f->blo, &out->edits, &out->n_edits, &bd->cap_edits);
     if (m == SIZE_MAX) return RP_ERR_NOMEM;
-    size_t end = out->n_edits, w = first, seg = first;
-    for (size_t k = first; k <= end; k++) {
-        if (k < end && !splits(da, db, &out->edits[k])) continue;
-        size_t lo = seg, hi = k;
-        seg = k + 1;
-        /* Trim differing runs at the edges that are short, or present on one
-         * side only: a passage starts and ends on words both sides share
-         * ("PORT ELLISON - The harbour authority said" starts at "The"). Long two-sided runs
-         * (reordered text) stay. */
-        for (;;) {
-            while (lo < hi && out->edits[lo].op != RP_EDIT_EQUAL && edge_trimmable(&out->edits[lo]))
-                lo++;
-            if (lo + 1 < hi && weak_edge(&out->edits[lo], &out->edits[lo + 1]))
-                lo += 2;
-            else
-                break;
-        }
-        for (;;) {
-            while (hi > lo && out->edits[hi - 1].op != RP_EDIT_EQUAL &&
-                   edge_trimmable(&out->edits[hi - 1]))
-                hi--;
-            if (hi > lo + 1 && weak_edge(&out->edits[hi - 1], &out->edits[hi - 2]))
-                hi -= 2;
-            else
-                break;
-        }
-        if (lo == hi) continue;
-        rp_passage p = {0};
-        p.a_tok = out->edits[lo].a_tok, p.b_tok = out->edits[lo].b_tok;
-        p.a_tok_end = out->edits[hi - 1].a_tok_end;
-        p.b_tok_end = out->edits[hi - 1].b_tok_end;
-        size_t la = p.a_tok_end - p.a_tok, lb = p.b_tok_end - p.b_tok;
-        m = 0;
-        for (size_t e = lo; e < hi; e++)
-            if (out->edits[e].op == RP_EDIT_EQUAL)
-                m += out->edits[e].a_tok_end - out->edits[e].a_tok;
-        if (la < min_words || lb < min_words || m < min_words) continue;
-        cand part = {(uint32_t)p.a_tok,
-                     (uint32_t)p.a_tok_end,
-                     (uint32_t)p.b_tok,
-                     (uint32_t)p.b_tok_end,
-                     0,
-                     0,
-                     0};
-        double plain, sim = 2.0 * (double)m / (double)(la + lb);
-        if (box_cosine(c, &part, tf_a, tf_b, &plain) < PASSAGE_SIM && sim < VERBATIM_SIM) continue;
-        /* Few words in common, scattered: the same topic, not reuse. */
-        if (sim < LOOSE_SIM && m < LOOSE_MATCHED) continue;
-        memmove(out->edits + w, out->edits + lo, (hi - lo) * sizeof *out->edits);
-        p.a_start = c->a.tok[p.a_tok].start;
-        p.a_end = c->a.tok[p.a_tok_end - 1].end;
-        p.b_start = c->b.tok[p.b_tok].start;
-        p.b_end = c->b.tok[p.b_tok_end - 1].end;
-        extend_punct(da, &p.a_start, &p.a_end, p.a_tok, p.a_tok_end);
-        extend_punct(db, &p.b_start, &p.b_end, p.b_tok, p.b_tok_end);
-        p.tokens = m;
-        p.similarity = sim;
-        size_t kept = out->n_passages;
-        if (!rp__grow((void **)&out->passages, &bd->cap_passages, kept + 1,
-                      sizeof *out->passages) ||
-            !rp__grow((void **)&out->edit_start, &bd->cap_starts, kept + 2,
-                      sizeof *out->edit_start))
-            return RP_ERR_NOMEM;
-        out->edit_start[kept] = w;
-        out->passages[kept] = p;
-        out->n_passages = kept + 1;
-        w += hi - lo;
-        out->edit_start[kept + 1] = w;
+    size_t end = out->n_edits, n = end - first;
+    bool any = false;
+    if (depth < SPLIT_DEPTH && n > 0) {
+        if (!rp__grow((void **)&bd->cut, &bd->cap_cut, n, 1)) return RP_ERR_NOMEM;
+        memset(bd->cut, 0, n);
+        mark_one_sided(c, f, out->edits + first, n, true, bd->cut);
+        mark_one_sided(c, f, out->edits + first, n, false, bd->cut);
+        for (size_t k = 0; k < n && !any; k++)
+            any = bd->cut[k] != 0;
     }
-    out->n_edits = w;
-    return RP_OK;
+    if (!any) {
+        size_t w = first;
+        rp_status rc = keep_part(c, da, db, first, end, min_words, bd, &w);
+        out->n_edits = w;
+        return rc;
+    }
+    /* The parts between cut stretches, as token boxes. */
+    size_t n_parts = 0;
+    cand *parts = rp__malloc((n / 2 + 1) * sizeof *parts);
+    if (parts == NULL) return RP_ERR_NOMEM;
+    for (size_t k = 0; k < n;) {
+        if (bd->cut[k]) {
+            k++;
+            continue;
+        }
+        size_t j = k;
+        while (j < n && !bd->cut[j])
+            j++;
+        const rp_edit *lo = &out->edits[first + k], *hi = &out->edits[first + j - 1];
+        parts[n_parts++] = (cand){(uint32_t)lo->a_tok, (uint32_t)hi->a_tok_end,
+                                  (uint32_t)lo->b_tok, (uint32_t)hi->b_tok_end, 0, 0, 0};
+        k = j;
+    }
+    out->n_edits = first;
+    rp_status rc = RP_OK;
+    uint32_t a_floor = f->alo, b_floor = f->blo;
+    for (size_t i = 0; i < n_parts && rc == RP_OK; i++) {
+        cand k = parts[i];
+        uint32_t a_ceil = i + 1 < n_parts ? parts[i + 1].alo : f->ahi;
+        uint32_t b_ceil = i + 1 < n_parts ? parts[i + 1].blo : f->bhi;
+        if (a_ceil < k.ahi) a_ceil = k.ahi;
+        if (b_ceil < k.bhi) b_ceil = k.bhi;
+        while (k.alo > a_floor && k.blo > b_floor &&
+               c->a.tok[k.alo - 1].hash == c->b.tok[k.blo - 1].hash)
+            k.alo--, k.blo--;
+        while (k.ahi < a_ceil && k.bhi < b_ceil && c->a.tok[k.ahi].hash == c->b.tok[k.bhi].hash)
+            k.ahi++, k.bhi++;
+        a_floor = k.ahi, b_floor = k.bhi;
+        trim_box(c, &k);
+        if (k.ahi - k.alo < min_words || k.bhi - k.blo < min_words) continue;
+        rc = refine(c, da, db, &k, min_words, bd, depth + 1);
+    }
+    rp__free(parts);
+    return rc;
 }
 
 /* Does [lo, hi) overlap a passage's token range on one side? */
@@ -879,6 +1031,79 @@ void rp__alignment_free(rp__alignment *al)
     memset(al, 0, sizeof *al);
 }
 
+/* Candidates from seeds s[0..n) (reordered): seeds linked on both sides
+ * and, when join is set, joined where they continue one another (not in
+ * the later passes: the kept passages they would join across are no longer
+ * among the seeds), one candidate box per component, strongest first. */
+static rp_status make_cands(seed *s, size_t n, bool join, cand **cands, size_t *n_cands,
+                            size_t *cap_cands)
+{
+    rp_status rc = RP_ERR_NOMEM;
+    uint32_t *parent = rp__malloc(n * sizeof *parent);
+    uint64_t *order = rp__malloc(n * sizeof *order);
+    seed *grouped = rp__malloc(n * sizeof *grouped);
+    *n_cands = 0;
+    if (parent == NULL || order == NULL || grouped == NULL || link_seeds(s, n, parent) != RP_OK ||
+        (join && merge_chains(s, n, parent) != RP_OK))
+        goto done;
+    /* Group the seeds of each component together (stable, by root). */
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint64_t)rp__uf_find(parent, (uint32_t)i) << 32 | (uint64_t)i;
+    qsort(order, n, sizeof *order, cmp_u64);
+    for (size_t i = 0; i < n; i++)
+        grouped[i] = s[order[i] & 0xFFFFFFFFu];
+    memcpy(s, grouped, n * sizeof *grouped);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && order[j] >> 32 == order[i] >> 32)
+            j++;
+        if (!rp__grow((void **)cands, cap_cands, *n_cands + 1, sizeof **cands)) goto done;
+        box_of(s, i, j, &(*cands)[(*n_cands)++]);
+        i = j;
+    }
+    qsort(*cands, *n_cands, sizeof **cands, cmp_cand);
+    rc = RP_OK;
+done:
+    rp__free(parent);
+    rp__free(order);
+    rp__free(grouped);
+    return rc;
+}
+
+/* Refinement and overlap resolution, strongest candidate first: a
+ * candidate's passages are kept when they overlap no kept passage; when
+ * they do, the candidate is rebuilt from its seeds clear of the kept
+ * passages and refined once more. */
+static rp_status resolve(actx *c, const rp_doc *da, const rp_doc *db, const rp__align_params *p,
+                         cand *cands, size_t n_cands, builder *bd, bool progress)
+{
+    for (size_t i = 0; i < n_cands; i++) {
+        if (progress && (i & 255) == 0) report(p, 0.75, 0.99, i, n_cands);
+        cand k = cands[i];
+        size_t kept = bd->al.n_passages;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            trim_box(c, &k);
+            if (k.ahi - k.alo < p->min_words || k.bhi - k.blo < p->min_words) break;
+            double plain;
+            if (box_cosine(c, &k, &plain) < PASSAGE_SIM && plain < PLAIN_SIM) break;
+            if (refine(c, da, db, &k, p->min_words, bd, 0) != RP_OK) return RP_ERR_NOMEM;
+            if (!clashes(bd, kept)) break;
+            truncate_to(bd, kept);
+            if (attempt == 1) break;
+            size_t w = k.lo;
+            for (size_t s2 = k.lo; s2 < k.hi; s2++) {
+                const seed *sd = &c->seeds[s2];
+                if (!overlaps_passage(sd->alo, sd->ahi, &bd->al, 0, true) &&
+                    !overlaps_passage(sd->blo, sd->bhi, &bd->al, 0, false))
+                    c->seeds[w++] = *sd;
+            }
+            if (w == k.lo) break;
+            box_of(c->seeds, k.lo, w, &k);
+        }
+    }
+    return RP_OK;
+}
+
 rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *p,
                     rp__alignment *out)
 {
@@ -888,12 +1113,8 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
     c.a = (side){da->toks.tok, da->toks.brk, da->toks.n, NULL, 0, NULL};
     c.b = (side){db->toks.tok, db->toks.brk, db->toks.n, NULL, 0, NULL};
     rp_status rc = RP_ERR_NOMEM;
-    uint32_t *parent = NULL;
-    uint64_t *order = NULL;
-    seed *grouped = NULL;
     cand *cands = NULL;
     builder bd = {0};
-    uint32_t *stamp = NULL, *tf_a = NULL, *tf_b = NULL;
     size_t n_cands = 0, cap_cands = 0;
 
     if (c.a.n == 0 || c.b.n == 0) {
@@ -906,11 +1127,11 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
     c.df_a = rp__calloc(c.n_vocab, sizeof *c.df_a);
     c.df_b = rp__calloc(c.n_vocab, sizeof *c.df_b);
     c.w = rp__malloc(c.n_vocab * sizeof *c.w);
-    stamp = rp__calloc(c.n_vocab, sizeof *stamp);
-    tf_a = rp__calloc(c.n_vocab, sizeof *tf_a);
-    tf_b = rp__calloc(c.n_vocab, sizeof *tf_b);
-    if (tf_a == NULL || tf_b == NULL || c.df_a == NULL || c.df_b == NULL || c.w == NULL ||
-        stamp == NULL)
+    c.stamp = rp__calloc(c.n_vocab, sizeof *c.stamp);
+    c.tf_a = rp__calloc(c.n_vocab, sizeof *c.tf_a);
+    c.tf_b = rp__calloc(c.n_vocab, sizeof *c.tf_b);
+    if (c.tf_a == NULL || c.tf_b == NULL || c.df_a == NULL || c.df_b == NULL || c.w == NULL ||
+        c.stamp == NULL)
         goto done;
     if (unit_sets(&c, &c.a, c.df_a) != RP_OK || unit_sets(&c, &c.b, c.df_b) != RP_OK) goto done;
     double n_units = (double)(c.a.n_units + c.b.n_units);
@@ -936,72 +1157,57 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
         goto done;
     }
 
-    /* Extension: seeds near each other on both sides form one passage. */
-    parent = rp__malloc(c.n_seeds * sizeof *parent);
-    order = rp__malloc(c.n_seeds * sizeof *order);
-    if (parent == NULL || order == NULL || link_seeds(c.seeds, c.n_seeds, parent) != RP_OK ||
-        merge_chains(c.seeds, c.n_seeds, parent) != RP_OK)
+    /* Passes: the seeds make candidates, refined strongest first; then the
+     * seeds clear of every kept passage (text one side moved, split out of
+     * a passage that first claimed it) make candidates again, against the
+     * text still uncovered. */
+    c.n_by = c.n_seeds;
+    c.all_seeds = rp__malloc(c.n_seeds * sizeof *c.all_seeds);
+    c.by_a = rp__malloc(c.n_seeds * sizeof *c.by_a);
+    c.by_b = rp__malloc(c.n_seeds * sizeof *c.by_b);
+    uint64_t *tmp = rp__malloc(c.n_seeds * sizeof *tmp);
+    if (c.all_seeds == NULL || c.by_a == NULL || c.by_b == NULL || tmp == NULL) {
+        rp__free(tmp);
         goto done;
-    /* Group the seeds of each component together (stable, by root). */
-    for (size_t i = 0; i < c.n_seeds; i++)
-        order[i] = (uint64_t)rp__uf_find(parent, (uint32_t)i) << 32 | (uint64_t)i;
-    qsort(order, c.n_seeds, sizeof *order, cmp_u64);
-    grouped = rp__malloc(c.n_seeds * sizeof *grouped);
-    if (grouped == NULL) goto done;
-    for (size_t i = 0; i < c.n_seeds; i++)
-        grouped[i] = c.seeds[order[i] & 0xFFFFFFFFu];
-    memcpy(c.seeds, grouped, c.n_seeds * sizeof *grouped);
-    for (size_t i = 0; i < c.n_seeds;) {
-        size_t j = i + 1;
-        while (j < c.n_seeds && order[j] >> 32 == order[i] >> 32)
-            j++;
-        if (!rp__grow((void **)&cands, &cap_cands, n_cands + 1, sizeof *cands)) goto done;
-        box_of(c.seeds, i, j, &cands[n_cands++]);
-        i = j;
     }
-
-    /* Refinement and overlap resolution, strongest candidate first: a
-     * candidate's passages are kept when they overlap no kept passage; when
-     * they do, the candidate is rebuilt from its seeds clear of the kept
-     * passages and refined once more. */
-    qsort(cands, n_cands, sizeof *cands, cmp_cand);
-    uint32_t mark = 0;
-    for (size_t i = 0; i < n_cands; i++) {
-        if ((i & 255) == 0) report(p, 0.75, 0.99, i, n_cands);
-        cand k = cands[i];
-        size_t kept = bd.al.n_passages;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            trim_box(&c, &k, stamp, &mark);
-            if (k.ahi - k.alo < p->min_words || k.bhi - k.blo < p->min_words) break;
-            double plain;
-            if (box_cosine(&c, &k, tf_a, tf_b, &plain) < PASSAGE_SIM && plain < PLAIN_SIM) break;
-            if (refine(&c, da, db, &k, p->min_words, tf_a, tf_b, &bd) != RP_OK) goto done;
-            if (!clashes(&bd, kept)) break;
-            truncate_to(&bd, kept);
-            if (attempt == 1) break;
-            size_t w = k.lo;
-            for (size_t s2 = k.lo; s2 < k.hi; s2++) {
-                const seed *sd = &c.seeds[s2];
+    memcpy(c.all_seeds, c.seeds, c.n_seeds * sizeof *c.seeds);
+    for (size_t i = 0; i < c.n_seeds; i++) {
+        c.by_a[i] = (uint64_t)c.seeds[i].alo << 32 | i;
+        c.by_b[i] = (uint64_t)c.seeds[i].blo << 32 | i;
+    }
+    rp__sort_u64(c.by_a, c.n_seeds, tmp);
+    rp__sort_u64(c.by_b, c.n_seeds, tmp);
+    rp__free(tmp);
+    for (int pass = 0; pass < PASSES && c.n_seeds > 0; pass++) {
+        size_t before = bd.al.n_passages;
+        if (pass > 0) {
+            size_t w = 0;
+            for (size_t i = 0; i < c.n_seeds; i++) {
+                const seed *sd = &c.seeds[i];
                 if (!overlaps_passage(sd->alo, sd->ahi, &bd.al, 0, true) &&
                     !overlaps_passage(sd->blo, sd->bhi, &bd.al, 0, false))
                     c.seeds[w++] = *sd;
             }
-            if (w == k.lo) break;
-            box_of(c.seeds, k.lo, w, &k);
+            c.n_seeds = w;
+            if (w == 0) break;
         }
+        if (make_cands(c.seeds, c.n_seeds, pass == 0, &cands, &n_cands, &cap_cands) != RP_OK) goto done;
+        if (resolve(&c, da, db, p, cands, n_cands, &bd, pass == 0) != RP_OK) goto done;
+        if (bd.al.n_passages == before) break;
     }
     if (finish(&bd, out) != RP_OK) goto done;
     rc = RP_OK;
 done:
     if (rc != RP_OK) rp__alignment_free(out);
     rp__alignment_free(&bd.al);
-    rp__free(parent);
-    rp__free(order);
-    rp__free(grouped);
+    rp__free(bd.cut);
     rp__free(cands);
-    rp__free(stamp);
-    rp__free(tf_a);
-    rp__free(tf_b);
+    rp__free(c.stamp);
+    rp__free(c.all_seeds);
+    rp__free(c.by_a);
+    rp__free(c.by_b);
+    rp__free(c.tf_a);
+    rp__free(c.tf_b);
     rp__hmap_free(&c.vocab);
     rp__free(c.a.units);
     rp__free(c.b.units);
