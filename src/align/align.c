@@ -1104,8 +1104,54 @@ static rp_status resolve(actx *c, const rp_doc *da, const rp_doc *db, const rp__
     return RP_OK;
 }
 
+static rp_status align_pair(const rp_doc *da, const rp_doc *db, const rp__align_params *p,
+                            bool flip, rp__alignment *out);
+
+/* Swap the two sides of every passage and edit (a deletion becomes an
+ * insertion), so an alignment of (B, A) reads as one of (A, B). */
+static void mirror(rp__alignment *al)
+{
+    for (size_t i = 0; i < al->n_passages; i++) {
+        rp_passage *q = &al->passages[i];
+        rp_passage m = *q;
+        q->a_start = m.b_start, q->a_end = m.b_end, q->b_start = m.a_start, q->b_end = m.a_end;
+        q->a_tok = m.b_tok, q->a_tok_end = m.b_tok_end, q->b_tok = m.a_tok;
+        q->b_tok_end = m.a_tok_end;
+    }
+    for (size_t i = 0; i < al->n_edits; i++) {
+        rp_edit *e = &al->edits[i], m = *e;
+        e->a_tok = m.b_tok, e->a_tok_end = m.b_tok_end, e->b_tok = m.a_tok, e->b_tok_end = m.a_tok_end;
+        e->op = m.op == RP_EDIT_INSERT ? RP_EDIT_DELETE : m.op == RP_EDIT_DELETE ? RP_EDIT_INSERT : m.op;
+    }
+}
+
+/* Which document the aligner takes as its first side: the one with fewer
+ * tokens, then the smaller token hashes, breaks and bytes. The aligner's
+ * steps are not symmetric (B's units query A's, the smaller side is
+ * indexed), so both orders of a pair run it in this one order and the
+ * other order mirrors the result: compare(B, A) is exactly compare(A, B)
+ * with the sides swapped. */
+static bool swap_sides(const rp_doc *da, const rp_doc *db)
+{
+    const rp__tokens *x = &da->toks, *y = &db->toks;
+    if (x->n != y->n) return x->n > y->n;
+    for (size_t i = 0; i < x->n; i++)
+        if (x->tok[i].hash != y->tok[i].hash) return x->tok[i].hash > y->tok[i].hash;
+    int c = x->n ? memcmp(x->brk, y->brk, x->n) : 0;
+    if (c != 0) return c > 0;
+    if (da->len != db->len) return da->len > db->len;
+    return da->len && memcmp(da->text, db->text, da->len) > 0;
+}
+
 rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *p,
                     rp__alignment *out)
+{
+    return swap_sides(da, db) ? align_pair(db, da, p, true, out) : align_pair(da, db, p, false, out);
+}
+
+/* The passages between da and db, mirrored when flip is set. */
+static rp_status align_pair(const rp_doc *da, const rp_doc *db, const rp__align_params *p,
+                            bool flip, rp__alignment *out)
 {
     memset(out, 0, sizeof *out);
     actx c;
@@ -1195,6 +1241,7 @@ rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *
         if (resolve(&c, da, db, p, cands, n_cands, &bd, pass == 0) != RP_OK) goto done;
         if (bd.al.n_passages == before) break;
     }
+    if (flip) mirror(&bd.al);
     if (finish(&bd, out) != RP_OK) goto done;
     rc = RP_OK;
 done:

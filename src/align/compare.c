@@ -17,7 +17,7 @@
 
 struct rp_result {
     double jaccard, cont_a, cont_b;
-    double sim;                    /* passage similarity, weighted by tokens on B */
+    double sim;                    /* passage similarity, weighted by tokens on both sides */
     double shingles_a, shingles_b; /* share of each side's n-grams found in the other */
     rp_verdict verdict;
     rp_passage *passages;
@@ -155,15 +155,15 @@ rp_status rp_compare(const rp_doc *a, const rp_doc *b, const rp_compare_opts *op
     r->n_edits = al.n_edits;
     r->edit_start = al.edit_start;
     size_t cov_a = 0, cov_b = 0;
-    double sim_b = 0;
+    double sim_w = 0; /* similarity weighted by both sides' lengths, so the mirror pair agrees */
     for (size_t i = 0; i < r->n_passages; i++) {
         const rp_passage *p = &r->passages[i];
         size_t la = p->a_tok_end - p->a_tok, lb = p->b_tok_end - p->b_tok;
         cov_a += la;
         cov_b += lb;
-        sim_b += p->similarity * (double)lb;
+        sim_w += p->similarity * (double)(la + lb);
     }
-    r->sim = cov_b ? sim_b / (double)cov_b : 0;
+    r->sim = cov_a + cov_b ? sim_w / (double)(cov_a + cov_b) : 0;
     r->cont_a = a->toks.n ? (double)cov_a / (double)a->toks.n : 0;
     r->cont_b = b->toks.n ? (double)cov_b / (double)b->toks.n : 0;
     rp__overlap ov;
