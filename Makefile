@@ -3,7 +3,8 @@
 #   make            build/libreprint.a and build/reprint
 #   make demo       build, then compare the example wire story with its rewrite
 #   make test       install missing packages, build with -Werror, run every test
-#                   (unit, golden CLI, example, fuzz replay), then all again
+#                   (unit, golden CLI, examples, fuzz replay, the layout check
+#                   of scripts/check_layout.py), then all again
 #                   under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks (figures and ratios; not part of the tests)
 #   make eval       scores on the labelled data in ../shared/data
@@ -26,6 +27,7 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 FUZZ_SECONDS ?= 60
 
+# The library: one folder per layer and engine (docs/DESIGN.md, "Layout").
 LIB_SRC  = $(wildcard src/*/*.c)
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/*.c)
@@ -142,16 +144,16 @@ eval: deps
 	@bash eval/run.sh
 
 format:
-	clang-format -i include/*.h src/*.h src/*/*.c cli/*.c cli/*.h tests/*.c tests/*.h fuzz/*.c \
+	clang-format -i include/*.h src/*/*.h src/*/*.c cli/*.c cli/*.h tests/*.c tests/*.h fuzz/*.c \
 	    examples/*.c bench/*.c
 
 format-check:
-	clang-format --dry-run --Werror include/*.h src/*.h src/*/*.c cli/*.c cli/*.h tests/*.c \
+	clang-format --dry-run --Werror include/*.h src/*/*.h src/*/*.c cli/*.c cli/*.h tests/*.c \
 	    tests/*.h fuzz/*.c examples/*.c bench/*.c
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-	    --suppress=missingIncludeSystem -Iinclude src cli
+	    --suppress=missingIncludeSystem -Iinclude -Isrc src cli
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) -- $(CPPFLAGS_ALL) -std=c11
 
 install: all

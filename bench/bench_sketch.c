@@ -20,7 +20,7 @@
  * Every sample is sketched in runs of $BENCH_SKETCH_MB MB (default 100,
  * the articles repeated), $BENCH_REPEAT times (default 3); the best run is
  * reported, as the machine may be shared. Prints MB/s and the ratio to the
- * bar. Uses only reprint.h. */
+ * bar. Uses reprint.h, and bench_int.h for the UTF-8 encoder and mixer. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "reprint.h"
+#include "bench_int.h"
 
 typedef struct corpus {
     char **doc;
@@ -88,23 +88,6 @@ static void load_dir(corpus *c, const char *dir)
 
 /* ---- the rewritten samples ------------------------------------------------ */
 
-static size_t put_cp(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
-
 static int is_lower(int ch)
 {
     return ch >= 'a' && ch <= 'z';
@@ -120,15 +103,10 @@ static int is_alnum(int ch)
     return is_letter(ch) || (ch >= '0' && ch <= '9');
 }
 
-/* A small deterministic generator for the rewrites. */
+/* A small deterministic generator for the rewrites: the library's mixer. */
 static uint32_t mix(uint32_t x)
 {
-    x ^= x >> 16;
-    x *= 0x7FEB352DU;
-    x ^= x >> 15;
-    x *= 0x846CA68BU;
-    x ^= x >> 16;
-    return x;
+    return (uint32_t)rp__hash_combine(0, x);
 }
 
 typedef enum style { CYRILLIC, GREEK, ACCENTED, CJK, MIXED } style;
@@ -184,7 +162,7 @@ static char *rewrite(const char *s, size_t len, style st, size_t *out_len)
             if (st == CJK) {
                 /* Chinese puts no spaces between words. */
                 if ((ch == '.' || ch == ',') && (i + 1 == len || s[i + 1] == ' ')) {
-                    k += put_cp(o + k, ch == '.' ? 0x3002 : 0xFF0C);
+                    k += rp__utf8_encode(ch == '.' ? 0x3002 : 0xFF0C, o + k);
                     i += i + 1 < len ? 2 : 1;
                     continue;
                 }
@@ -194,7 +172,7 @@ static char *rewrite(const char *s, size_t len, style st, size_t *out_len)
                 }
             }
             if (ch == '\'' && st != CYRILLIC && st != CJK) {
-                k += put_cp(o + k, 0x2019);
+                k += rp__utf8_encode(0x2019, o + k);
             } else {
                 o[k++] = (char)ch;
             }
@@ -214,7 +192,7 @@ static char *rewrite(const char *s, size_t len, style st, size_t *out_len)
             } else {
                 size_t chars = 1 + (j - i >= 4) + (j - i >= 8);
                 for (size_t c = 0; c < chars; c++)
-                    k += put_cp(o + k, 0x4E00 + mix(wh + (uint32_t)c) % 0x5000);
+                    k += rp__utf8_encode(0x4E00 + mix(wh + (uint32_t)c) % 0x5000, o + k);
             }
             i = j;
             continue;
@@ -257,7 +235,7 @@ static char *rewrite(const char *s, size_t len, style st, size_t *out_len)
                 break;
             case CJK: break;
             }
-            k += put_cp(o + k, cp);
+            k += rp__utf8_encode(cp, o + k);
         }
         i = j;
     }

@@ -2,9 +2,9 @@
  * scorer (dedup_score.c) must compute the same way: the word n-gram shingle
  * set of a document and the exact Jaccard similarity of two such sets.
  *
- * Shingles are built from the library's own tokens (rp_doc_tokens: one
- * 64-bit hash per token of its NFKC + case-folded form), n consecutive
- * token hashes combined into one 64-bit value; a document with fewer than
+ * Shingles are the library's own (rp__shingles over rp_doc_tokens' hashes,
+ * through bench_int.h): n consecutive token hashes rolled into one 64-bit
+ * value, exactly the sets dedup verifies with; a document with fewer than
  * n tokens is one shingle of all its tokens, and a document without tokens
  * has none, as rp_compare() defines its "jaccard". The set is the sorted,
  * duplicate-free array of shingle values; with 64 bits, collisions between
@@ -13,7 +13,7 @@
  * estimated.
  *
  * Header-only (static inline) so that each benchmark program stays one .c
- * file; uses only reprint.h. */
+ * file. */
 #ifndef DEDUP_COMMON_H
 #define DEDUP_COMMON_H
 
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reprint.h"
+#include "bench_int.h"
 
 #define DEDUP_NGRAM 5 /* words per shingle: the bar's word 5-grams */
 
@@ -36,65 +36,40 @@ static inline void *dd_xrealloc(void *p, size_t size)
     return q;
 }
 
-/* splitmix64's finalizer: a bijective 64-bit mix. */
+/* splitmix64's finalizer: a bijective 64-bit mix (the library's). */
 static inline uint64_t dd_mix64(uint64_t x)
 {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9u;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebu;
-    x ^= x >> 31;
-    return x;
-}
-
-static inline int dd_cmp_u64(const void *a, const void *b)
-{
-    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
+    return rp__hash_combine(0, x);
 }
 
 /* The shingle set of doc into *set (grown as needed, *cap its capacity);
- * returns its size. */
+ * returns its size: the library's own shingles of the token hashes. */
 static inline size_t dd_shingle_set(const rp_doc *doc, size_t n, uint64_t **set, size_t *cap)
 {
     size_t n_tok;
     const rp_token *tok = rp_doc_tokens(doc, &n_tok);
     if (n_tok == 0) return 0;
-    const size_t width = n_tok < n ? n_tok : n;
-    const size_t count = n_tok - width + 1;
-    if (*cap < count) {
-        *cap = count;
-        *set = dd_xrealloc(*set, count * sizeof **set);
+    if (*cap < n_tok) {
+        *cap = n_tok;
+        *set = dd_xrealloc(*set, n_tok * sizeof **set);
     }
-    uint64_t *s = *set;
-    for (size_t i = 0; i < count; i++) {
-        uint64_t h = 0x243f6a8885a308d3u ^ (uint64_t)width;
-        for (size_t k = 0; k < width; k++) {
-            h ^= tok[i + k].hash;
-            h = dd_mix64(h);
-        }
-        s[i] = h;
+    for (size_t i = 0; i < n_tok; i++)
+        (*set)[i] = tok[i].hash;
+    uint64_t *tmp = NULL;
+    size_t tmp_cap = 0;
+    size_t u = rp__shingles(*set, n_tok, n, &tmp, &tmp_cap);
+    rp__free(tmp);
+    if (u == SIZE_MAX) {
+        fputs("dedup bench: out of memory\n", stderr);
+        exit(2);
     }
-    qsort(s, count, sizeof *s, dd_cmp_u64);
-    size_t u = 1;
-    for (size_t i = 1; i < count; i++)
-        if (s[i] != s[u - 1]) s[u++] = s[i];
     return u;
 }
 
 /* The number of values two sorted duplicate-free sets share. */
 static inline size_t dd_shared(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {
-    size_t i = 0, j = 0, k = 0;
-    while (i < na && j < nb) {
-        if (a[i] < b[j])
-            i++;
-        else if (a[i] > b[j])
-            j++;
-        else
-            k++, i++, j++;
-    }
-    return k;
+    return rp__set_intersection(a, na, b, nb);
 }
 
 /* Jaccard from the counts: shared / (na + nb - shared), 0 for two empty
@@ -105,15 +80,10 @@ static inline double dd_jaccard(size_t shared, size_t uni)
     return uni == 0 ? 0.0 : (double)shared / (double)uni;
 }
 
-/* FNV-1a, for hashing ids and sentences into tables. */
+/* A hash of ids and sentences for tables: the library's. */
 static inline uint64_t dd_fnv1a(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3u;
-    }
-    return h;
+    return rp__hash_bytes(s, len, 0);
 }
 
 #endif /* DEDUP_COMMON_H */

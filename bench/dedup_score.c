@@ -332,7 +332,9 @@ static int all_pairs(const char *const *paths, size_t n_paths, double t)
     /* Distinct shingles with their document frequencies. */
     uint64_t *val = dd_xrealloc(NULL, c.n_sh * sizeof *val);
     memcpy(val, c.sh, c.n_sh * sizeof *val);
-    qsort(val, c.n_sh, sizeof *val, dd_cmp_u64);
+    uint64_t *sort_tmp = dd_xrealloc(NULL, (c.n_sh ? c.n_sh : 1) * sizeof *sort_tmp);
+    rp__sort_u64(val, c.n_sh, sort_tmp);
+    free(sort_tmp);
     size_t n_val = 0;
     uint32_t *df = dd_xrealloc(NULL, (c.n_sh ? c.n_sh : 1) * sizeof *df);
     for (size_t i = 0; i < c.n_sh; i++) {

@@ -21,14 +21,25 @@ int cmd_scan(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 
+/* ---- corpus input (opts.c), shared by dedup, scan, index add and query ----- */
+/* --text-field, --id-field, --skip-bad and --lossy: long options with codes
+ * of their own (above every command's), set up in one place. */
+enum { OPT_INPUT_TEXT_FIELD = 0x400, OPT_INPUT_ID_FIELD, OPT_INPUT_SKIP_BAD, OPT_INPUT_LOSSY };
+#define CLI_INPUT_LONGOPTS                                                                         \
+    {"text-field", required_argument, NULL, OPT_INPUT_TEXT_FIELD},                                 \
+        {"id-field", required_argument, NULL, OPT_INPUT_ID_FIELD},                                 \
+        {"skip-bad", no_argument, NULL, OPT_INPUT_SKIP_BAD},                                       \
+    {                                                                                              \
+        "lossy", no_argument, NULL, OPT_INPUT_LOSSY                                                \
+    }
+/* When ch (getopt_long's result) is one of them, apply it to *so and return
+ * true; otherwise return false and leave *so alone. */
+bool cli_input_option(int ch, const char *arg, rp_source_opts *so);
+
 /* ---- index helpers (cmd_index.c), shared by index and query ----------------- */
 /* Codes of long options without a short form. */
 enum {
-    OPT_TEXT_FIELD = 256,
-    OPT_ID_FIELD,
-    OPT_SKIP_BAD,
-    OPT_LOSSY,
-    OPT_REPLACE,
+    OPT_REPLACE = 256,
     OPT_NGRAM,
     OPT_WINDOW,
     OPT_SEED,
@@ -44,6 +55,12 @@ enum {
 };
 /* --ngram, --window, --seed into the parameters an index must have; false
  * after a usage error was printed. */
+#define CLI_INDEX_PARAM_LONGOPTS                                                                   \
+    {"ngram", required_argument, NULL, OPT_NGRAM},                                                 \
+        {"window", required_argument, NULL, OPT_WINDOW},                                           \
+    {                                                                                              \
+        "seed", required_argument, NULL, OPT_SEED                                                  \
+    }
 bool cli_index_param(int ch, const char *arg, rp_index_opts *o);
 /* The meta data kept with a record: its JSONL object without the text and
  * id members (NULL for plain text or when nothing is left); free with

@@ -246,10 +246,6 @@ int cmd_dedup(int argc, char **argv)
         O_VERIFY,
         O_STRICT,
         O_EXPLAIN,
-        O_TEXT_FIELD,
-        O_ID_FIELD,
-        O_SKIP_BAD,
-        O_LOSSY,
         O_MEM,
         O_TMPDIR,
         O_AGAINST
@@ -269,10 +265,7 @@ int cmd_dedup(int argc, char **argv)
         {"verify", required_argument, NULL, O_VERIFY},
         {"strict", no_argument, NULL, O_STRICT},
         {"explain", no_argument, NULL, O_EXPLAIN},
-        {"text-field", required_argument, NULL, O_TEXT_FIELD},
-        {"id-field", required_argument, NULL, O_ID_FIELD},
-        {"skip-bad", no_argument, NULL, O_SKIP_BAD},
-        {"lossy", no_argument, NULL, O_LOSSY},
+        CLI_INPUT_LONGOPTS,
         {"threads", required_argument, NULL, 'j'},
         {"mem-limit", required_argument, NULL, O_MEM},
         {"tmpdir", required_argument, NULL, O_TMPDIR},
@@ -341,13 +334,6 @@ int cmd_dedup(int argc, char **argv)
             break;
         case O_STRICT: o.strict = 1; break;
         case O_EXPLAIN: want_explain = true; break;
-        case O_TEXT_FIELD: o.source.text_field = optarg; break;
-        case O_ID_FIELD: o.source.id_field = optarg; break;
-        case O_SKIP_BAD: o.source.skip_bad = 1; break;
-        case O_LOSSY:
-            o.source.lossy = 1;
-            o.sketch.lossy = 1;
-            break;
         case 'j':
             if (!cli_parse_size(optarg, &o.threads) || o.threads < 1 || o.threads > 256)
                 return cli_usage_error("--threads takes a whole number in 1..256, not '%s'",
@@ -362,7 +348,12 @@ int cmd_dedup(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'h': help(); return EXIT_OK;
         case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
-        default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        default:
+            if (cli_input_option(ch, optarg, &o.source)) {
+                o.sketch.lossy = o.source.lossy;
+                break;
+            }
+            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if ((o.bands == 0) != (o.rows == 0)) return cli_usage_error("--bands and --rows go together");

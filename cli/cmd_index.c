@@ -186,15 +186,10 @@ static rp_status commit_batch(rp_index *idx, uint64_t *added, uint64_t *batches,
 static int index_add(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
-        {"id-field", required_argument, NULL, OPT_ID_FIELD},
-        {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
-        {"lossy", no_argument, NULL, OPT_LOSSY},
+        CLI_INPUT_LONGOPTS,
         {"replace", no_argument, NULL, OPT_REPLACE},
         {"batch", required_argument, NULL, 'b'},
-        {"ngram", required_argument, NULL, OPT_NGRAM},
-        {"window", required_argument, NULL, OPT_WINDOW},
-        {"seed", required_argument, NULL, OPT_SEED},
+        CLI_INDEX_PARAM_LONGOPTS,
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -212,10 +207,6 @@ static int index_add(int argc, char **argv)
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":b:vqh", longopts, NULL)) != -1) {
         switch (ch) {
-        case OPT_TEXT_FIELD: so.text_field = optarg; break;
-        case OPT_ID_FIELD: so.id_field = optarg; break;
-        case OPT_SKIP_BAD: so.skip_bad = 1; break;
-        case OPT_LOSSY: so.lossy = 1; break;
         case OPT_REPLACE: flags |= RP_INDEX_REPLACE; break;
         case 'b':
             if (!cli_parse_size(optarg, &batch) || batch < 1)
@@ -230,7 +221,9 @@ static int index_add(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'h': help_add(); return EXIT_OK;
         case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
-        default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        default:
+            if (cli_input_option(ch, optarg, &so)) break;
+            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (argc - optind < 2)

@@ -96,17 +96,12 @@ int cmd_query(int argc, char **argv)
         {"add", no_argument, NULL, OPT_ADD},
         {"replace", no_argument, NULL, OPT_REPLACE},
         {"batch", required_argument, NULL, 'b'},
-        {"text-field", required_argument, NULL, OPT_TEXT_FIELD},
-        {"id-field", required_argument, NULL, OPT_ID_FIELD},
-        {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
-        {"lossy", no_argument, NULL, OPT_LOSSY},
+        CLI_INPUT_LONGOPTS,
         {"min-words", required_argument, NULL, 'm'},
         {"min-shared", required_argument, NULL, OPT_MIN_SHARED},
         {"max-candidates", required_argument, NULL, OPT_MAX_CANDIDATES},
         {"max-df", required_argument, NULL, OPT_MAX_DF},
-        {"ngram", required_argument, NULL, OPT_NGRAM},
-        {"window", required_argument, NULL, OPT_WINDOW},
-        {"seed", required_argument, NULL, OPT_SEED},
+        CLI_INDEX_PARAM_LONGOPTS,
         {"color", required_argument, NULL, OPT_COLOR},
         {"colour", required_argument, NULL, OPT_COLOR},
         {"quiet", no_argument, NULL, 'q'},
@@ -148,10 +143,6 @@ int cmd_query(int argc, char **argv)
             if (!cli_parse_size(optarg, &batch) || batch < 1)
                 return cli_usage_error("--batch takes a whole number >= 1, not '%s'", optarg);
             break;
-        case OPT_TEXT_FIELD: so.text_field = optarg; break;
-        case OPT_ID_FIELD: so.id_field = optarg; break;
-        case OPT_SKIP_BAD: so.skip_bad = 1; break;
-        case OPT_LOSSY: so.lossy = 1; break;
         case 'm':
             if (!cli_parse_size(optarg, &qo.compare.min_words) || qo.compare.min_words < 1)
                 return cli_usage_error("--min-words takes a whole number >= 1, not '%s'", optarg);
@@ -178,7 +169,9 @@ int cmd_query(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'h': help(); return EXIT_OK;
         case ':': return cli_usage_error("option '%s' needs an argument", argv[optind - 1]);
-        default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        default:
+            if (cli_input_option(ch, optarg, &so)) break;
+            return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (argc - optind < 2)

@@ -84,10 +84,6 @@ enum {
     SCAN_OPT_MIN_CONTAINMENT,
     SCAN_OPT_MAX_DF,
     SCAN_OPT_MIN_SHARED,
-    SCAN_OPT_TEXT_FIELD,
-    SCAN_OPT_ID_FIELD,
-    SCAN_OPT_SKIP_BAD,
-    SCAN_OPT_LOSSY,
     SCAN_OPT_MEM_LIMIT,
     SCAN_OPT_TMPDIR
 };
@@ -591,10 +587,7 @@ int cmd_scan(int argc, char **argv)
         {"min-containment", required_argument, NULL, SCAN_OPT_MIN_CONTAINMENT},
         {"max-df", required_argument, NULL, SCAN_OPT_MAX_DF},
         {"min-shared", required_argument, NULL, SCAN_OPT_MIN_SHARED},
-        {"text-field", required_argument, NULL, SCAN_OPT_TEXT_FIELD},
-        {"id-field", required_argument, NULL, SCAN_OPT_ID_FIELD},
-        {"skip-bad", no_argument, NULL, SCAN_OPT_SKIP_BAD},
-        {"lossy", no_argument, NULL, SCAN_OPT_LOSSY},
+        CLI_INPUT_LONGOPTS,
         {"threads", required_argument, NULL, 'j'},
         {"mem-limit", required_argument, NULL, SCAN_OPT_MEM_LIMIT},
         {"tmpdir", required_argument, NULL, SCAN_OPT_TMPDIR},
@@ -669,13 +662,6 @@ int cmd_scan(int argc, char **argv)
                 goto done;
             }
             break;
-        case SCAN_OPT_TEXT_FIELD: src_opts.text_field = optarg; break;
-        case SCAN_OPT_ID_FIELD: src_opts.id_field = optarg; break;
-        case SCAN_OPT_SKIP_BAD: src_opts.skip_bad = 1; break;
-        case SCAN_OPT_LOSSY:
-            src_opts.lossy = 1;
-            so.lossy = 1;
-            break;
         case 'j':
             if (!parse_count(optarg, 1, &so.threads) || so.threads > 256) {
                 cli_usage_error("--threads takes a whole number from 1 to 256, not '%s'", optarg);
@@ -697,7 +683,13 @@ int cmd_scan(int argc, char **argv)
             status = EXIT_OK;
             goto done;
         case ':': cli_usage_error("option '%s' needs an argument", argv[optind - 1]); goto done;
-        default: cli_usage_error("unknown option '%s'", argv[optind - 1]); goto done;
+        default:
+            if (cli_input_option(ch, optarg, &src_opts)) {
+                so.lossy = src_opts.lossy;
+                break;
+            }
+            cli_usage_error("unknown option '%s'", argv[optind - 1]);
+            goto done;
         }
     }
     if (date_field != NULL && clusters_path == NULL) {

@@ -178,3 +178,14 @@ void cli_partial_output(const char *path, bool writing)
         }
     }
 }
+
+bool cli_input_option(int ch, const char *arg, rp_source_opts *so)
+{
+    switch (ch) {
+    case OPT_INPUT_TEXT_FIELD: so->text_field = arg; return true;
+    case OPT_INPUT_ID_FIELD: so->id_field = arg; return true;
+    case OPT_INPUT_SKIP_BAD: so->skip_bad = 1; return true;
+    case OPT_INPUT_LOSSY: so->lossy = 1; return true;
+    default: return false;
+    }
+}

@@ -515,7 +515,6 @@ RP_API rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len
  * and b agree: the estimated Jaccard similarity. Thread-safe. */
 RP_API double rp_signature_similarity(const uint32_t *a, const uint32_t *b, size_t hashes);
 
-
 /* rp_free() - release memory the library allocated for the caller (as
  * documented per function). NULL is a no-op. */
 RP_API void rp_free(void *p);
@@ -629,15 +628,15 @@ typedef enum rp_keep { RP_KEEP_FIRST = 0, RP_KEEP_LONGEST = 1 } rp_keep;
 typedef void (*rp_dedup_progress_fn)(void *user, int stage, uint64_t docs, uint64_t bytes);
 
 typedef struct rp_dedup_opts {
-    double threshold;    /* Jaccard; default 0.8; (0, 1] */
+    double threshold;      /* Jaccard; default 0.8; (0, 1] */
     rp_sketch_opts sketch; /* n-gram, hashes, seed, lossy (defaults of rp_sketch_opts_init) */
-    size_t bands, rows;  /* 0, 0 (default): rp_lsh_choose(threshold, hashes) */
-    rp_verify verify;    /* default RP_VERIFY_AUTO */
-    rp_keep keep;        /* default RP_KEEP_FIRST */
-    int strict;          /* 1: split chained clusters; default 0 */
-    size_t threads;      /* sketching threads; 0 (default): the online cores; at most 256 */
-    size_t mem_limit;    /* bytes; 0 (default): a quarter of physical memory */
-    const char *tmpdir;  /* NULL (default): $TMPDIR or /tmp */
+    size_t bands, rows;    /* 0, 0 (default): rp_lsh_choose(threshold, hashes) */
+    rp_verify verify;      /* default RP_VERIFY_AUTO */
+    rp_keep keep;          /* default RP_KEEP_FIRST */
+    int strict;            /* 1: split chained clusters; default 0 */
+    size_t threads;        /* sketching threads; 0 (default): the online cores; at most 256 */
+    size_t mem_limit;      /* bytes; 0 (default): a quarter of physical memory */
+    const char *tmpdir;    /* NULL (default): $TMPDIR or /tmp */
     rp_source_opts source; /* how records are read (rp_source_opts_init) */
     /* An index (rp_index_open(), borrowed for the run and the getters) whose
      * documents count as already kept: an input document that is a
@@ -656,25 +655,25 @@ typedef struct rp_dedup rp_dedup;
 
 /* Counters of a finished run. */
 typedef struct rp_dedup_stats {
-    uint64_t docs;          /* documents read */
-    uint64_t bytes;         /* bytes of text */
-    uint64_t empty;         /* documents without words */
-    uint64_t skipped;       /* malformed lines skipped (skip_bad) */
-    uint64_t candidates;    /* distinct candidate pairs */
-    uint64_t exact_checks;  /* candidates verified exactly */
-    uint64_t pairs;         /* verified pairs */
-    uint64_t clusters;      /* clusters of two or more documents */
-    uint64_t removed;       /* documents that are not representatives */
-    uint64_t chained;       /* clusters with members that are not pairs of their representative */
+    uint64_t docs;            /* documents read */
+    uint64_t bytes;           /* bytes of text */
+    uint64_t empty;           /* documents without words */
+    uint64_t skipped;         /* malformed lines skipped (skip_bad) */
+    uint64_t candidates;      /* distinct candidate pairs */
+    uint64_t exact_checks;    /* candidates verified exactly */
+    uint64_t pairs;           /* verified pairs */
+    uint64_t clusters;        /* clusters of two or more documents */
+    uint64_t removed;         /* documents that are not representatives */
+    uint64_t chained;         /* clusters with members that are not pairs of their representative */
     uint64_t chained_members; /* such members */
-    double chained_min;     /* lowest estimated similarity of one to its representative (1 if none) */
-    uint64_t big_buckets;   /* buckets over 65 documents */
-    uint64_t spill_runs;    /* sorted runs written to temporary files */
-    uint64_t against_docs;  /* indexed documents (--against) near an input document */
+    double chained_min;   /* lowest estimated similarity of one to its representative (1 if none) */
+    uint64_t big_buckets; /* buckets over 65 documents */
+    uint64_t spill_runs;  /* sorted runs written to temporary files */
+    uint64_t against_docs;       /* indexed documents (--against) near an input document */
     uint64_t against_candidates; /* (input, indexed) candidate pairs */
-    uint64_t against_removed; /* input documents removed as near duplicates of indexed ones */
-    size_t bands, rows;     /* the banding used */
-    double seconds;         /* wall time of rp_dedup_run() */
+    uint64_t against_removed;    /* input documents removed as near duplicates of indexed ones */
+    size_t bands, rows;          /* the banding used */
+    double seconds;              /* wall time of rp_dedup_run() */
 } rp_dedup_stats;
 
 /* rp_dedup_run() - deduplicate the corpus read from paths (as
@@ -835,7 +834,7 @@ typedef struct rp_scan_input {
                        * two plain decimal numbers (Unix times) compare as
                        * numbers, anything else as bytes (ISO 8601 sorts right) */
     size_t date_len;
-    int set;          /* 0 or 1 (see rp_scan_opts.against); 0 otherwise */
+    int set; /* 0 or 1 (see rp_scan_opts.against); 0 otherwise */
 } rp_scan_input;
 
 /* rp_scan_add() - add a document; documents are numbered 0, 1, ... in order
@@ -855,14 +854,14 @@ RP_API rp_status rp_scan_add_source(rp_scan *s, rp_source *src, int set, rp_erro
 
 /* One reported pair, borrowed for the duration of the callback. */
 typedef struct rp_scan_pair {
-    size_t a, b;           /* document numbers, a < b */
-    const rp_doc *doc_a;   /* the documents, named by their ids (rp_doc_name) */
+    size_t a, b;         /* document numbers, a < b */
+    const rp_doc *doc_a; /* the documents, named by their ids (rp_doc_name) */
     const rp_doc *doc_b;
-    const char *a_id;      /* ids as given (may hold NUL bytes) */
+    const char *a_id; /* ids as given (may hold NUL bytes) */
     size_t a_id_len;
     const char *b_id;
     size_t b_id_len;
-    size_t shared;         /* distinct fingerprints the two share */
+    size_t shared;           /* distinct fingerprints the two share */
     const rp_result *result; /* rp_compare(doc_a, doc_b) */
 } rp_scan_pair;
 
@@ -879,19 +878,19 @@ RP_API rp_status rp_scan_run(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp
 
 /* Counters, filled as the scan goes. */
 typedef struct rp_scan_stats {
-    uint64_t documents;    /* added */
-    uint64_t bytes;        /* of text added */
-    uint64_t tokens;       /* words, over all documents */
-    uint64_t fingerprints; /* postings: selected n-grams, over all documents */
-    uint64_t boilerplate;  /* distinct fingerprints in more than max_df documents */
-    uint64_t shared;       /* document pairs sharing a fingerprint, counted once
-                            * per fingerprint they share */
-    uint64_t candidates;   /* pairs sharing min_shared fingerprints: aligned */
+    uint64_t documents;         /* added */
+    uint64_t bytes;             /* of text added */
+    uint64_t tokens;            /* words, over all documents */
+    uint64_t fingerprints;      /* postings: selected n-grams, over all documents */
+    uint64_t boilerplate;       /* distinct fingerprints in more than max_df documents */
+    uint64_t shared;            /* document pairs sharing a fingerprint, counted once
+                                 * per fingerprint they share */
+    uint64_t candidates;        /* pairs sharing min_shared fingerprints: aligned */
     uint64_t boilerplate_pairs; /* aligned pairs whose passages were all boilerplate:
                                  * not reported */
-    uint64_t pairs;        /* reported */
-    uint64_t passages;     /* in reported pairs */
-    uint64_t spilled_runs; /* sorted runs written to temporary files */
+    uint64_t pairs;             /* reported */
+    uint64_t passages;          /* in reported pairs */
+    uint64_t spilled_runs;      /* sorted runs written to temporary files */
 } rp_scan_stats;
 
 /* rp_scan_get_stats() - the counters so far into *out. */
@@ -914,11 +913,11 @@ RP_API rp_status rp_scan_doc(const rp_scan *s, size_t i, rp_doc **out, rp_error 
  * more than max_df documents, shown where it occurs in the first document
  * holding it. Borrowed for the duration of the callback. */
 typedef struct rp_scan_boilerplate {
-    size_t doc;                 /* the example document */
-    uint64_t start, end;        /* byte range in it */
-    const char *text;           /* its bytes, text[0..end-start) */
-    uint64_t documents;         /* the most documents any of its fingerprints is in */
-    size_t fingerprints;        /* boilerplate fingerprints in the run */
+    size_t doc;          /* the example document */
+    uint64_t start, end; /* byte range in it */
+    const char *text;    /* its bytes, text[0..end-start) */
+    uint64_t documents;  /* the most documents any of its fingerprints is in */
+    size_t fingerprints; /* boilerplate fingerprints in the run */
 } rp_scan_boilerplate;
 
 typedef rp_status (*rp_scan_boilerplate_fn)(void *user, const rp_scan_boilerplate *b);
@@ -928,7 +927,7 @@ typedef rp_status (*rp_scan_boilerplate_fn)(void *user, const rp_scan_boilerplat
  * document and byte order. Returns RP_OK, RP_ERR_PARAM (before
  * rp_scan_run()), RP_ERR_IO, RP_ERR_NOMEM, or on_b's status. */
 RP_API rp_status rp_scan_list_boilerplate(rp_scan *s, rp_scan_boilerplate_fn on_b, void *user,
-                                     rp_error *err);
+                                          rp_error *err);
 
 /* One member of a reuse family: a byte range of one document. */
 typedef struct rp_scan_member {
@@ -957,7 +956,7 @@ typedef rp_status (*rp_scan_cluster_fn)(void *user, const rp_scan_cluster *c);
  * RP_ERR_PARAM (no run, or opts.clusters was 0), RP_ERR_NOMEM, or on_c's
  * status. */
 RP_API rp_status rp_scan_list_clusters(rp_scan *s, rp_scan_cluster_fn on_c, void *user,
-                                  rp_error *err);
+                                       rp_error *err);
 
 /* ------------------------------------------------------------------------
  * Persistent reuse index
@@ -1183,7 +1182,6 @@ typedef struct rp_index_info {
 /* rp_index_stats() - describe the committed index (and this handle's open
  * batch). Returns RP_OK, RP_ERR_FORMAT, RP_ERR_IO, RP_ERR_PARAM. */
 RP_API rp_status rp_index_stats(rp_index *idx, rp_index_info *out, rp_error *err);
-
 
 /* One near duplicate found by rp_index_near(). */
 typedef struct rp_index_near_match {

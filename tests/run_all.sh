@@ -3,6 +3,7 @@
 # as "N passed, N failed" (also written to $BUILD/unit.total):
 #   1. the unit runner        2. golden CLI tests (tests/cli/*.sh)
 #   3. examples/minimal       4. fuzz corpus replay     5. the HTML report check
+#   6. the layout rules (scripts/check_layout.py: includes and nm calls)
 BUILD=${BUILD:-build}
 export REPRINT="$BUILD/reprint"
 passed=0
@@ -77,6 +78,16 @@ if [ -f tests/html_check.sh ]; then
     SKIP*) ;;
     *) add 0 1 ;;
     esac
+fi
+
+# 6. the layout: include directions and calls between the library's objects
+if res=$(python3 scripts/check_layout.py "$BUILD" 2>&1); then
+    echo "$res"
+    add 1 0
+else
+    printf '%s\n' "$res"
+    echo "FAIL layout"
+    add 0 1
 fi
 
 echo "$passed $failed" > "$BUILD/unit.total"

@@ -2,7 +2,7 @@
  * reuse: identical, unrelated, empty, edited every few words, reordered
  * paragraphs, CJK, and seeded random pairs checked for the output
  * invariants; plus allocation fault injection over the whole path. */
-#include "../src/internal.h"
+#include "align/align.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * computed directly), outputs do not depend on threads or the memory
  * budget, empty and short documents follow their rule, chaining is found
  * and split, and the deduplicated output keeps the representatives. */
-#include "../src/internal.h"
+#include "sketch/sketch.h"
 #include "test.h"
 
 #include <math.h>

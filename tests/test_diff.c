@@ -1,6 +1,6 @@
 /* test_diff.c - the token diff: valid edit scripts, optimal on small input,
  * near-linear and sensible on large input. */
-#include "../src/internal.h"
+#include "align/align.h"
 #include "test.h"
 
 #include <stdlib.h>

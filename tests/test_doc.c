@@ -1,5 +1,5 @@
 /* test_doc.c - making documents: validation errors, files, lossy reading. */
-#include "../src/internal.h"
+#include "text/text.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* test_extsort.c - the external sorter gives the same sorted (and, with
  * unique, deduplicated) records whatever its memory budget, in memory or
  * through spilled runs. */
-#include "../src/internal.h"
+#include "base/base.h"
 #include "test.h"
 
 #include <stdlib.h>

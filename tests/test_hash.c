@@ -4,7 +4,7 @@
  * and indexes compare tokens by these hashes. If a change makes this test
  * fail, it changed tokenization or hashing for every user; that needs a new
  * format version, not a new expected value. */
-#include "../src/internal.h"
+#include "base/base.h"
 #include "test.h"
 
 /* Pinned values (XXH3-64; XXH3 of the empty input is its published vector). */

@@ -3,7 +3,7 @@
  * removes equal to a rebuild, what a batch shows to its own and to other
  * handles, damaged and foreign files, the stored signatures and band keys,
  * segment merging, and allocation failures on every path. */
-#include "../src/internal.h"
+#include "index/index_int.h"
 #include "test.h"
 
 #include <sqlite3.h>

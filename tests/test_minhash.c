@@ -1,7 +1,7 @@
 /* test_minhash.c - MinHash signatures: the estimate stays within its stated
  * error of the exact Jaccard (seeded property test), known answers, and the
  * rules for short, empty and invalid texts. */
-#include "../src/internal.h"
+#include "sketch/sketch.h"
 #include "test.h"
 
 #include <math.h>

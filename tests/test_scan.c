@@ -6,7 +6,7 @@
  *
  * Runs on one thread: the fault-injection counters of test builds are not
  * atomic. Thread counts are compared by the CLI tests (tests/cli/scan_*). */
-#include "../src/internal.h"
+#include "scan/scan_int.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  *
  * Every test works in its own directory made with mkdtemp() under /tmp and
  * removes it at the end. */
-#include "../src/internal.h"
+#include "io/io.h"
 #include "test.h"
 
 #include <dirent.h>

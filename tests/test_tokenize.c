@@ -4,7 +4,7 @@
  * tokens.txt holds pairs of lines: "in: TEXT" (with \n, \t, \\ and \xHH
  * escapes) and "out: TOKEN@START-END ..." giving each normalized token and
  * its byte span. Run with TOKENS_PRINT=1 to print the actual out lines. */
-#include "../src/internal.h"
+#include "text/text.h"
 #include "test.h"
 
 #include <stdlib.h>
@@ -360,11 +360,11 @@ static bool check_text(const char *text, size_t len, uint64_t seed, int round)
     static collected ref, fast, hashes;
     ref.n = fast.n = hashes.n = 0;
     bool ok = true;
-    CHECK_EQ(rp__scan_reference(text, len, seed, collect, &ref), RP_OK);
-    /* rp__scan: spans, hashes and breaks */
-    CHECK_EQ(rp__scan(text, len, seed, collect, &fast), RP_OK);
+    CHECK_EQ(rp__tokenize_each_reference(text, len, seed, collect, &ref), RP_OK);
+    /* rp__tokenize_each: spans, hashes and breaks */
+    CHECK_EQ(rp__tokenize_each(text, len, seed, collect, &fast), RP_OK);
     if (!same(&fast, &ref)) {
-        fprintf(stderr, "round %d: rp__scan differs from the reference\n", round);
+        fprintf(stderr, "round %d: rp__tokenize_each differs from the reference\n", round);
         ok = false;
     }
     /* rp__tokenize: the same, stored */
@@ -382,21 +382,22 @@ static bool check_text(const char *text, size_t len, uint64_t seed, int round)
         fprintf(stderr, "round %d: rp__tokenize differs from the reference\n", round);
         ok = false;
     }
-    /* rp__scan_hashes, lossy: the hashes alone */
+    /* rp__tokenize_hashes, lossy: the hashes alone */
     size_t bad = 0;
-    CHECK_EQ(rp__scan_hashes(text, len, seed, true, collect_hashes, &hashes, &bad), RP_OK);
+    CHECK_EQ(rp__tokenize_hashes(text, len, seed, true, collect_hashes, &hashes, &bad), RP_OK);
     bool h_ok = hashes.n * 4 == ref.n;
     for (size_t i = 0; h_ok && i < hashes.n; i++)
         h_ok = hashes.v[i] == ref.v[4 * i + 2];
     if (!h_ok) {
-        fprintf(stderr, "round %d: rp__scan_hashes (lossy) differs from the reference\n", round);
+        fprintf(stderr, "round %d: rp__tokenize_hashes (lossy) differs from the reference\n",
+                round);
         ok = false;
     }
-    /* rp__scan_hashes, strict: the error and offset of rp__utf8_check */
+    /* rp__tokenize_hashes, strict: the error and offset of rp__utf8_check */
     bool is_nul = false;
     size_t want_bad = rp__utf8_check((const uint8_t *)text, len, &is_nul);
     hashes.n = 0;
-    rp_status st = rp__scan_hashes(text, len, seed, false, collect_hashes, &hashes, &bad);
+    rp_status st = rp__tokenize_hashes(text, len, seed, false, collect_hashes, &hashes, &bad);
     if (want_bad == len) {
         h_ok = st == RP_OK && hashes.n * 4 == ref.n;
         for (size_t i = 0; h_ok && i < hashes.n; i++)
@@ -405,7 +406,7 @@ static bool check_text(const char *text, size_t len, uint64_t seed, int round)
         h_ok = st == (is_nul ? RP_ERR_FORMAT : RP_ERR_UTF8) && bad == want_bad;
     }
     if (!h_ok) {
-        fprintf(stderr, "round %d: rp__scan_hashes (strict) gives %d at %zu, want %zu\n", round,
+        fprintf(stderr, "round %d: rp__tokenize_hashes (strict) gives %d at %zu, want %zu\n", round,
                 (int)st, bad, want_bad);
         ok = false;
     }
@@ -471,11 +472,11 @@ static void check_stops(void)
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
         for (size_t n = 1; n <= 2; n++) {
             stopper st = {n, 0};
-            CHECK_EQ(rp__scan(texts[k], strlen(texts[k]), 0, stop_at, &st), RP_ERR_LIMIT);
+            CHECK_EQ(rp__tokenize_each(texts[k], strlen(texts[k]), 0, stop_at, &st), RP_ERR_LIMIT);
             CHECK_EQ(st.seen, n);
         }
         stopper st = {0, 0};
-        CHECK_EQ(rp__scan_hashes(texts[k], strlen(texts[k]), 0, true, stop_hashes, &st, NULL),
+        CHECK_EQ(rp__tokenize_hashes(texts[k], strlen(texts[k]), 0, true, stop_hashes, &st, NULL),
                  RP_ERR_LIMIT);
         CHECK_EQ(st.seen, 3);
     }
@@ -485,7 +486,7 @@ static void check_stops(void)
  * long words crossing the scanner's 64-byte blocks and its fold buffer, at
  * lengths from a few bytes to well past one batch of hashes. Each must give
  * exactly the tokens, hashes and breaks of the character-by-character
- * reference through rp__scan, rp__tokenize and rp__scan_hashes (lossy and
+ * reference through rp__tokenize_each, rp__tokenize and rp__tokenize_hashes (lossy and
  * strict). */
 void test_tokenize_fast_paths(void)
 {

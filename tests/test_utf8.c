@@ -1,5 +1,5 @@
 /* test_utf8.c - UTF-8 decoding, validation and the normalization paths. */
-#include "../src/internal.h"
+#include "text/text.h"
 #include "test.h"
 
 #include <stdlib.h>

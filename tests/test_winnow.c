@@ -1,7 +1,7 @@
 /* test_winnow.c - winnowed fingerprints: the same selection as a direct
  * window-by-window reference, and the guarantee that a shared run of
  * w + k - 1 tokens is found whatever surrounds it. */
-#include "../src/internal.h"
+#include "sketch/sketch.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -33,7 +33,7 @@
  *
  * Everything is near-linear: the inverted index is capped, n-gram seeds use
  * a hash map, and clustering sorts. */
-#include "internal.h"
+#include "align/align.h"
 
 #include <math.h>
 #include <utf8proc.h>

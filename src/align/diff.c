@@ -9,7 +9,7 @@
  * linear for real text, and bounded by the table size otherwise, so a 10 MB
  * passage never triggers quadratic work. Ranges too large for the table and
  * without anchors are reported as one REPLACE. */
-#include "internal.h"
+#include "align/align.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * All heap memory in src/ comes from here. Builds with -DRP_FAULT_INJECTION
  * (the unit tests) can make the Nth allocation fail, so tests can check that
  * every error path frees what it took and reports RP_ERR_NOMEM. */
-#include "internal.h"
+#include "base/base.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -102,4 +102,9 @@ char *rp__memdup0(const void *p, size_t n)
 char *rp__strdup(const char *s)
 {
     return rp__memdup0(s, strlen(s));
+}
+
+void rp_free(void *p)
+{
+    rp__free(p);
 }

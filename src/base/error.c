@@ -3,7 +3,7 @@
  * The library reports failures by returning an rp_status and, when the caller
  * passes one, filling an rp_error with the file, the position and a message.
  * No global or thread-local error state exists. */
-#include "internal.h"
+#include "base/base.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,4 +42,9 @@ rp_status rp__fail(rp_error *err, rp_status code, const char *path, uint64_t off
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
     return code;
+}
+
+rp_status rp__nomem(rp_error *err, const char *path)
+{
+    return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
 }

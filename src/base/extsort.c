@@ -11,7 +11,7 @@
  * Memory: the record buffer and its radix scratch copy take the budget, so
  * a run holds mem_limit / (2 * record size) records; merging uses the same
  * budget for its read buffers. */
-#include "internal.h"
+#include "base/base.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -68,7 +68,7 @@ rp_status rp__sorter_new(size_t words, size_t mem_limit, const char *tmpdir, boo
         return rp__fail(err, RP_ERR_PARAM, "", 0, "sorter: records of 1..4 words");
     *out = NULL;
     rp__sorter *s = rp__calloc(1, sizeof *s);
-    if (s == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (s == NULL) return rp__nomem(err, "");
     s->words = words;
     s->rec = words * sizeof(uint64_t);
     s->unique = unique;
@@ -81,7 +81,7 @@ rp_status rp__sorter_new(size_t words, size_t mem_limit, const char *tmpdir, boo
     s->hist = rp__malloc(((size_t)1 << 16) * sizeof *s->hist);
     if (s->tmpdir == NULL || s->hist == NULL) {
         rp__sorter_free(s);
-        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        return rp__nomem(err, "");
     }
     *out = s;
     return RP_OK;
@@ -143,65 +143,6 @@ static size_t dedup(uint64_t *buf, size_t n, size_t words)
     return m;
 }
 
-/* ---- temporary files ------------------------------------------------------ */
-
-rp_status rp__tmp_open(const char *dir, int *fd, rp_error *err)
-{
-    size_t len = strlen(dir) + 32;
-    char *path = rp__malloc(len);
-    if (path == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-    snprintf(path, len, "%s/reprint-XXXXXX", dir);
-    *fd = mkstemp(path);
-    if (*fd < 0) {
-        int e = errno;
-        rp__fail(err, RP_ERR_IO, dir, 0, "cannot create a temporary file in %s: %s", dir,
-                 strerror(e));
-        if (err != NULL) err->sys_errno = e;
-        rp__free(path);
-        return RP_ERR_IO;
-    }
-    unlink(path);
-    rp__free(path);
-    return RP_OK;
-}
-
-rp_status rp__tmp_error(const char *dir, rp_error *err, const char *what)
-{
-    int e = errno ? errno : EIO;
-    rp__fail(err, RP_ERR_IO, dir, 0, "%s a temporary file in %s: %s", what, dir, strerror(e));
-    if (err != NULL) err->sys_errno = e;
-    return RP_ERR_IO;
-}
-
-rp_status rp__tmp_write(int fd, const void *p, size_t n, uint64_t off, const char *dir,
-                        rp_error *err)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t w = pwrite(fd, c, n, (off_t)off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return rp__tmp_error(dir, err, "cannot write");
-        c += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
-    return RP_OK;
-}
-
-rp_status rp__tmp_read(int fd, void *p, size_t n, uint64_t off, const char *dir, rp_error *err)
-{
-    char *c = p;
-    while (n > 0) {
-        ssize_t r = pread(fd, c, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return rp__tmp_error(dir, err, "cannot read");
-        c += r;
-        n -= (size_t)r;
-        off += (uint64_t)r;
-    }
-    return RP_OK;
-}
-
 static rp_status sort_buffer(rp__sorter *s)
 {
     if (s->scratch == NULL && s->n > 1) {
@@ -216,12 +157,12 @@ static rp_status sort_buffer(rp__sorter *s)
 /* Sort the buffer and append it to the temporary file as a run. */
 static rp_status spill(rp__sorter *s, rp_error *err)
 {
-    if (sort_buffer(s) != RP_OK) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (sort_buffer(s) != RP_OK) return rp__nomem(err, "");
     rp__free(s->scratch);
     s->scratch = NULL;
     if (s->fd < 0) RP_TRY(rp__tmp_open(s->tmpdir, &s->fd, err));
     if (!rp__grow((void **)&s->runs, &s->runs_cap, s->n_runs + 1, sizeof *s->runs))
-        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        return rp__nomem(err, "");
     uint64_t off = s->file_bytes + s->n * s->rec;
     RP_TRY(rp__tmp_write(s->fd, s->buf, s->n * s->rec, s->file_bytes, s->tmpdir, err));
     run *r = &s->runs[s->n_runs++];
@@ -242,7 +183,7 @@ rp_status rp__sorter_add(rp__sorter *s, const uint64_t *rec, rp_error *err)
         size_t want = s->buf_cap < 4096 ? 4096 : s->buf_cap * 2;
         if (want > s->cap) want = s->cap;
         uint64_t *nb = rp__realloc(s->buf, want * s->rec);
-        if (nb == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        if (nb == NULL) return rp__nomem(err, "");
         s->buf = nb;
         s->buf_cap = want;
     }
@@ -290,7 +231,7 @@ static rp_status start_reading(rp__sorter *s, rp_error *err)
 {
     s->reading = true;
     if (s->n_runs == 0) {
-        if (sort_buffer(s) != RP_OK) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        if (sort_buffer(s) != RP_OK) return rp__nomem(err, "");
         rp__free(s->scratch);
         s->scratch = NULL;
         return RP_OK;
@@ -303,11 +244,11 @@ static rp_status start_reading(rp__sorter *s, rp_error *err)
     size_t per = s->mem / s->rec / s->n_runs;
     if (per < 512) per = 512;
     s->heap = rp__malloc(s->n_runs * sizeof *s->heap);
-    if (s->heap == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (s->heap == NULL) return rp__nomem(err, "");
     for (size_t i = 0; i < s->n_runs; i++) {
         run *r = &s->runs[i];
         r->buf = rp__malloc(per * s->rec);
-        if (r->buf == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        if (r->buf == NULL) return rp__nomem(err, "");
         if (r->n == 0) continue;
         RP_TRY(refill(s, r, per, err));
         s->heap[s->heap_n++] = i;

@@ -3,7 +3,7 @@
  * Token hashes are XXH3-64 of the normalized token bytes with the document
  * seed. They are pinned by known-answer tests (tests/test_hash.c): changing
  * them silently would make stored sketches and indexes incomparable. */
-#include "internal.h"
+#include "base/base.h"
 
 #define XXH_INLINE_ALL /* short tokens: no call into the shared library */
 #include <xxhash.h>

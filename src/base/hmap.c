@@ -3,7 +3,7 @@
  * Keys are already hashes (token or n-gram hashes), so the slot is taken
  * from the key's bits directly after one multiply. Used for vocabularies and
  * n-gram lookups in the aligner and the diff. */
-#include "internal.h"
+#include "base/base.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* parallel.c - fork-join over worker threads, shared by dedup and scan. */
-#include "internal.h"
+#include "base/base.h"
 
 #include <pthread.h>
 

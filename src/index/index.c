@@ -14,7 +14,7 @@
  * SQLite is asked for durability against process crashes (synchronous =
  * NORMAL in WAL mode): a killed writer loses nothing committed; a power cut
  * may lose the last batches but never corrupts the file. */
-#include "internal.h"
+#include "index/index_int.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -29,55 +29,6 @@
 #define DEFAULT_BUSY_MS 60000u
 /* zstd level of stored texts: news articles shrink to about half. */
 #define TEXT_LEVEL 1
-
-/* ---- errors ----------------------------------------------------------------- */
-
-static rp_status db_fail_path(const char *path, sqlite3 *db, int rc, const char *what,
-                              rp_error *err)
-{
-    const char *msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    switch (rc & 0xFF) {
-    case SQLITE_NOTADB:
-        return rp__fail(err, RP_ERR_FORMAT, path, 0,
-                        "not a reprint index (not an SQLite database)");
-    case SQLITE_CORRUPT:
-        return rp__fail(err, RP_ERR_FORMAT, path, 0, "damaged index: %s (%s)", msg, what);
-    case SQLITE_NOMEM: return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory (%s)", what);
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return rp__fail(err, RP_ERR_IO, path, 0, "the index is locked by another process (%s): %s",
-                        what, msg);
-    default: break;
-    }
-    if (err != NULL) {
-        rp__fail(err, RP_ERR_IO, path, 0, "%s: %s", what, msg);
-        int e = db != NULL ? sqlite3_system_errno(db) : 0;
-        err->sys_errno = e > 0 ? e : 0;
-    }
-    return RP_ERR_IO;
-}
-
-rp_status rp__index_db_fail(rp_index *idx, int rc, const char *what, rp_error *err)
-{
-    return db_fail_path(idx->path, idx->db, rc, what, err);
-}
-
-rp_status rp__index_prepare(rp_index *idx, sqlite3_stmt **st, const char *sql, rp_error *err)
-{
-    if (*st != NULL) return RP_OK;
-    int rc = sqlite3_prepare_v3(idx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-    if (rc != SQLITE_OK) {
-        *st = NULL;
-        return rp__index_db_fail(idx, rc, "preparing a statement", err);
-    }
-    return RP_OK;
-}
-
-rp_status rp__index_exec(rp_index *idx, const char *sql, rp_error *err)
-{
-    int rc = sqlite3_exec(idx->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? RP_OK : rp__index_db_fail(idx, rc, sql, err);
-}
 
 /* ---- stored texts ------------------------------------------------------------ */
 
@@ -97,36 +48,7 @@ static rp_status compress_text(rp_index *idx, const char *text, size_t len, rp_e
     idx->zbuf_len = n;
     return RP_OK;
 nomem:
-    return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
-}
-
-rp_status rp__index_text(rp_index *idx, const void *blob, size_t n, char **text, size_t *len,
-                         rp_error *err)
-{
-    *text = NULL;
-    *len = 0;
-    ZSTD_customMem mem = {rp__zstd_alloc, rp__zstd_free, NULL};
-    if (idx->zd == NULL && (idx->zd = ZSTD_createDCtx_advanced(mem)) == NULL) goto nomem;
-    unsigned long long size = blob != NULL ? ZSTD_getFrameContentSize(blob, n) : 0;
-    if (blob == NULL || size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
-        size > (unsigned long long)INT32_MAX)
-        return rp__fail(err, RP_ERR_FORMAT, idx->path, 0,
-                        "damaged index: a stored text is corrupt");
-    char *buf = rp__malloc((size_t)size + 1);
-    if (buf == NULL) goto nomem;
-    size_t got = ZSTD_decompressDCtx(idx->zd, buf, (size_t)size, blob, n);
-    if (ZSTD_isError(got) || got != size) {
-        rp__free(buf);
-        if (ZSTD_isError(got) && ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation) goto nomem;
-        return rp__fail(err, RP_ERR_FORMAT, idx->path, 0,
-                        "damaged index: a stored text is corrupt");
-    }
-    buf[size] = '\0';
-    *text = buf;
-    *len = (size_t)size;
-    return RP_OK;
-nomem:
-    return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+    return rp__nomem(err, idx->path);
 }
 
 /* ---- options and parameters ------------------------------------------------ */
@@ -390,33 +312,6 @@ static rp_status match_params(rp_index *idx, const rp_index_opts *o, rp_error *e
     return RP_OK;
 }
 
-/* 1 when the database holds no table at all (a new or empty file). */
-static rp_status is_blank_db(rp_index *idx, bool *blank, rp_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(idx->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *blank = sqlite3_column_int64(st, 0) == 0;
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_OK ? RP_OK : rp__index_db_fail(idx, rc, "reading the schema", err);
-}
-
-static rp_status read_app_id(rp_index *idx, int64_t *app_id, rp_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(idx->db, "PRAGMA application_id", -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *app_id = sqlite3_column_int64(st, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_OK ? RP_OK : rp__index_db_fail(idx, rc, "reading the header", err);
-}
-
 /* ---- open and close -------------------------------------------------------- */
 
 static rp_status open_db(rp_index *idx, const rp_index_opts *o, rp_error *err)
@@ -441,7 +336,7 @@ static rp_status open_db(rp_index *idx, const rp_index_opts *o, rp_error *err)
      * reader of a WAL database may need to create its shared-memory file. */
     int flags = SQLITE_OPEN_READWRITE | (o->create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(idx->path, &idx->db, flags, NULL);
-    if (rc != SQLITE_OK) return db_fail_path(idx->path, idx->db, rc, "cannot open the index", err);
+    if (rc != SQLITE_OK) return rp__index_db_fail(idx, rc, "cannot open the index", err);
     sqlite3_busy_timeout(idx->db, (int)(o->busy_ms > 0x7FFFFFFF ? 0x7FFFFFFF : o->busy_ms));
     return RP_OK;
 }
@@ -469,7 +364,10 @@ static rp_status create_index(rp_index *idx, const rp_index_opts *o, bool *creat
     }
     RP_TRY(rp__index_exec(idx, "BEGIN IMMEDIATE", err));
     bool blank = false;
-    rp_status rc = is_blank_db(idx, &blank, err);
+    int64_t tables = 0;
+    rp_status rc = rp__index_int(idx, "SELECT count(*) FROM sqlite_schema", NULL, 0,
+                                 "reading the schema", &tables, err);
+    blank = tables == 0;
     if (rc == RP_OK && blank) rc = create_schema(idx, err);
     if (rc == RP_OK) rc = rp__index_exec(idx, "COMMIT", err);
     if (rc != RP_OK) {
@@ -496,7 +394,7 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
     rp_index *idx = rp__calloc(1, sizeof *idx);
     if (idx == NULL || (idx->path = rp__strdup(path)) == NULL) {
         rp__free(idx);
-        return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+        return rp__nomem(err, path);
     }
     idx->readonly = opts->readonly != 0;
     idx->stale = true;
@@ -504,7 +402,11 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
 
     bool blank = false, created = false;
     int64_t app_id = 0;
-    if ((rc = is_blank_db(idx, &blank, err)) != RP_OK) goto fail;
+    int64_t tables = 0;
+    if ((rc = rp__index_int(idx, "SELECT count(*) FROM sqlite_schema", NULL, 0,
+                            "reading the schema", &tables, err)) != RP_OK)
+        goto fail;
+    blank = tables == 0;
     if (blank) {
         if (!opts->create) {
             rc = rp__fail(err, RP_ERR_FORMAT, path, 0,
@@ -513,7 +415,9 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
         }
         if ((rc = create_index(idx, opts, &created, err)) != RP_OK) goto fail;
     }
-    if ((rc = read_app_id(idx, &app_id, err)) != RP_OK) goto fail;
+    if ((rc = rp__index_int(idx, "PRAGMA application_id", NULL, 0, "reading the header", &app_id,
+                            err)) != RP_OK)
+        goto fail;
     if (app_id != (int64_t)RP__INDEX_APPLICATION_ID) {
         rc = rp__fail(err, RP_ERR_FORMAT, path, 0,
                       "not a reprint index (an SQLite database of another application)");
@@ -543,7 +447,7 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
     if ((rc = rp_sketcher_new(&so, &idx->sketcher, err)) != RP_OK) goto fail;
     idx->sig = rp__malloc(idx->params.sketch_hashes * sizeof *idx->sig);
     if (idx->sig == NULL || !rp__hmap_init(&idx->tombs, 16)) {
-        rc = rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+        rc = rp__nomem(err, path);
         goto fail;
     }
     *out = idx;
@@ -767,7 +671,7 @@ static rp_status remove_rowid(rp_index *idx, int64_t rowid, rp_error *err)
         bool inserted;
         if ((idx->pend_dead.slots == NULL && !rp__hmap_init(&idx->pend_dead, 16)) ||
             rp__hmap_put(&idx->pend_dead, (uint64_t)rowid, 1, &inserted) == NULL)
-            return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+            return rp__nomem(err, idx->path);
         return RP_OK;
     }
     st = idx->st_tomb_insert;
@@ -877,22 +781,6 @@ rp_status rp_index_commit(rp_index *idx, rp_error *err)
 
 /* ---- statistics ---------------------------------------------------------------- */
 
-static rp_status query_int(rp_index *idx, const char *sql, int64_t *out, rp_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(idx->db, sql, -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = SQLITE_OK;
-    } else if (rc == SQLITE_DONE) {
-        *out = 0;
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_OK ? RP_OK : rp__index_db_fail(idx, rc, "reading statistics", err);
-}
-
 static uint64_t file_size(const char *path, const char *suffix)
 {
     char buf[4200];
@@ -909,10 +797,16 @@ rp_status rp_index_stats(rp_index *idx, rp_index_info *out, rp_error *err)
     bool own = !idx->in_batch;
     if (own) RP_TRY(rp__index_exec(idx, "BEGIN", err));
     int64_t docs = 0, tombs = 0, free_pages = 0, page_size = 0;
-    rp_status rc = query_int(idx, "SELECT count(*) FROM document", &docs, err);
-    if (rc == RP_OK) rc = query_int(idx, "SELECT count(*) FROM tombstone", &tombs, err);
-    if (rc == RP_OK) rc = query_int(idx, "PRAGMA freelist_count", &free_pages, err);
-    if (rc == RP_OK) rc = query_int(idx, "PRAGMA page_size", &page_size, err);
+    rp_status rc = rp__index_int(idx, "SELECT count(*) FROM document", NULL, 0,
+                                 "reading statistics", &docs, err);
+    if (rc == RP_OK)
+        rc = rp__index_int(idx, "SELECT count(*) FROM tombstone", NULL, 0, "reading statistics",
+                           &tombs, err);
+    if (rc == RP_OK)
+        rc = rp__index_int(idx, "PRAGMA freelist_count", NULL, 0, "reading statistics", &free_pages,
+                           err);
+    if (rc == RP_OK)
+        rc = rp__index_int(idx, "PRAGMA page_size", NULL, 0, "reading statistics", &page_size, err);
     if (rc == RP_OK) rc = rp__segments_load(idx, err);
     idx->stale = true; /* the list was read without its tombstones */
     if (own) sqlite3_exec(idx->db, rc == RP_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);

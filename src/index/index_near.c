@@ -2,16 +2,11 @@
  * band keys give candidates, the stored signatures their estimated
  * similarity; texts are read on request for exact checks (reprint dedup
  * --against). */
-#include "internal.h"
+#include "index/index_int.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-
-static rp_status nomem(rp_index *idx, rp_error *err)
-{
-    return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
-}
 
 static int near_cmp(const void *a, const void *b)
 {
@@ -72,7 +67,7 @@ rp_status rp_index_near(rp_index *idx, const uint32_t *sig, double min_similarit
     uint32_t *other = rp__malloc(p->sketch_hashes * sizeof *other);
     rp_index_near_match *res = NULL;
     size_t m = 0, res_cap = 0;
-    if (other == NULL) return nomem(idx, err);
+    if (other == NULL) return rp__nomem(err, idx->path);
     bool own = !idx->in_batch;
     rp_status r = own ? rp__index_exec(idx, "BEGIN", err) : RP_OK;
     if (r == RP_OK) r = rp__index_refresh(idx, err);
@@ -85,7 +80,7 @@ rp_status rp_index_near(rp_index *idx, const uint32_t *sig, double min_similarit
                 int64_t d = look.docs[j];
                 if (seg->has_tombstones && rp__hmap_get(&idx->tombs, (uint64_t)d) != NULL) continue;
                 if (!rp__grow((void **)&docs, &cap, nd + 1, sizeof *docs))
-                    r = nomem(idx, err);
+                    r = rp__nomem(err, idx->path);
                 else
                     docs[nd++] = d;
             }
@@ -98,7 +93,7 @@ rp_status rp_index_near(rp_index *idx, const uint32_t *sig, double min_similarit
             if (idx->pend_dead.n > 0 && rp__hmap_get(&idx->pend_dead, (uint64_t)d) != NULL)
                 continue;
             if (!rp__grow((void **)&docs, &cap, nd + 1, sizeof *docs))
-                r = nomem(idx, err);
+                r = rp__nomem(err, idx->path);
             else
                 docs[nd++] = d;
         }
@@ -112,7 +107,7 @@ rp_status rp_index_near(rp_index *idx, const uint32_t *sig, double min_similarit
         double sim = rp_signature_similarity(sig, other, p->sketch_hashes);
         if (sim < min_similarity) continue;
         if (!rp__grow((void **)&res, &res_cap, m + 1, sizeof *res)) {
-            r = nomem(idx, err);
+            r = rp__nomem(err, idx->path);
             break;
         }
         res[m].doc = docs[i];
@@ -152,7 +147,7 @@ rp_status rp_index_document(rp_index *idx, int64_t doc, char **id, size_t *id_le
         if (id != NULL) {
             size_t n = (size_t)sqlite3_column_bytes(st, 0);
             if ((*id = rp__memdup0(sqlite3_column_blob(st, 0), n)) == NULL)
-                r = nomem(idx, err);
+                r = rp__nomem(err, idx->path);
             else if (id_len != NULL)
                 *id_len = n;
         }

@@ -16,7 +16,7 @@
  * Everything is read in one transaction, so a query sees one state even
  * while another process commits. Removed documents are skipped through
  * their tombstones, so results do not depend on when merges happened. */
-#include "internal.h"
+#include "index/index_int.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -67,14 +67,10 @@ typedef struct query {
     rp__lookup look;
 } query;
 
-static rp_status nomem(query *q)
-{
-    return rp__fail(q->err, RP_ERR_NOMEM, q->idx->path, 0, "out of memory");
-}
-
 static rp_status push_hit(query *q, uint32_t fp, int64_t doc)
 {
-    if (!rp__grow((void **)&q->hits, &q->cap_hits, q->n_hits + 1, sizeof *q->hits)) return nomem(q);
+    if (!rp__grow((void **)&q->hits, &q->cap_hits, q->n_hits + 1, sizeof *q->hits))
+        return rp__nomem(q->err, q->idx->path);
     q->hits[q->n_hits].fp = fp;
     q->hits[q->n_hits].doc = doc;
     q->n_hits++;
@@ -108,11 +104,11 @@ static rp_status map_pending(query *q)
     const rp__postings *p = &idx->pend[RP__KIND_FP];
     if (!rp__grow((void **)&idx->pend_prev, &idx->pend_prev_cap, p->n, sizeof *idx->pend_prev) ||
         (idx->pend_map.slots == NULL && !rp__hmap_init(&idx->pend_map, p->n)))
-        return nomem(q);
+        return rp__nomem(q->err, q->idx->path);
     for (size_t i = idx->pend_mapped; i < p->n; i++) {
         bool inserted;
         uint32_t *head = rp__hmap_put(&idx->pend_map, p->p[i].hash, (uint32_t)(i + 1), &inserted);
-        if (head == NULL) return nomem(q);
+        if (head == NULL) return rp__nomem(q->err, q->idx->path);
         idx->pend_prev[i] = inserted ? 0 : *head;
         *head = (uint32_t)(i + 1);
         idx->pend_mapped = i + 1;
@@ -129,13 +125,13 @@ static rp_status gather(query *q, const rp_doc *doc, const rp_index_query_opts *
     rp__fingerprints f = {0};
     if (rp__winnow(tok, n_tok, idx->params.ngram, idx->params.window, &f) != RP_OK) {
         rp__fingerprints_free(&f);
-        return nomem(q);
+        return rp__nomem(q->err, q->idx->path);
     }
     q->fp = rp__malloc((f.n + 1) * sizeof *q->fp);
     q->df = rp__calloc(f.n + 1, sizeof *q->df);
     if (q->fp == NULL || q->df == NULL) {
         rp__fingerprints_free(&f);
-        return nomem(q);
+        return rp__nomem(q->err, q->idx->path);
     }
     for (size_t i = 0; i < f.n; i++)
         q->fp[i] = f.fp[i].hash;
@@ -145,7 +141,7 @@ static rp_status gather(query *q, const rp_doc *doc, const rp_index_query_opts *
     size_t tmp_cap = 0;
     q->n_fp = rp__sort_unique_u64(q->fp, n_fp, &tmp, &tmp_cap);
     rp__free(tmp);
-    if (q->n_fp == SIZE_MAX) return nomem(q);
+    if (q->n_fp == SIZE_MAX) return rp__nomem(q->err, q->idx->path);
 
     for (size_t s = 0; s < idx->n_segs; s++) {
         rp__segment *seg = &idx->segs[s];
@@ -157,7 +153,7 @@ static rp_status gather(query *q, const rp_doc *doc, const rp_index_query_opts *
                  * only if the fingerprint is not boilerplate. */
                 q->df[i] += q->look.n;
                 if (!rp__grow((void **)&q->defer, &q->cap_defer, q->n_defer + 1, sizeof *q->defer))
-                    return nomem(q);
+                    return rp__nomem(q->err, q->idx->path);
                 q->defer[q->n_defer].fp = (uint32_t)i;
                 q->defer[q->n_defer].seg = (uint32_t)s;
                 q->n_defer++;
@@ -201,14 +197,14 @@ static rp_status candidates(query *q, const rp_index_query_opts *o, candidate **
     *out = NULL;
     *n_out = 0;
     rp__hmap count;
-    if (!rp__hmap_init(&count, q->n_hits / 4 + 16)) return nomem(q);
+    if (!rp__hmap_init(&count, q->n_hits / 4 + 16)) return rp__nomem(q->err, q->idx->path);
     for (size_t h = 0; h < q->n_hits; h++) {
         if (o->max_df != 0 && q->df[q->hits[h].fp] > o->max_df) continue;
         bool inserted;
         uint32_t *c = rp__hmap_put(&count, (uint64_t)q->hits[h].doc, 0, &inserted);
         if (c == NULL) {
             rp__hmap_free(&count);
-            return nomem(q);
+            return rp__nomem(q->err, q->idx->path);
         }
         (*c)++;
     }
@@ -216,7 +212,7 @@ static rp_status candidates(query *q, const rp_index_query_opts *o, candidate **
     candidate *list = rp__malloc((count.n + 1) * sizeof *list);
     if (list == NULL) {
         rp__hmap_free(&count);
-        return nomem(q);
+        return rp__nomem(q->err, q->idx->path);
     }
     for (size_t i = 0; i <= count.mask; i++) {
         const rp__hmap_slot *s = &count.slots[i];
@@ -270,9 +266,9 @@ static rp_status verify(query *q, const candidate *c, const rp_doc *doc,
             const void *meta = sqlite3_column_blob(st, 2);
             m->meta_len = (size_t)sqlite3_column_bytes(st, 2);
             m->meta = rp__memdup0(meta, m->meta_len);
-            if (m->meta == NULL) r = nomem(q);
+            if (m->meta == NULL) r = rp__nomem(q->err, q->idx->path);
         }
-        if (m->id == NULL) r = nomem(q);
+        if (m->id == NULL) r = rp__nomem(q->err, q->idx->path);
         rp_text_opts to;
         rp_text_opts_init(&to);
         to.lossy = 1; /* as stored: checked when it was added */
@@ -338,7 +334,7 @@ rp_status rp_index_query(rp_index *idx, const rp_doc *doc, const rp_index_query_
     candidate *cand = NULL;
     size_t n_cand = 0;
     rp_index_matches *res = rp__calloc(1, sizeof *res);
-    if (res == NULL) return nomem(&q);
+    if (res == NULL) return rp__nomem(q.err, q.idx->path);
     bool own = !idx->in_batch;
     rp_status r = own ? rp__index_exec(idx, "BEGIN", err) : RP_OK;
     if (r == RP_OK) r = rp__index_refresh(idx, err);
@@ -346,7 +342,7 @@ rp_status rp_index_query(rp_index *idx, const rp_doc *doc, const rp_index_query_
     if (r == RP_OK) r = candidates(&q, opts, &cand, &n_cand);
     for (size_t i = 0; i < n_cand && r == RP_OK; i++) {
         if (!rp__grow((void **)&res->m, &res->cap, res->n + 1, sizeof *res->m)) {
-            r = nomem(&q);
+            r = rp__nomem(q.err, q.idx->path);
             break;
         }
         bool keep;

@@ -27,7 +27,7 @@
  * long_postings_<seg> (kind, hash, docs) in the same varint form, so that
  * boilerplate fingerprints cost a query only their count unless it wants
  * them. docs/index-format.md describes the tables. */
-#include "internal.h"
+#include "index/index_int.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -192,7 +192,7 @@ static rp_status read_long(rp_index *idx, rp__segment *s, int kind, uint64_t has
         if (count > n || (p == NULL && n > 0))
             r = damaged(idx, s, "a long posting list is short", err);
         else if (!lookup_reserve(out, (size_t)count))
-            r = rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+            r = rp__nomem(err, idx->path);
         else if (!decode_docs(p, n, count, s, out->docs))
             r = damaged(idx, s, "a long posting list is malformed", err);
         else
@@ -240,7 +240,7 @@ rp_status rp__segment_lookup(rp_index *idx, rp__segment *s, int kind, uint64_t h
                 out->n = (size_t)e.count;
                 long_count = e.count;
             } else if (!lookup_reserve(out, (size_t)e.count)) {
-                r = rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+                r = rp__nomem(err, idx->path);
             } else if (!decode_docs(p + e.docs_at, e.docs_end - e.docs_at, e.count, s, out->docs)) {
                 r = damaged(idx, s, "a posting list is malformed", err);
             } else {
@@ -306,7 +306,7 @@ static rp_status writer_put(writer *w, uint64_t hash, const int64_t *docs, size_
     if (n > INLINE_MAX) list->n = 0;
     if (!bytes_reserve(&w->blob, 8 + 10 + (n <= INLINE_MAX ? 10 * n : 0)) ||
         !bytes_reserve(list, 10 * n))
-        return rp__fail(err, RP_ERR_NOMEM, w->idx->path, 0, "out of memory");
+        return rp__nomem(err, w->idx->path);
     uint64_t low = low_of(hash, w->bits);
     for (unsigned i = 0; i < w->lw; i++)
         w->blob.p[w->blob.n++] = (uint8_t)(low >> (8 * i));
@@ -484,7 +484,7 @@ rp_status rp__segment_create(rp_index *idx, rp__postings post[RP__N_KINDS], int6
     s.docs = docs;
     for (int k = 0; k < RP__N_KINDS; k++) {
         rp__postings *p = &post[k];
-        if (!sort_postings(p)) return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+        if (!sort_postings(p)) return rp__nomem(err, idx->path);
         uint64_t distinct = 0;
         for (size_t i = 0; i < p->n; i++)
             distinct += i == 0 || p->p[i].hash != p->p[i - 1].hash;
@@ -503,7 +503,7 @@ rp_status rp__segment_create(rp_index *idx, rp__postings post[RP__N_KINDS], int6
             while (j < p->n && p->p[j].hash == p->p[i].hash)
                 j++;
             if (!rp__grow((void **)&group, &group_cap, j - i, sizeof *group)) {
-                rc = rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+                rc = rp__nomem(err, idx->path);
                 break;
             }
             for (size_t m = i; m < j; m++)
@@ -553,7 +553,7 @@ rp_status rp__segments_load(rp_index *idx, rp_error *err)
     while (rc == SQLITE_OK || rc == SQLITE_ROW) {
         if ((rc = sqlite3_step(st)) != SQLITE_ROW) break;
         if (!rp__grow((void **)&list, &cap, n + 1, sizeof *list)) {
-            r = rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+            r = rp__nomem(err, idx->path);
             break;
         }
         rp__segment *s = &list[n];
@@ -602,19 +602,6 @@ rp_status rp__segments_load(rp_index *idx, rp_error *err)
     return RP_OK;
 }
 
-static rp_status data_version(rp_index *idx, int64_t *out, rp_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(idx->db, "PRAGMA data_version", -1, &st, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_OK ? RP_OK : rp__index_db_fail(idx, rc, "reading the index", err);
-}
-
 /* The segment whose range holds doc, or NULL. */
 static rp__segment *segment_of(rp_index *idx, int64_t doc)
 {
@@ -632,12 +619,11 @@ static rp__segment *segment_of(rp_index *idx, int64_t doc)
 rp_status rp__index_refresh(rp_index *idx, rp_error *err)
 {
     int64_t dv = 0;
-    RP_TRY(data_version(idx, &dv, err));
+    RP_TRY(rp__index_int(idx, "PRAGMA data_version", NULL, 0, "reading the index", &dv, err));
     if (!idx->stale && dv == idx->data_version) return RP_OK;
     RP_TRY(rp__segments_load(idx, err));
     rp__hmap_free(&idx->tombs);
-    if (!rp__hmap_init(&idx->tombs, 16))
-        return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+    if (!rp__hmap_init(&idx->tombs, 16)) return rp__nomem(err, idx->path);
     sqlite3_stmt *st = NULL;
     rp_status r = RP_OK;
     int rc = sqlite3_prepare_v2(idx->db, "SELECT doc FROM tombstone", -1, &st, NULL);
@@ -646,7 +632,7 @@ rp_status rp__index_refresh(rp_index *idx, rp_error *err)
         int64_t doc = sqlite3_column_int64(st, 0);
         bool inserted;
         if (rp__hmap_put(&idx->tombs, (uint64_t)doc, 1, &inserted) == NULL) {
-            r = rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+            r = rp__nomem(err, idx->path);
             break;
         }
         rp__segment *s = segment_of(idx, doc);
@@ -693,8 +679,7 @@ static rp_status reader_next(reader *r, rp_error *err)
         if ((bits < 32 && (bucket >> bits) != 0) || (p == NULL && n > 0))
             return damaged(r->idx, r->seg, "a posting bucket is out of range", err);
         r->blob.n = 0;
-        if (!bytes_reserve(&r->blob, n))
-            return rp__fail(err, RP_ERR_NOMEM, r->idx->path, 0, "out of memory");
+        if (!bytes_reserve(&r->blob, n)) return rp__nomem(err, r->idx->path);
         if (n > 0) memcpy(r->blob.p, p, n);
         r->blob.n = n;
         r->pos = 0;
@@ -713,8 +698,7 @@ static rp_status reader_next(reader *r, rp_error *err)
         RP_TRY(prepare_seg(r->idx, r->seg, err));
         return read_long(r->idx, r->seg, r->kind, r->hash, e.count, &r->docs, err);
     }
-    if (!lookup_reserve(&r->docs, (size_t)e.count))
-        return rp__fail(err, RP_ERR_NOMEM, r->idx->path, 0, "out of memory");
+    if (!lookup_reserve(&r->docs, (size_t)e.count)) return rp__nomem(err, r->idx->path);
     if (!decode_docs(r->blob.p + e.docs_at, e.docs_end - e.docs_at, e.count, r->seg, r->docs.docs))
         return damaged(r->idx, r->seg, "a posting list is malformed", err);
     r->docs.n = (size_t)e.count;
@@ -769,15 +753,14 @@ static rp_status merge_segments(rp_index *idx, size_t first, size_t n, int64_t l
     out.doc_lo = in[0].doc_lo;
     out.doc_hi = in[n - 1].doc_hi;
     rp__hmap dead;
-    if (!rp__hmap_init(&dead, 16))
-        return rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+    if (!rp__hmap_init(&dead, 16)) return rp__nomem(err, idx->path);
     rp_status rc = RP_OK;
     reader *rd = rp__calloc(n, sizeof *rd);
     int64_t *group = NULL;
     size_t group_cap = 0;
     sqlite3_stmt *st = NULL;
     if (rd == NULL) {
-        rc = rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+        rc = rp__nomem(err, idx->path);
         goto done;
     }
     int src = sqlite3_prepare_v2(idx->db, "SELECT doc FROM tombstone WHERE doc BETWEEN ?1 AND ?2",
@@ -788,7 +771,7 @@ static rp_status merge_segments(rp_index *idx, size_t first, size_t n, int64_t l
         while ((src = sqlite3_step(st)) == SQLITE_ROW) {
             bool inserted;
             if (rp__hmap_put(&dead, (uint64_t)sqlite3_column_int64(st, 0), 1, &inserted) == NULL) {
-                rc = rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+                rc = rp__nomem(err, idx->path);
                 goto done;
             }
         }
@@ -829,7 +812,7 @@ static rp_status merge_segments(rp_index *idx, size_t first, size_t n, int64_t l
             for (size_t i = 0; i < n && rc == RP_OK; i++) {
                 if (rd[i].done || rd[i].hash != h) continue;
                 if (!rp__grow((void **)&group, &group_cap, m + rd[i].docs.n, sizeof *group)) {
-                    rc = rp__fail(err, RP_ERR_NOMEM, idx->path, 0, "out of memory");
+                    rc = rp__nomem(err, idx->path);
                     break;
                 }
                 for (size_t j = 0; j < rd[i].docs.n; j++)
@@ -867,24 +850,6 @@ done:
     return rc;
 }
 
-static rp_status count_tombstones(rp_index *idx, const rp__segment *s, int64_t *out, rp_error *err)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(
-        idx->db, "SELECT count(*) FROM tombstone WHERE doc BETWEEN ?1 AND ?2", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, s->doc_lo);
-        sqlite3_bind_int64(st, 2, s->doc_hi);
-        rc = sqlite3_step(st);
-    }
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_OK ? RP_OK : rp__index_db_fail(idx, rc, "reading tombstones", err);
-}
-
 /* One step of the merge policy inside a write transaction: *did tells
  * whether anything was merged. */
 static rp_status maintain_step(rp_index *idx, bool *did, rp_error *err)
@@ -906,7 +871,9 @@ static rp_status maintain_step(rp_index *idx, bool *did, rp_error *err)
     /* A segment whose documents are mostly removed is rewritten alone. */
     for (size_t i = 0; i < n; i++) {
         int64_t t = 0;
-        RP_TRY(count_tombstones(idx, &idx->segs[i], &t, err));
+        const int64_t range[2] = {idx->segs[i].doc_lo, idx->segs[i].doc_hi};
+        RP_TRY(rp__index_int(idx, "SELECT count(*) FROM tombstone WHERE doc BETWEEN ?1 AND ?2",
+                             range, 2, "reading tombstones", &t, err));
         if (t > 0 && t * 4 >= idx->segs[i].docs) {
             *did = true;
             return merge_segments(idx, i, 1, idx->segs[i].level, err);

@@ -13,7 +13,7 @@
  * reach their failures too. A corrupt or truncated compressed stream is
  * RP_ERR_FORMAT naming the file, with the offset of the compressed byte where
  * decoding stopped. */
-#include "internal.h"
+#include "io/io.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
  * each naming the file. Nothing is truncated: the input is read to its end,
  * up to RP_DOC_MAX_BYTES; a regular file known to be larger is refused
  * before any byte is read. */
-#include "internal.h"
+#include "io/io.h"
 
 #include <string.h>
 #include <sys/stat.h>

@@ -13,12 +13,12 @@
  * the line: cJSON's strings end at the first NUL and carry no length (text
  * may hold \u0000), and its numbers are doubles (ids beyond 2^53 would
  * change). So once cJSON has accepted the line, find_fields() walks its top
- * level to the text and id members and json_unescape() decodes them, which
+ * level to the text and id members and rp__json_unescape() decodes them, which
  * also keeps error offsets in the line's own bytes.
  *
  * Lines that fit in the stream's current chunk are used in place; only a
  * line that spans chunks is copied, into a buffer that grows as needed. */
-#include "internal.h"
+#include "io/io.h"
 
 #include <assert.h>
 #include <cJSON.h>
@@ -108,12 +108,6 @@ static bool append(char **buf, size_t *len, size_t *cap, const char *p, size_t n
     return true;
 }
 
-static rp_status nomem(rp_error *err, const char *path)
-{
-    rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory reading the input");
-    return RP_ERR_NOMEM;
-}
-
 static rp_status io_error(rp_error *err, const char *path, int e, const char *what)
 {
     rp__fail(err, RP_ERR_IO, path, 0, "%s: %s", what, strerror(e));
@@ -168,7 +162,7 @@ rp_status rp_source_open(const char *const *paths, size_t n_paths, const rp_sour
         if (paths[i] == NULL)
             return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_source_open: path %zu is NULL", i);
     rp_source *s = source_new(opts, n_paths);
-    if (s == NULL) return nomem(err, "");
+    if (s == NULL) return rp__nomem(err, "");
     rp_status rc = RP_OK;
     for (size_t i = 0; i < n_paths; i++) {
         input *in = &s->inputs[s->n_inputs];
@@ -182,7 +176,7 @@ rp_status rp_source_open(const char *const *paths, size_t n_paths, const rp_sour
             in->kind = S_ISDIR(st.st_mode) ? INPUT_DIR : INPUT_FILE;
         }
         if ((in->path = rp__memdup0(paths[i], strlen(paths[i]))) == NULL) {
-            rc = nomem(err, paths[i]);
+            rc = rp__nomem(err, paths[i]);
             goto fail;
         }
         s->n_inputs++;
@@ -201,13 +195,13 @@ rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
         return rp__fail(err, RP_ERR_PARAM, "", 0, "rp__source_open_mem: NULL argument");
     *out = NULL;
     rp_source *s = source_new(opts, 1);
-    if (s == NULL) return nomem(err, name);
+    if (s == NULL) return rp__nomem(err, name);
     s->mem = data;
     s->mem_len = len;
     s->inputs[0].kind = INPUT_MEM;
     if ((s->inputs[0].path = rp__memdup0(name, strlen(name))) == NULL) {
         rp_source_free(s);
-        return nomem(err, name);
+        return rp__nomem(err, name);
     }
     s->n_inputs = 1;
     *out = s;
@@ -326,7 +320,7 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
     }
     if (!rp__grow((void **)&s->dirs, &s->cap_dirs, s->n_dirs + 1, sizeof *s->dirs)) {
         rp__free(path);
-        return nomem(err, label);
+        return rp__nomem(err, label);
     }
     walk_dir *d = &s->dirs[s->n_dirs];
     memset(d, 0, sizeof *d);
@@ -358,13 +352,13 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
         if (!append(&full, &full_len, &full_cap, path, path_len) ||
             !append(&full, &full_len, &full_cap, name, name_len) ||
             !rp__grow((void **)&d->entries, &d->cap, d->n + 1, sizeof *d->entries)) {
-            rc = nomem(err, label);
+            rc = rp__nomem(err, label);
             break;
         }
         walk_entry *e = &d->entries[d->n];
         if (!classify(full, e)) continue;
         if ((e->key = rp__malloc(name_len + 2)) == NULL) {
-            rc = nomem(err, label);
+            rc = rp__nomem(err, label);
             break;
         }
         memcpy(e->key, name, name_len);
@@ -400,7 +394,7 @@ static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error
             if (!append(&full, &len, &cap, d->path, strlen(d->path)) ||
                 !append(&full, &len, &cap, e->key, strlen(e->key))) {
                 rp__free(full);
-                return nomem(err, d->path);
+                return rp__nomem(err, d->path);
             }
             if (e->err != 0) {
                 rp_status rc = io_error(err, full, e->err, "cannot open");
@@ -423,7 +417,7 @@ static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error
             (in->kind == INPUT_DIR && (len == 0 || in->path[len - 1] != '/') &&
              !append(&p, &n, &cap, "/", 1))) {
             rp__free(p);
-            return nomem(err, in->path);
+            return rp__nomem(err, in->path);
         }
         if (in->kind == INPUT_DIR) {
             RP_TRY(dir_push(s, p, err));
@@ -516,7 +510,8 @@ static rp_status sniff(rp_source *s, rp_error *err)
         if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
             return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
                             "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
-        if (!append(&s->head, &s->head_len, &s->head_cap, data, len)) return nomem(err, s->path);
+        if (!append(&s->head, &s->head_len, &s->head_cap, data, len))
+            return rp__nomem(err, s->path);
     }
     s->jsonl = verdict == 1;
     s->chunk = s->head;
@@ -570,7 +565,7 @@ static rp_status read_plain(rp_source *s, rp_error *err)
         s->head_len = 0;
         if (!append(&s->head, &s->head_len, &s->head_cap, s->chunk + s->chunk_pos,
                     s->chunk_len - s->chunk_pos))
-            return nomem(err, s->path);
+            return rp__nomem(err, s->path);
     }
     s->chunk = NULL;
     s->chunk_len = s->chunk_pos = 0;
@@ -582,7 +577,8 @@ static rp_status read_plain(rp_source *s, rp_error *err)
         if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
             return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
                             "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
-        if (!append(&s->head, &s->head_len, &s->head_cap, data, len)) return nomem(err, s->path);
+        if (!append(&s->head, &s->head_len, &s->head_cap, data, len))
+            return rp__nomem(err, s->path);
     }
     const char *text = s->head ? s->head : "";
     size_t len = s->head_len;
@@ -641,7 +637,7 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
                 *len = n;
                 return RP_OK;
             }
-            if (!append(&s->line, &s->line_len, &s->line_cap, p, n)) return nomem(err, s->path);
+            if (!append(&s->line, &s->line_len, &s->line_cap, p, n)) return rp__nomem(err, s->path);
             partial = true;
             if (nl != NULL) break;
             continue;
@@ -661,216 +657,6 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
     s->line_no++;
     *line = s->line;
     *len = s->line_len;
-    return RP_OK;
-}
-
-/* Bytes of the top level of a JSON value, for a line cJSON accepted. Each
- * returns the index just past the item, or SIZE_MAX if the line ends first
- * (which cannot happen after cJSON, but the walk never trusts that). */
-static size_t skip_ws(const char *p, size_t i, size_t n)
-{
-    while (i < n && (uint8_t)p[i] <= 32)
-        i++; /* cJSON's notion of whitespace */
-    return i;
-}
-
-static size_t skip_string(const char *p, size_t i, size_t n)
-{
-    assert(i < n && p[i] == '"');
-    size_t from = i + 1;
-    for (;;) {
-        const char *q = from < n ? memchr(p + from, '"', n - from) : NULL;
-        if (q == NULL) return SIZE_MAX;
-        size_t at = (size_t)(q - p), k = at;
-        while (k > i + 1 && p[k - 1] == '\\')
-            k--;
-        if ((at - k) % 2 == 0) return at + 1; /* not escaped */
-        from = at + 1;
-    }
-}
-
-static size_t skip_value(const char *p, size_t i, size_t n)
-{
-    if (i >= n) return SIZE_MAX;
-    if (p[i] == '"') return skip_string(p, i, n);
-    if (p[i] == '{' || p[i] == '[') {
-        size_t depth = 0;
-        while (i < n) {
-            char c = p[i];
-            if (c == '"') {
-                i = skip_string(p, i, n);
-                if (i == SIZE_MAX) return SIZE_MAX;
-                continue;
-            }
-            if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                if (--depth == 0) return i + 1;
-            }
-            i++;
-        }
-        return SIZE_MAX;
-    }
-    size_t start = i;
-    while (i < n && (uint8_t)p[i] > 32 && p[i] != ',' && p[i] != '}' && p[i] != ']')
-        i++;
-    return i > start ? i : SIZE_MAX;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* The four hex digits after "\u" at p (n bytes available), or -1. */
-static long hex4(const char *p, size_t n)
-{
-    if (n < 6 || p[0] != '\\' || p[1] != 'u') return -1;
-    long v = 0;
-    for (int i = 2; i < 6; i++) {
-        int d = hex_digit(p[i]);
-        if (d < 0) return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-static size_t put_utf8(uint32_t cp, char *o)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* Decode the body of a JSON string, p[0..n) between the quotes, into *buf
- * (capacity *cap; NUL-terminated, *len bytes). *nul_at receives the offset
- * in p of the first \u0000, *bad_at that of an invalid escape (decoding
- * stops there); SIZE_MAX when there is none. Escapes only shorten, so the
- * output never exceeds n bytes. Returns false when out of memory. */
-static bool json_unescape(const char *p, size_t n, char **buf, size_t *cap, size_t *len,
-                          size_t *nul_at, size_t *bad_at)
-{
-    *nul_at = *bad_at = SIZE_MAX;
-    *len = 0;
-    if (n == SIZE_MAX || !rp__grow((void **)buf, cap, n + 1, 1)) return false;
-    char *o = *buf;
-    size_t i = 0, k = 0;
-    while (i < n) {
-        const char *bs = memchr(p + i, '\\', n - i);
-        size_t run = bs ? (size_t)(bs - (p + i)) : n - i;
-        memcpy(o + k, p + i, run);
-        k += run;
-        i += run;
-        if (i >= n) break;
-        char c = i + 1 < n ? p[i + 1] : '\0';
-        char single = 0;
-        switch (c) {
-        case '"': single = '"'; break;
-        case '\\': single = '\\'; break;
-        case '/': single = '/'; break;
-        case 'b': single = '\b'; break;
-        case 'f': single = '\f'; break;
-        case 'n': single = '\n'; break;
-        case 'r': single = '\r'; break;
-        case 't': single = '\t'; break;
-        default: break;
-        }
-        if (single != 0) {
-            o[k++] = single;
-            i += 2;
-            continue;
-        }
-        long hi = c == 'u' ? hex4(p + i, n - i) : -1;
-        size_t used = 6;
-        uint32_t cp = (uint32_t)hi;
-        if (hi >= 0xD800 && hi <= 0xDBFF) {
-            long lo = hex4(p + i + 6, n - i - 6);
-            if (lo < 0xDC00 || lo > 0xDFFF) hi = -1;
-            cp = 0x10000 + (((uint32_t)hi & 0x3FF) << 10) + ((uint32_t)lo & 0x3FF);
-            used = 12;
-        } else if (hi >= 0xDC00 && hi <= 0xDFFF) {
-            hi = -1;
-        }
-        if (hi < 0) {
-            *bad_at = i;
-            break;
-        }
-        if (cp == 0 && *nul_at == SIZE_MAX) *nul_at = i;
-        k += put_utf8(cp, o + k);
-        i += used;
-    }
-    o[k] = '\0';
-    *len = k;
-    return true;
-}
-
-/* Where a member's value sits in the line: [start, end), if found. */
-typedef struct json_span {
-    size_t start, end; /* the value */
-    size_t key;        /* where its member starts: the key's opening quote */
-    bool found;
-} json_span;
-
-/* Does the key p[0..n) (a string body, escapes undecoded) equal field? */
-static rp_status key_is(rp_source *s, const char *p, size_t n, const char *field, size_t field_len,
-                        bool *yes)
-{
-    *yes = false;
-    if (memchr(p, '\\', n) == NULL) {
-        *yes = n == field_len && memcmp(p, field, n) == 0;
-        return RP_OK;
-    }
-    size_t len, nul_at, bad_at;
-    if (!json_unescape(p, n, &s->key, &s->key_cap, &len, &nul_at, &bad_at)) return RP_ERR_NOMEM;
-    *yes = bad_at == SIZE_MAX && len == field_len && memcmp(s->key, field, len) == 0;
-    return RP_OK;
-}
-
-/* Find the first text and id members of the object on line p[0..n). */
-static rp_status find_fields(rp_source *s, const char *p, size_t n, json_span *text, json_span *id)
-{
-    memset(text, 0, sizeof *text);
-    memset(id, 0, sizeof *id);
-    size_t i = skip_ws(p, 0, n);
-    if (i >= n || p[i] != '{') return RP_OK;
-    i = skip_ws(p, i + 1, n);
-    while (i < n && p[i] == '"' && !(text->found && id->found)) {
-        size_t ks = i, ke = skip_string(p, i, n);
-        if (ke == SIZE_MAX) return RP_OK;
-        bool is_text, is_id;
-        RP_TRY(key_is(s, p + i + 1, ke - i - 2, s->text_field, s->text_field_len, &is_text));
-        RP_TRY(key_is(s, p + i + 1, ke - i - 2, s->id_field, s->id_field_len, &is_id));
-        i = skip_ws(p, ke, n);
-        if (i >= n || p[i] != ':') return RP_OK;
-        size_t vs = skip_ws(p, i + 1, n), ve = skip_value(p, vs, n);
-        if (ve == SIZE_MAX) return RP_OK;
-        json_span v = {vs, ve, ks, true};
-        if (is_text && !text->found) *text = v;
-        if (is_id && !id->found) *id = v;
-        i = skip_ws(p, ve, n);
-        if (i >= n || p[i] != ',') break;
-        i = skip_ws(p, i + 1, n);
-    }
     return RP_OK;
 }
 
@@ -948,8 +734,10 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
             return bad_line(s, err, RP_ERR_PARSE, base,
                             "not a JSON object (JSONL: one JSON object per line)");
     }
-    json_span tv, iv;
-    if (find_fields(s, line, n, &tv, &iv) != RP_OK) return nomem(err, s->path);
+    rp__json_span tv, iv;
+    if (rp__json_find_members(line, n, s->text_field, s->text_field_len, s->id_field,
+                              s->id_field_len, &s->key, &s->key_cap, &tv, &iv) != RP_OK)
+        return rp__nomem(err, s->path);
     if (!tv.found || line[tv.start] != '"') {
         snprintf(msg, sizeof msg, "field '%.64s' missing or not a string", s->text_field);
         return bad_line(s, err, RP_ERR_PARSE, base + (tv.found ? tv.start : 0), msg);
@@ -968,8 +756,8 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
         }
     }
     size_t text_len, nul_at, bad_at;
-    if (!json_unescape(body, body_len, &s->text, &s->text_cap, &text_len, &nul_at, &bad_at))
-        return nomem(err, s->path);
+    if (!rp__json_unescape(body, body_len, &s->text, &s->text_cap, &text_len, &nul_at, &bad_at))
+        return rp__nomem(err, s->path);
     if (bad_at != SIZE_MAX) {
         snprintf(msg, sizeof msg, "invalid escape at byte %zu of the line", body_at + bad_at);
         return bad_line(s, err, RP_ERR_PARSE, body_at + bad_at, msg);
@@ -991,18 +779,19 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     size_t iv_n = iv.end - iv.start;
     if (!iv.found || (iv_n == 4 && memcmp(iv_p, "null", 4) == 0)) {
         size_t need = strlen(s->path) + 24;
-        if (!rp__grow((void **)&s->id, &s->id_cap, need, 1)) return nomem(err, s->path);
+        if (!rp__grow((void **)&s->id, &s->id_cap, need, 1)) return rp__nomem(err, s->path);
         id_len = (size_t)snprintf(s->id, need, "%s:%" PRIu64, s->path, s->line_no);
     } else if (iv_p[0] == '"') {
-        if (!json_unescape(iv_p + 1, iv_n - 2, &s->id, &s->id_cap, &id_len, &nul_at, &bad_at))
-            return nomem(err, s->path);
+        if (!rp__json_unescape(iv_p + 1, iv_n - 2, &s->id, &s->id_cap, &id_len, &nul_at, &bad_at))
+            return rp__nomem(err, s->path);
         if (bad_at != SIZE_MAX) {
             snprintf(msg, sizeof msg, "invalid escape at byte %zu of the line",
                      base + iv.start + 1 + bad_at);
             return bad_line(s, err, RP_ERR_PARSE, base + iv.start + 1 + bad_at, msg);
         }
     } else if (iv_p[0] == '-' || (iv_p[0] >= '0' && iv_p[0] <= '9')) {
-        if (set_id(s, iv_p, number_id(iv_p, iv_n), &id_len) != RP_OK) return nomem(err, s->path);
+        if (set_id(s, iv_p, number_id(iv_p, iv_n), &id_len) != RP_OK)
+            return rp__nomem(err, s->path);
     } else {
         snprintf(msg, sizeof msg, "field '%.64s' is not a string or a number", s->id_field);
         return bad_line(s, err, RP_ERR_PARSE, base + iv.start, msg);

@@ -2,7 +2,7 @@
  * zstd for .zst / .zstd, plain otherwise; "-" is standard output (plain).
  * A file that cannot be finished is removed, so a failed run never leaves
  * a truncated output that looks complete. */
-#include "internal.h"
+#include "io/io.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -44,7 +44,7 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
     rp__writer *w = rp__calloc(1, sizeof *w);
     if (w == NULL || (w->path = rp__strdup(path)) == NULL) {
         rp__free(w);
-        return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+        return rp__nomem(err, path);
     }
     w->is_stdout = strcmp(path, "-") == 0;
     w->codec = w->is_stdout                                            ? RP__CODEC_PLAIN
@@ -72,7 +72,7 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
     return RP_OK;
 nomem:
     rp__writer_close(w, false, NULL);
-    return rp__fail(err, RP_ERR_NOMEM, path, 0, "out of memory");
+    return rp__nomem(err, path);
 }
 
 static rp_status put(rp__writer *w, const void *p, size_t n, rp_error *err)
@@ -141,4 +141,39 @@ rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err)
     rp__free(w->path);
     rp__free(w);
     return st;
+}
+
+/* Append the JSON string of s[0..n) (valid UTF-8, or lossy bytes kept as they
+ * are) to the writer, escaped. */
+rp_status rp__writer_json_string(rp__writer *w, const char *s, size_t n, rp_error *err)
+{
+    char buf[4096];
+    size_t o = 0;
+    buf[o++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (o > sizeof buf - 8) {
+            RP_TRY(rp__writer_write(w, buf, o, err));
+            o = 0;
+        }
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = (char)c;
+        } else if (c == '\n') {
+            buf[o++] = '\\';
+            buf[o++] = 'n';
+        } else if (c == '\t') {
+            buf[o++] = '\\';
+            buf[o++] = 't';
+        } else if (c == '\r') {
+            buf[o++] = '\\';
+            buf[o++] = 'r';
+        } else if (c < 0x20) {
+            o += (size_t)snprintf(buf + o, 8, "\\u%04x", c);
+        } else {
+            buf[o++] = (char)c;
+        }
+    }
+    buf[o++] = '"';
+    return rp__writer_write(w, buf, o, err);
 }

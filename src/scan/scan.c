@@ -18,7 +18,7 @@
  * the optional reports. The division of mem_limit: half for the postings
  * sorters, a quarter for the pair sorters, an eighth for the documents of
  * an alignment batch, and two text batches of at most mem_limit / 32. */
-#include "internal.h"
+#include "scan/scan_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -27,7 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define STORE_BUF ((size_t)1 << 20) /* write buffer of the text store */
 #define BATCH_MIN ((size_t)64 << 10)
 #define BATCH_MAX ((size_t)16 << 20)
 #define MEM_MIN   ((size_t)4 << 20)
@@ -284,47 +283,6 @@ static rp_status ingest_flush(rp_scan *s, bool wait, rp_error *err)
     return job_results(s, b, err);
 }
 
-/* ---- the text store ----------------------------------------------------------- */
-
-static rp_status store_open(rp_scan *s, rp_error *err)
-{
-    s->wbuf = rp__malloc(STORE_BUF);
-    if (s->wbuf == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-    return rp__tmp_open(s->tmpdir, &s->store_fd, err);
-}
-
-/* Write the buffered bytes at the end of the store. */
-static rp_status store_flush(rp_scan *s, rp_error *err)
-{
-    if (s->wlen == 0) return RP_OK;
-    rp_status st =
-        rp__tmp_write(s->store_fd, s->wbuf, s->wlen, s->store_len - s->wlen, s->tmpdir, err);
-    s->wlen = 0;
-    return st;
-}
-
-static rp_status store_write(rp_scan *s, const char *p, size_t n, rp_error *err)
-{
-    if (n == 0) return RP_OK; /* p may be NULL */
-    if (n > STORE_BUF - s->wlen) {
-        RP_TRY(store_flush(s, err));
-        if (n >= STORE_BUF) {
-            RP_TRY(rp__tmp_write(s->store_fd, p, n, s->store_len, s->tmpdir, err));
-            s->store_len += n;
-            return RP_OK;
-        }
-    }
-    memcpy(s->wbuf + s->wlen, p, n);
-    s->wlen += n;
-    s->store_len += n;
-    return RP_OK;
-}
-
-rp_status rp__scan_pread(const rp_scan *s, void *buf, size_t n, uint64_t off, rp_error *err)
-{
-    return rp__tmp_read(s->store_fd, buf, n, off, s->tmpdir, err);
-}
-
 /* ---- the scan object ------------------------------------------------------------ */
 
 rp_status rp_scan_new(const rp_scan_opts *opts, rp_scan **out, rp_error *err)
@@ -338,7 +296,7 @@ rp_status rp_scan_new(const rp_scan_opts *opts, rp_scan **out, rp_error *err)
     *out = NULL;
     RP_TRY(check_opts(opts, err));
     rp_scan *s = rp__calloc(1, sizeof *s);
-    if (s == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (s == NULL) return rp__nomem(err, "");
     s->o = *opts;
     s->store_fd = -1;
     const char *dir = opts->tmpdir;
@@ -351,7 +309,7 @@ rp_status rp_scan_new(const rp_scan_opts *opts, rp_scan **out, rp_error *err)
     s->n_parts = opts->threads;
     if (s->tmpdir == NULL) {
         rp_scan_free(s);
-        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        return rp__nomem(err, "");
     }
     *out = s;
     return RP_OK;
@@ -384,14 +342,14 @@ void rp_scan_free(rp_scan *s)
  * document. */
 static rp_status start_ingest(rp_scan *s, rp_error *err)
 {
-    RP_TRY(store_open(s, err));
+    RP_TRY(rp__scan_store_open(s, err));
     s->postings = rp__calloc(s->n_parts, sizeof *s->postings);
-    if (s->postings == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (s->postings == NULL) return rp__nomem(err, "");
     const size_t per = s->o.mem_limit / 2 / s->n_parts;
     for (size_t p = 0; p < s->n_parts; p++)
         RP_TRY(rp__sorter_new(2, per, s->tmpdir, false, &s->postings[p], err));
     s->ingest = ingest_new(s);
-    if (s->ingest == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (s->ingest == NULL) return rp__nomem(err, "");
     return RP_OK;
 }
 
@@ -477,8 +435,8 @@ rp_status rp_scan_add(rp_scan *s, const rp_scan_input *in, rp_error *err)
     if (!rp__grow((void **)&s->docs, &s->cap_docs, s->n_docs + 1, sizeof *s->docs) ||
         !rp__grow((void **)&s->meta, &s->meta_cap, meta_need, 1) ||
         !rp__grow((void **)&b->text, &b->cap, b->len + in->text_len, 1) || !batch_reserve(b))
-        return rp__fail(err, RP_ERR_NOMEM, label, 0, "out of memory");
-    RP_TRY(broken(s, store_write(s, in->text, in->text_len, err)));
+        return rp__nomem(err, label);
+    RP_TRY(broken(s, rp__scan_store_write(s, in->text, in->text_len, err)));
 
     rp__scan_doc *d = &s->docs[s->n_docs];
     memset(d, 0, sizeof *d);
@@ -539,12 +497,12 @@ rp_status rp_scan_run(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp_error 
         return RP_OK;
     }
     RP_TRY(ingest_flush(s, true, err));
-    RP_TRY(store_flush(s, err));
+    RP_TRY(rp__scan_store_flush(s, err));
     ingest_free(s->ingest, s->o.threads, s->n_parts);
     s->ingest = NULL;
     sum_runs(s, s->postings);
     if (s->o.stage != NULL) s->o.stage(s->o.progress_user, RP_SCAN_STAGE_INDEX);
-    RP_TRY(rp__scan_index(s, err));
+    RP_TRY(rp__scan_pairs_build(s, err));
     if (s->o.stage != NULL) s->o.stage(s->o.progress_user, RP_SCAN_STAGE_ALIGN);
     RP_TRY(rp__scan_align(s, on_pair, user, err));
     s->state = 2;
@@ -554,45 +512,4 @@ rp_status rp_scan_run(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp_error 
 void rp_scan_get_stats(const rp_scan *s, rp_scan_stats *out)
 {
     *out = s->stats;
-}
-
-const char *rp_scan_doc_id(const rp_scan *s, size_t i, size_t *len)
-{
-    if (i >= s->n_docs) {
-        if (len != NULL) *len = 0;
-        return NULL;
-    }
-    if (len != NULL) *len = s->docs[i].id_len;
-    return s->meta + s->docs[i].meta_off;
-}
-
-const char *rp_scan_doc_date(const rp_scan *s, size_t i, size_t *len)
-{
-    if (i >= s->n_docs || s->docs[i].date_len == 0) {
-        if (len != NULL) *len = 0;
-        return NULL;
-    }
-    if (len != NULL) *len = s->docs[i].date_len;
-    return s->meta + s->docs[i].meta_off + s->docs[i].id_len + 1;
-}
-
-rp_status rp_scan_doc(const rp_scan *s, size_t i, rp_doc **out, rp_error *err)
-{
-    if (s == NULL || out == NULL) return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_scan_doc: NULL");
-    *out = NULL;
-    if (s->state == 0 || i >= s->n_docs)
-        return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_scan_doc: no document %zu", i);
-    const rp__scan_doc *d = &s->docs[i];
-    char *buf = rp__malloc((size_t)d->text_len + 1);
-    if (buf == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
-    rp_status st = rp__scan_pread(s, buf, d->text_len, d->text_off, err);
-    if (st == RP_OK) {
-        rp_text_opts to;
-        rp_text_opts_init(&to);
-        to.lossy = s->o.lossy;
-        to.seed = s->o.seed;
-        st = rp_doc_new(s->meta + d->meta_off, buf, d->text_len, &to, out, err);
-    }
-    rp__free(buf);
-    return st;
 }

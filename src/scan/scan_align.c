@@ -23,7 +23,7 @@
  * unchanged, as rp_compare() gives them. A pair is reported when it has a
  * passage that is not boilerplate and the larger of its containments
  * reaches min_containment. */
-#include "internal.h"
+#include "scan/scan_int.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -75,8 +75,7 @@ static rp_status boilerplate_mask(align_ctx *c, const rp_doc *doc, uint32_t **ou
     for (size_t g = 0; g + k <= n; g++) {
         if (g > 0) rolled = rp__shingle_roll(rolled, tok[g - 1].hash, tok[g + k - 1].hash, k);
         if (rp__hmap_get(&c->bp, rp__shingle_hash(rolled)) == NULL) continue;
-        if (m == NULL && (m = rp__calloc(n + 1, sizeof *m)) == NULL)
-            return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        if (m == NULL && (m = rp__calloc(n + 1, sizeof *m)) == NULL) return rp__nomem(err, "");
         size_t lo = g, hi = g + k;
         /* a gap of at most a window between two boilerplate n-grams is
          * boilerplate too (n-grams there may just never have been selected) */
@@ -222,7 +221,7 @@ static rp_status keep_spans(rp_scan *s, uint32_t a, uint32_t b, const rp_result 
     size_t np;
     const rp_passage *ps = rp_result_passages(r, &np);
     if (!rp__grow((void **)&s->spans, &s->cap_spans, s->n_spans + np, sizeof *s->spans))
-        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        return rp__nomem(err, "");
     for (size_t i = 0; i < np; i++)
         if (!is_boilerplate(ma, mb, &ps[i], s->o.min_words))
             s->spans[s->n_spans++] =
@@ -312,13 +311,13 @@ rp_status rp__scan_align(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp_err
     c.err = rp__calloc(s->o.threads, sizeof *c.err);
     if (c.err_at == NULL || c.err == NULL || !rp__hmap_init(&c.slot, 2 * BATCH_PAIRS) ||
         !rp__hmap_init(&c.bp, s->n_bp)) {
-        st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        st = rp__nomem(err, "");
         goto done;
     }
     for (size_t i = 0; i < s->n_bp; i++) {
         bool inserted;
         if (rp__hmap_put(&c.bp, s->bp[i].hash, 0, &inserted) == NULL) {
-            st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+            st = rp__nomem(err, "");
             goto done;
         }
     }
@@ -335,13 +334,13 @@ rp_status rp__scan_align(rp_scan *s, rp_scan_pair_fn on_pair, void *user, rp_err
                 goto done;
             if (end) break;
             if (c.n == c.cap && grow_batch(&c) != RP_OK) {
-                st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+                st = rp__nomem(err, "");
                 goto done;
             }
             const uint32_t sa = doc_slot(&c, (uint32_t)(pair >> 32), &bytes);
             const uint32_t sb = sa == UINT32_MAX ? sa : doc_slot(&c, (uint32_t)pair, &bytes);
             if (sb == UINT32_MAX) {
-                st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+                st = rp__nomem(err, "");
                 goto done;
             }
             c.pair[c.n] = pair;

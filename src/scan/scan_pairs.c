@@ -17,7 +17,7 @@
  * pair, summed over partitions, is the number of distinct fingerprints its
  * documents share. Pairs with at least min_shared are the candidates, in
  * (a, b) order. Nothing here depends on the number of partitions. */
-#include "internal.h"
+#include "scan/scan_int.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -69,7 +69,7 @@ static rp_status index_part(index_ctx *c, size_t p, uint32_t *docs, bool report)
             /* the group of hash is complete */
             if (have && df > max_df) {
                 if (!rp__grow((void **)&c->bp[p], &c->cap_bp[p], c->n_bp[p] + 1, sizeof *c->bp[p]))
-                    return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+                    return rp__nomem(err, "");
                 c->bp[p][c->n_bp[p]++] = (rp__scan_bp){hash, df, first};
             } else if (have && df >= 2) {
                 RP_TRY(emit_pairs(s, out, docs, nd, &c->shared[p], err));
@@ -108,7 +108,7 @@ static void index_task(void *ctx, size_t t)
     uint32_t *docs = rp__malloc((s->o.max_df + 1) * sizeof *docs);
     for (size_t p = t; p < s->n_parts; p += s->o.threads) {
         if (docs == NULL) {
-            c->st[p] = rp__fail(&c->err[p], RP_ERR_NOMEM, "", 0, "out of memory");
+            c->st[p] = rp__nomem(&c->err[p], "");
             continue;
         }
         /* Progress is reported by thread 0 only: the caller's thread. */
@@ -120,7 +120,7 @@ static void index_task(void *ctx, size_t t)
     rp__free(docs);
 }
 
-rp_status rp__scan_index(rp_scan *s, rp_error *err)
+rp_status rp__scan_pairs_build(rp_scan *s, rp_error *err)
 {
     const size_t P = s->n_parts;
     rp_status st = RP_OK;
@@ -138,7 +138,7 @@ rp_status rp__scan_index(rp_scan *s, rp_error *err)
     s->pairs = rp__calloc(P, sizeof *s->pairs);
     if (c.st == NULL || c.err == NULL || c.bp == NULL || c.n_bp == NULL || c.cap_bp == NULL ||
         c.shared == NULL || s->pairs == NULL) {
-        st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        st = rp__nomem(err, "");
         goto done;
     }
     const size_t per = s->o.mem_limit / 4 / P;
@@ -160,7 +160,7 @@ rp_status rp__scan_index(rp_scan *s, rp_error *err)
     if (st != RP_OK) goto done;
     s->bp = rp__malloc((n_bp ? n_bp : 1) * sizeof *s->bp);
     if (s->bp == NULL) {
-        st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        st = rp__nomem(err, "");
         goto done;
     }
     for (size_t p = 0; p < P; p++) {
@@ -205,7 +205,7 @@ rp_status rp__candidates_open(rp_scan *s, rp__candidates *c, rp_error *err)
     c->live = rp__calloc(c->n, sizeof *c->live);
     if (c->head == NULL || c->live == NULL) {
         rp__candidates_close(c);
-        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        return rp__nomem(err, "");
     }
     for (size_t i = 0; i < c->n; i++) {
         c->live[i] = true;

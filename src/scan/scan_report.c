@@ -19,7 +19,7 @@
  * fifth keeps a short text inside a long passage (a quoted sentence, a
  * credit line the aligner took in at a passage's end) from chaining the
  * long passage's family to every other document quoting it. */
-#include "internal.h"
+#include "scan/scan_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +95,7 @@ static rp_status doc_spans(rp_scan *s, const rp__scan_bp *bp, size_t n, bp_span 
         if (hi > n_tok) hi = n_tok;
         if (lo < hi) {
             if (!rp__grow((void **)spans, cap, *n_spans + 1, sizeof **spans)) {
-                st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+                st = rp__nomem(err, "");
                 break;
             }
             bp_span *sp = &(*spans)[*n_spans];
@@ -106,7 +106,7 @@ static rp_status doc_spans(rp_scan *s, const rp__scan_bp *bp, size_t n, bp_span 
             sp->fingerprints = j - i;
             sp->text = rp__malloc(sp->end - sp->start + 1);
             if (sp->text == NULL) {
-                st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+                st = rp__nomem(err, "");
                 break;
             }
             memcpy(sp->text, text + sp->start, sp->end - sp->start);
@@ -338,7 +338,7 @@ rp_status rp_scan_list_clusters(rp_scan *s, rp_scan_cluster_fn on_c, void *user,
     }
     goto done;
 nomem:
-    st = rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    st = rp__nomem(err, "");
 done:
     rp__free(iv);
     rp__free(parent);

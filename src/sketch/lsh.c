@@ -3,16 +3,11 @@
  *
  * The band keys here are the ones rp_dedup_run() sorts, so an index and a
  * corpus run agree on candidates. */
-#include "internal.h"
+#include "sketch/sketch.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-void rp_free(void *p)
-{
-    rp__free(p);
-}
 
 uint64_t rp__band_key(const uint32_t *sig, size_t band, size_t rows)
 {
@@ -84,7 +79,7 @@ rp_status rp_lsh_new(size_t hashes, size_t bands, size_t rows, rp_lsh **out, rp_
         return rp__fail(err, RP_ERR_PARAM, "", 0,
                         "bands x rows (%zu x %zu) must fit in the %zu hashes", bands, rows, hashes);
     rp_lsh *l = rp__calloc(1, sizeof *l);
-    if (l == NULL) return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    if (l == NULL) return rp__nomem(err, "");
     l->hashes = hashes;
     l->bands = bands;
     l->rows = rows;
@@ -96,7 +91,7 @@ rp_status rp_lsh_new(size_t hashes, size_t bands, size_t rows, rp_lsh **out, rp_
     return RP_OK;
 nomem:
     rp_lsh_free(l);
-    return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    return rp__nomem(err, "");
 }
 
 void rp_lsh_free(rp_lsh *l)
@@ -158,7 +153,7 @@ rp_status rp_lsh_add(rp_lsh *l, uint64_t key, const uint32_t *sig, rp_error *err
     l->n++;
     return RP_OK;
 nomem:
-    return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    return rp__nomem(err, "");
 }
 
 static int match_cmp(const void *x, const void *y)
@@ -194,7 +189,7 @@ rp_status rp_lsh_query(const rp_lsh *l, const uint32_t *sig, double min_similari
         for (uint32_t e = head ? *head : 0; e != 0; e = l->next[(e - 1) * l->bands + b]) {
             if (!rp__grow((void **)&found, &cap, nf + 1, sizeof *found)) {
                 rp__free(found);
-                return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+                return rp__nomem(err, "");
             }
             found[nf++].e = e - 1;
         }
@@ -217,7 +212,7 @@ rp_status rp_lsh_query(const rp_lsh *l, const uint32_t *sig, double min_similari
     rp_lsh_match *out = rp__malloc(m * sizeof *out);
     if (out == NULL) {
         rp__free(found);
-        return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+        return rp__nomem(err, "");
     }
     for (size_t i = 0; i < m; i++) {
         out[i].key = l->keys[found[i].e];

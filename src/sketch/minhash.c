@@ -1,7 +1,7 @@
 /* minhash.c - MinHash signatures of texts, for near-duplicate detection.
  *
- * A text is tokenized exactly as for rp_compare (rp__scan_hashes: the token
- * hashes of rp__scan, handed over in batches, with UTF-8 validated during
+ * A text is tokenized exactly as for rp_compare (rp__tokenize_hashes: the token
+ * hashes of rp__tokenize_each, handed over in batches, with UTF-8 validated during
  * the same pass), cut into word n-gram shingles hashed as in the Jaccard of
  * compare.c (a rolling hash: O(1) per token whatever n), and summarized by one-permutation hashing:
  * each shingle hash picks one of K bins from its high bits and competes for the bin's minimum with
@@ -13,7 +13,7 @@
  * similarity J of their shingle sets with a standard error close to
  * sqrt(J(1-J)/K) (0.035 at J = 0.8, K = 128) when the sets are much larger
  * than K; tests/test_minhash.c checks the estimate against exact Jaccard. */
-#include "internal.h"
+#include "sketch/sketch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +60,7 @@ rp_status rp_sketcher_new(const rp_sketch_opts *opts, rp_sketcher **out, rp_erro
     return RP_OK;
 nomem:
     rp_sketcher_free(s);
-    return rp__fail(err, RP_ERR_NOMEM, "", 0, "out of memory");
+    return rp__nomem(err, "");
 }
 
 void rp_sketcher_free(rp_sketcher *s)
@@ -77,7 +77,7 @@ static void add_shingle(rp_sketcher *s, uint64_t h)
     if (v < s->mins[bin]) s->mins[bin] = v;
 }
 
-/* The token hashes of the text, a batch at a time from rp__scan_hashes. Each
+/* The token hashes of the text, a batch at a time from rp__tokenize_hashes. Each
  * rolls the shingle hash (rp__shingle_roll, as compare.c's Jaccard): until
  * n tokens are in, the rolled value only grows; after that the oldest token
  * leaves as the newest enters. */
@@ -123,7 +123,8 @@ rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len, uint3
     s->rolled = 0;
     /* The scan validates the UTF-8 as it goes (unless lossy). */
     size_t bad = 0;
-    rp_status rc = rp__scan_hashes(text, len, s->opts.seed, s->opts.lossy != 0, on_hashes, s, &bad);
+    rp_status rc =
+        rp__tokenize_hashes(text, len, s->opts.seed, s->opts.lossy != 0, on_hashes, s, &bad);
     if (rc == RP_ERR_FORMAT)
         return rp__fail(err, RP_ERR_FORMAT, "", bad,
                         "NUL byte at offset %zu: binary data, not text", bad);
@@ -170,36 +171,4 @@ double rp_signature_similarity(const uint32_t *a, const uint32_t *b, size_t hash
     for (size_t i = 0; i < hashes; i++)
         eq += a[i] == b[i];
     return (double)eq / (double)hashes;
-}
-
-/* ---- exact shingle sets ---------------------------------------------------- */
-
-typedef struct hash_buf {
-    uint64_t *h;
-    size_t n, cap;
-} hash_buf;
-
-static rp_status gather_hashes(void *ctx, const uint64_t *hashes, size_t n)
-{
-    hash_buf *b = ctx;
-    if (!rp__grow((void **)&b->h, &b->cap, b->n + n, sizeof *b->h)) return RP_ERR_NOMEM;
-    memcpy(b->h + b->n, hashes, n * sizeof *hashes);
-    b->n += n;
-    return RP_OK;
-}
-
-rp_status rp__shingle_set(const char *text, size_t len, size_t ngram, uint64_t seed, uint64_t **buf,
-                          size_t *cap, uint64_t **tmp, size_t *tmp_cap, size_t *n)
-{
-    hash_buf b = {*buf, 0, *cap};
-    size_t bad;
-    rp_status rc = rp__scan_hashes(text, len, seed, true, gather_hashes, &b, &bad);
-    *buf = b.h;
-    *cap = b.cap;
-    *n = 0;
-    if (rc != RP_OK) return rc;
-    size_t m = rp__shingles(b.h, b.n, ngram, tmp, tmp_cap);
-    if (m == SIZE_MAX) return RP_ERR_NOMEM;
-    *n = m;
-    return RP_OK;
 }

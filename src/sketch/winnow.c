@@ -7,7 +7,7 @@
  * however many windows pick it). Guarantee: two texts sharing a run of at
  * least w + k - 1 tokens share at least one fingerprint, whatever surrounds
  * the run; the density is about 2 / (w + 1) fingerprints per token. */
-#include "internal.h"
+#include "sketch/sketch.h"
 
 rp_status rp__winnow(const rp_token *t, size_t n, size_t k, size_t w, rp__fingerprints *out)
 {

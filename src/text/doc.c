@@ -2,7 +2,7 @@
  *
  * rp_doc_new() validates the bytes (UTF-8, no NUL, size limit), copies them
  * and tokenizes; rp_doc_load() reads a file first (reader.c). */
-#include "internal.h"
+#include "text/text.h"
 
 #include <string.h>
 
@@ -78,7 +78,7 @@ rp_status rp_doc_new(const char *name, const char *text, size_t len, const rp_te
                         "document of %zu bytes exceeds the limit of %zu bytes", len,
                         (size_t)RP_DOC_MAX_BYTES);
     char *copy = rp__malloc(len + 1);
-    if (copy == NULL) return rp__fail(err, RP_ERR_NOMEM, name ? name : "", 0, "out of memory");
+    if (copy == NULL) return rp__nomem(err, name ? name : "");
     if (len > 0) memcpy(copy, text, len);
     copy[len] = '\0';
     return doc_take(name, copy, len, opts, out, err);

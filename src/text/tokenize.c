@@ -11,7 +11,7 @@
  * a closing quote or the end) or a paragraph break (a blank line, or a
  * line indented by a tab or two spaces). The
  * aligner groups tokens into sentences with these. */
-#include "internal.h"
+#include "text/text.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -175,8 +175,8 @@ static int next_cp(const uint8_t *s, size_t len, size_t i, int32_t *cp)
 
 /* The reference: one code point at a time, every decision spelled out. The
  * fast scanner below must give exactly its tokens, hashes and breaks. */
-rp_status rp__scan_reference(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
-                             void *ctx)
+rp_status rp__tokenize_each_reference(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
+                                      void *ctx)
 {
     const uint8_t *s = (const uint8_t *)text;
     uint8_t *nbuf = NULL;
@@ -275,7 +275,7 @@ cleanup:
 
 /* ---- the fast scanner ------------------------------------------------------
  *
- * rp__scan and rp__scan_hashes read the text in two ways:
+ * rp__tokenize_each and rp__tokenize_hashes read the text in two ways:
  *  - ASCII runs 64 bytes at a time (block_load): one pass classifies the
  *    bytes into bit masks (letters and digits; bytes that need the general
  *    path: non-ASCII and NUL; apostrophes) and keeps a copy with bit 0x20
@@ -293,8 +293,8 @@ cleanup:
  *    (a Han character), as its own bytes. Only tokens outside both (with a
  *    combining mark, in other scripts, or over FOLD_CAP bytes) are
  *    normalized afterwards by rp__normalize (utf8proc).
- * Both apply the rules of rp__scan_reference; test_tokenize_fast_paths
- * compares them on random text. In rp__scan_hashes breaks are not needed, so
+ * Both apply the rules of rp__tokenize_each_reference; test_tokenize_fast_paths
+ * compares them on random text. In rp__tokenize_hashes breaks are not needed, so
  * separators cost nothing at all, and invalid UTF-8 can be reported as it is
  * met: every byte passes through one of the two paths, in order, so the
  * first bad byte is the one rp__utf8_check would report. */
@@ -337,7 +337,7 @@ static void high_build(void)
 }
 
 /* Decode at i < len: the length, or -1 for an invalid sequence. NUL decodes
- * as 0 (a separator, or an error for rp__scan_hashes when strict). */
+ * as 0 (a separator, or an error for rp__tokenize_hashes when strict). */
 static ALWAYS_INLINE int decode(const uint8_t *s, size_t len, size_t i, int32_t *cp)
 {
     uint8_t c = s[i];
@@ -479,20 +479,20 @@ void rp__block_classify(const uint8_t *p, bool portable, uint64_t masks[3], uint
 /* ---- the scanner ---- */
 
 #define FOLD_CAP 256 /* folded bytes of a token kept while reading it */
-#define BATCH    256 /* hashes handed to rp__scan_hashes' callback at once */
+#define BATCH    256 /* hashes handed to rp__tokenize_hashes' callback at once */
 
 typedef struct scanner {
     const uint8_t *s;
     size_t len;
     uint64_t seed;
     const rp__fold *fold;
-    rp__token_fn fn;   /* rp__scan */
-    rp__hashes_fn hfn; /* rp__scan_hashes */
+    rp__token_fn fn;   /* rp__tokenize_each */
+    rp__hashes_fn hfn; /* rp__tokenize_hashes */
     void *ctx;
     uint8_t *nbuf; /* scratch of rp__normalize */
     size_t ncap;
     bool high_ready; /* bmp_info above U+07FF is built */
-    /* Separator state since the last token, as in rp__scan_reference. */
+    /* Separator state since the last token, as in rp__tokenize_each_reference. */
     bool term, sentence, paragraph;
     int newlines;
     size_t n_hashes;
@@ -535,7 +535,7 @@ static ALWAYS_INLINE rp_status emit(scanner *sc, const bool breaks, size_t start
     return sc->hfn(sc->ctx, sc->hashes, BATCH);
 }
 
-/* A separator code point of class c at i (rp__scan_reference's switch). */
+/* A separator code point of class c at i (rp__tokenize_each_reference's switch). */
 static ALWAYS_INLINE void separator(scanner *sc, enum cls c, int32_t cp, size_t i)
 {
     switch (c) {
@@ -755,8 +755,8 @@ static rp_status non_ascii_strict(scanner *sc, size_t *at, size_t *bad)
     return non_ascii(sc, false, true, at, bad);
 }
 
-/* The scanner, specialized by the compiler for breaks (rp__scan) and
- * hashes only (rp__scan_hashes). strict: invalid UTF-8 or NUL stops the scan
+/* The scanner, specialized by the compiler for breaks (rp__tokenize_each) and
+ * hashes only (rp__tokenize_hashes). strict: invalid UTF-8 or NUL stops the scan
  * with RP_ERR_UTF8 or RP_ERR_FORMAT and its offset in *bad. */
 static ALWAYS_INLINE rp_status scan_fast(scanner *sc, const bool breaks, const bool strict,
                                          size_t *bad)
@@ -849,7 +849,7 @@ static void scanner_init(scanner *sc, const char *text, size_t len, uint64_t see
     sc->n_hashes = 0;
 }
 
-rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx)
+rp_status rp__tokenize_each(const char *text, size_t len, uint64_t seed, rp__token_fn fn, void *ctx)
 {
     scanner sc;
     scanner_init(&sc, text, len, seed);
@@ -860,8 +860,8 @@ rp_status rp__scan(const char *text, size_t len, uint64_t seed, rp__token_fn fn,
     return rc;
 }
 
-rp_status rp__scan_hashes(const char *text, size_t len, uint64_t seed, bool lossy, rp__hashes_fn fn,
-                          void *ctx, size_t *bad)
+rp_status rp__tokenize_hashes(const char *text, size_t len, uint64_t seed, bool lossy,
+                              rp__hashes_fn fn, void *ctx, size_t *bad)
 {
     scanner sc;
     scanner_init(&sc, text, len, seed);
@@ -894,7 +894,7 @@ static rp_status append(void *ctx, uint32_t start, uint32_t end, uint64_t hash, 
 
 rp_status rp__tokenize(const char *text, size_t len, uint64_t seed, rp__tokens *out)
 {
-    rp_status rc = rp__scan(text, len, seed, append, out);
+    rp_status rc = rp__tokenize_each(text, len, seed, append, out);
     if (rc == RP_OK && out->n > 0) out->brk[out->n - 1] = RP__BREAK_SENTENCE | RP__BREAK_PARAGRAPH;
     return rc;
 }

@@ -1,14 +1,10 @@
-/* utf8.c - UTF-8 validation, and token normalization.
+/* utf8.c - token normalization.
  *
- * Validation is strict (RFC 3629: no overlongs, no surrogates, nothing above
- * U+10FFFF) and reports the byte offset of the first bad byte. The decoder
- * itself, rp__utf8_decode, is inline in internal.h for the tokenizer's loop.
- *
- * Normalization turns a token's original bytes into the form that is hashed:
- * Unicode NFKC with case folding (utf8proc), default-ignorable code points
- * (soft hyphen, zero-width joiners) removed, and typographic apostrophes
- * (U+2018, U+2019, U+02BC) folded to ASCII "'". Three paths give identical
- * output:
+ * (Validation and the decoder, rp__utf8_check and rp__utf8_decode, are in
+ * base/: the input layer validates too.) Normalization turns a token's original bytes into the form
+ * that is hashed: Unicode NFKC with case folding (utf8proc), default-ignorable code points (soft
+ * hyphen, zero-width joiners) removed, and typographic apostrophes (U+2018, U+2019, U+02BC) folded
+ * to ASCII "'". Three paths give identical output:
  *  - pure ASCII tokens are lowercased in place (most news text);
  *  - tokens whose code points all have an entry in the per-code-point table
  *    (below U+0800, U+1E00..U+1FFF and the apostrophes; no combining mark)
@@ -21,42 +17,11 @@
  * The tokenizer (tokenize.c) uses the same table while it reads a token, and
  * rp__normalize_is_identity for tokens of one code point such as a Han
  * character. */
-#include "internal.h"
+#include "text/text.h"
 
 #include <pthread.h>
 #include <string.h>
 #include <utf8proc.h>
-
-size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul)
-{
-    size_t i = 0;
-    *is_nul = false;
-    while (i < len) {
-        /* Skip ASCII eight bytes at a time when none is NUL or high. */
-        while (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if ((w & 0x8080808080808080ULL) != 0 ||
-                ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0)
-                break;
-            i += 8;
-        }
-        if (i >= len) break;
-        if (s[i] == 0) {
-            *is_nul = true;
-            return i;
-        }
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        int32_t cp;
-        int n = rp__utf8_decode(s + i, len - i, &cp);
-        if (n < 0) return i;
-        i += (size_t)n;
-    }
-    return len;
-}
 
 /* ---- the per-code-point table ---------------------------------------------
  *

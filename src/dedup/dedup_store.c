@@ -1,0 +1,214 @@
+/* dedup_store.c - what dedup's stages share.
+ *
+ * The signature store (by document number, in memory or spilled to a
+ * temporary file past its budget), the document table (ids arena, text
+ * lengths), the input opened once and read again in trusted mode, and the
+ * verified pairs kept for clustering and output. */
+#include "dedup/dedup_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SIG_WBUF ((size_t)1 << 20)
+
+rp_status rp__dedup_sigs_flush(rp__sig_store *s, const char *dir, rp_error *err)
+{
+    if (s->wlen == 0) return RP_OK;
+    RP_TRY(rp__tmp_write(s->fd, s->wbuf, s->wlen, s->flushed * s->k * 4, dir, err));
+    s->flushed += s->wlen / (s->k * 4);
+    s->wlen = 0;
+    return RP_OK;
+}
+
+rp_status rp__dedup_sigs_add(rp__sig_store *s, const uint32_t *sig, const char *dir, rp_error *err)
+{
+    size_t bytes = s->k * sizeof *sig;
+    if (s->fd < 0 && (s->n + 1) * bytes > s->budget) {
+        /* Past the budget: move what is in memory to a file. */
+        RP_TRY(rp__tmp_open(dir, &s->fd, err));
+        if ((s->wbuf = rp__malloc(SIG_WBUF > bytes ? SIG_WBUF : bytes)) == NULL)
+            return rp__nomem(err, "");
+        RP_TRY(rp__tmp_write(s->fd, s->mem, s->n * bytes, 0, dir, err));
+        s->flushed = s->n;
+        rp__free(s->mem);
+        s->mem = NULL;
+        s->cap = 0;
+    }
+    if (s->fd >= 0) {
+        if (s->wlen + bytes > (SIG_WBUF > bytes ? SIG_WBUF : bytes))
+            RP_TRY(rp__dedup_sigs_flush(s, dir, err));
+        memcpy(s->wbuf + s->wlen, sig, bytes);
+        s->wlen += bytes;
+        s->n++;
+        return RP_OK;
+    }
+    if (s->n == s->cap) {
+        uint64_t cap = s->cap ? s->cap * 2 : 1024;
+        uint32_t *m = rp__realloc(s->mem, (size_t)cap * bytes);
+        if (m == NULL) return rp__nomem(err, "");
+        s->mem = m;
+        s->cap = cap;
+    }
+    memcpy(s->mem + (size_t)s->n * s->k, sig, bytes);
+    s->n++;
+    return RP_OK;
+}
+
+/* Signatures first .. first+count-1 into buf (or a pointer into memory). */
+rp_status rp__dedup_sigs_get(const rp__sig_store *s, uint64_t first, size_t count, uint32_t *buf,
+                             const uint32_t **out, const char *dir, rp_error *err)
+{
+    if (s->fd < 0) {
+        *out = s->mem + (size_t)first * s->k;
+        return RP_OK;
+    }
+    RP_TRY(rp__tmp_read(s->fd, buf, count * s->k * 4, first * s->k * 4, dir, err));
+    *out = buf;
+    return RP_OK;
+}
+
+void rp__dedup_sigs_free(rp__sig_store *s)
+{
+    rp__free(s->mem);
+    rp__free(s->wbuf);
+    if (s->fd >= 0) close(s->fd);
+}
+
+/* Append the id of the next node (d->n + d->n_arch) to the ids arena. */
+rp_status rp__dedup_append_id(rp_dedup *d, const char *id, size_t len, rp_error *err)
+{
+    uint64_t node = d->n + d->n_arch;
+    if (!rp__grow((void **)&d->ids, &d->ids_cap, d->ids_len + len + 1, 1) ||
+        !rp__grow((void **)&d->id_off, &d->id_off_cap, (size_t)node + 2, sizeof *d->id_off))
+        return rp__nomem(err, "");
+    memcpy(d->ids + d->ids_len, id, len);
+    d->ids[d->ids_len + len] = '\0';
+    d->id_off[node] = d->ids_len;
+    d->ids_len += len + 1;
+    d->id_off[node + 1] = d->ids_len;
+    return RP_OK;
+}
+
+rp_status rp__dedup_add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
+{
+    if (d->n >= MAX_DOCS)
+        return rp__fail(err, RP_ERR_LIMIT, r->path, r->line, "more than %llu documents in one run",
+                        (unsigned long long)MAX_DOCS);
+    if (d->n == d->doc_cap) {
+        uint64_t cap = d->doc_cap ? d->doc_cap * 2 : 4096;
+        uint64_t *ln = rp__realloc(d->len, (size_t)cap * sizeof *ln);
+        if (ln == NULL) return rp__nomem(err, "");
+        d->len = ln;
+        uint32_t *ns = rp__realloc(d->nsh, (size_t)cap * sizeof *ns);
+        if (ns == NULL) return rp__nomem(err, "");
+        d->nsh = ns;
+        d->doc_cap = cap;
+    }
+    RP_TRY(rp__dedup_append_id(d, r->id, r->id_len, err));
+    d->len[d->n] = r->text_len;
+    d->n++;
+    return RP_OK;
+}
+
+double rp__dedup_elapsed(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+rp_status rp__dedup_open_source(rp_dedup *d, bool again, rp_source **src, rp_error *err)
+{
+    RP_TRY(rp_source_open((const char *const *)d->paths, d->n_paths, &d->o.source, src, err));
+    if (d->spool_fd >= 0) {
+        if (again && lseek(d->spool_fd, 0, SEEK_SET) != 0) {
+            rp_source_free(*src);
+            *src = NULL;
+            return rp__tmp_error(d->tmpdir, err, "cannot read");
+        }
+        rp__source_stdin(*src, again ? d->spool_fd : -1, again ? -1 : d->spool_fd);
+    }
+    if (again) rp__source_trusted(*src);
+    return RP_OK;
+}
+
+/* Read the input again (trusted: validated the first time) and call fn for
+ * each document in order. The input must hold the same documents; a
+ * change is RP_ERR_FORMAT. */
+rp_status rp__dedup_reread(rp_dedup *d, rp__dedup_reread_fn fn, void *ctx, rp_error *err)
+{
+    rp_source *src = NULL;
+    RP_TRY(rp__dedup_open_source(d, true, &src, err));
+    rp_status rc = RP_OK;
+    for (uint64_t i = 0; rc == RP_OK; i++) {
+        const rp_record *r;
+        if ((rc = rp_source_next(src, &r, err)) != RP_OK) break;
+        if (r == NULL ? i != d->n : i >= d->n || r->text_len != d->len[i]) {
+            rc = rp__fail(err, RP_ERR_FORMAT, "", 0,
+                          "the input changed while it was read: read again, it no longer holds "
+                          "the same documents");
+            break;
+        }
+        if (r == NULL) break;
+        rc = fn(ctx, i, r, src, err);
+    }
+    rp_source_free(src);
+    return rc;
+}
+
+rp_status rp__dedup_pairs_store(rp_dedup *d, rp__sorter *accepted, rp_error *err)
+{
+    uint64_t budget = d->o.mem_limit / 8 / 16; /* pairs held in memory */
+    for (;;) {
+        const uint64_t *r = NULL;
+        RP_TRY(rp__sorter_next(accepted, &r, err));
+        if (r == NULL) break;
+        if (d->pairs_fd < 0 && d->n_pairs >= budget) {
+            RP_TRY(rp__tmp_open(d->tmpdir, &d->pairs_fd, err));
+            RP_TRY(rp__tmp_write(d->pairs_fd, d->pairs, d->n_pairs * 16, 0, d->tmpdir, err));
+            d->pair_pos = d->n_pairs * 16;
+            rp__free(d->pairs);
+            d->pairs = NULL;
+            d->pairs_cap = 0;
+        }
+        if (d->pairs_fd >= 0) {
+            RP_TRY(rp__tmp_write(d->pairs_fd, r, 16, d->pair_pos, d->tmpdir, err));
+            d->pair_pos += 16;
+        } else {
+            if (!rp__grow((void **)&d->pairs, &d->pairs_cap, (size_t)(d->n_pairs + 1) * 2,
+                          sizeof *d->pairs))
+                return rp__nomem(err, "");
+            d->pairs[2 * d->n_pairs] = r[0];
+            d->pairs[2 * d->n_pairs + 1] = r[1];
+        }
+        d->n_pairs++;
+    }
+    d->st.pairs = d->n_pairs;
+    d->pair_pos = 0;
+    return RP_OK;
+}
+
+/* Pair i of the store (sequential reading is buffered). */
+rp_status rp__dedup_pair_at(rp_dedup *d, uint64_t i, uint64_t *ab, double *sim, rp_error *err)
+{
+    if (d->pairs_fd < 0) {
+        *ab = d->pairs[2 * i];
+        *sim = rp__dedup_bits_dbl(d->pairs[2 * i + 1]);
+        return RP_OK;
+    }
+    const size_t per = 8192;
+    if (d->pair_buf == NULL && (d->pair_buf = rp__malloc(per * 16)) == NULL)
+        return rp__nomem(err, "");
+    if (i < d->pair_pos || i >= d->pair_pos + d->pair_buf_n) {
+        uint64_t left = d->n_pairs - i;
+        d->pair_buf_n = left < per ? (size_t)left : per;
+        RP_TRY(rp__tmp_read(d->pairs_fd, d->pair_buf, d->pair_buf_n * 16, i * 16, d->tmpdir, err));
+        d->pair_pos = i;
+    }
+    *ab = d->pair_buf[2 * (i - d->pair_pos)];
+    *sim = rp__dedup_bits_dbl(d->pair_buf[2 * (i - d->pair_pos) + 1]);
+    return RP_OK;
+}
