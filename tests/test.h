@@ -127,6 +127,11 @@ size_t test_zipf(uint64_t *rs);
     X(compare_cjk)                                                                                 \
     X(compare_params)                                                                              \
     X(compare_offsets_random)                                                                      \
+    X(align_moved_paragraphs)                                                                      \
+    X(align_one_sided_split)                                                                       \
+    X(align_mirror_random)                                                                         \
+    X(align_bbc_cases)                                                                             \
+    X(align_mirror_real)                                                                           \
     X(jaccard_exact)                                                                               \
     X(source_jsonl)                                                                                \
     X(source_jsonl_errors)                                                                         \

@@ -941,6 +941,19 @@ static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand 
         while (k.ahi < a_ceil && k.bhi < b_ceil && c->a.tok[k.ahi].hash == c->b.tok[k.bhi].hash)
             k.ahi++, k.bhi++;
         a_floor = k.ahi, b_floor = k.bhi;
+        /* A word or two of a new sentence before a cut stretch (or the end
+         * of one after it) is chance agreement across the cut: "announced.
+         * The" would keep the "The" that starts the moved paragraph. */
+        for (uint32_t t = 1; t <= WEAK_EDGE && i + 1 < n_parts && k.ahi - k.alo > t; t++)
+            if (c->a.brk[k.ahi - t - 1] != 0 && c->b.brk[k.bhi - t - 1] != 0) {
+                k.ahi -= t, k.bhi -= t;
+                break;
+            }
+        for (uint32_t t = 1; t <= WEAK_EDGE && i > 0 && k.ahi - k.alo > t; t++)
+            if (c->a.brk[k.alo + t - 1] != 0 && c->b.brk[k.blo + t - 1] != 0) {
+                k.alo += t, k.blo += t;
+                break;
+            }
         trim_box(c, &k);
         if (k.ahi - k.alo < min_words || k.bhi - k.blo < min_words) continue;
         rc = refine(c, da, db, &k, min_words, bd, depth + 1);
