@@ -58,7 +58,7 @@
 #define MERGE_GAP      300  /* tokens between parts of a passage that continue one another */
 #define MERGE_TOL      5    /* tokens the parts may overlap */
 #define MERGE_LOOKBACK 16   /* parts examined before each part */
-#define PASSES         3    /* rounds of alignment over the seeds clear of kept passages */
+#define PASSES         8    /* rounds of alignment over the seeds clear of kept passages */
 
 #define EDGE_TRIM_MAX 8  /* differing runs at a passage edge up to this long are trimmed */
 #define WEAK_EDGE     2  /* words in common at an edge that may be chance ... */
@@ -739,6 +739,38 @@ static void mark_one_sided(actx *c, const cand *f, const rp_edit *e, size_t n, b
     }
 }
 
+/* Stretches where both sides say different things: the same maximal-sum
+ * run over differing tokens of both sides, less 2 x SPLIT_RATIO per
+ * matched token, so a paraphrase (a word in common every few words) scores
+ * below zero. A stretch of SPLIT_RUN + MOVED_RUN tokens on the two sides
+ * together, at least MOVED_RUN on each, holding
+ * whole sentences, whose words are absent near it on both sides (one
+ * newspaper's own sentences where the other has its own) is cut. */
+static void mark_unrelated(actx *c, const cand *f, const rp_edit *e, size_t n, uint8_t *cut)
+{
+    long long cur = 0, best = 0;
+    size_t start = 0, best_end = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (cur == 0) start = k;
+        long long la = (long long)(e[k].a_tok_end - e[k].a_tok);
+        long long lb = (long long)(e[k].b_tok_end - e[k].b_tok);
+        cur += e[k].op == RP_EDIT_EQUAL ? -2 * SPLIT_RATIO * la : la + lb;
+        if (cur > best) best = cur, best_end = k + 1;
+        if (cur <= 0 || k + 1 == n) {
+            if (best >= SPLIT_RUN + MOVED_RUN) {
+                stretch ta = stretch_of(f, e + start, best_end - start, true);
+                stretch tb = stretch_of(f, e + start, best_end - start, false);
+                if (ta.x1 - ta.x0 >= MOVED_RUN && tb.x1 - tb.x0 >= MOVED_RUN &&
+                    (whole_sentences(&c->a, &ta) >= MOVED_RUN ||
+                     whole_sentences(&c->b, &tb) >= MOVED_RUN) &&
+                    absent_nearby(c, &ta) && absent_nearby(c, &tb))
+                    memset(cut + start, 1, best_end - start);
+            }
+            cur = 0, best = 0;
+        }
+    }
+}
+
 /* An edge edit may be trimmed when it is short on both sides or one-sided. */
 static size_t edit_len(const rp_edit *e)
 {
@@ -900,6 +932,7 @@ static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand 
         memset(bd->cut, 0, n);
         mark_one_sided(c, f, out->edits + first, n, true, bd->cut);
         mark_one_sided(c, f, out->edits + first, n, false, bd->cut);
+        mark_unrelated(c, f, out->edits + first, n, bd->cut);
         for (size_t k = 0; k < n && !any; k++)
             any = bd->cut[k] != 0;
     }
