@@ -63,6 +63,8 @@
 #define EDGE_TRIM_MAX 8  /* differing runs at a passage edge up to this long are trimmed */
 #define WEAK_EDGE     2  /* words in common at an edge that may be chance ... */
 #define WEAK_EDGE_RUN 16 /* ... before a differing run of at most this many */
+#define SOLID_RUN     4    /* shared words in a row that surely belong to the reuse ... */
+#define WEAK_HEAD_SIM 0.3  /* ... and the similarity below which the words before them do not */
 #define SPLIT_RUN     20 /* a stretch of this many tokens on one side splits a passage ... */
 #define MOVED_RUN     10 /* ... or of this many, when the other side has it elsewhere ... */
 #define SPLIT_RATIO   4  /* ... when the other side has at most a quarter as many there */
@@ -873,6 +875,44 @@ static rp_status keep_part(actx *c, const rp_doc *da, const rp_doc *db, size_t l
             hi -= 2;
         else
             break;
+    }
+    /* A word or two in common that end a sentence before a difference, or
+     * start one after it ("list. {+Speaking to+} the"), are the chance
+     * agreement of neighbouring sentences, not reuse. */
+    if (hi - lo > 2 && out->edits[hi - 1].op == RP_EDIT_EQUAL && edit_len(&out->edits[hi - 1]) <= WEAK_EDGE) {
+        const rp_edit *e = &out->edits[hi - 1];
+        if (e->a_tok > 0 && e->b_tok > 0 &&
+            (c->a.brk[e->a_tok - 1] != 0 || c->b.brk[e->b_tok - 1] != 0))
+            hi -= 2;
+    }
+    if (hi - lo > 2 && out->edits[lo].op == RP_EDIT_EQUAL && edit_len(&out->edits[lo]) <= WEAK_EDGE) {
+        const rp_edit *e = &out->edits[lo];
+        if (c->a.brk[e->a_tok_end - 1] != 0 || c->b.brk[e->b_tok_end - 1] != 0) lo += 2;
+    }
+    /* A head or tail with a word in common here and there before the first
+     * (after the last) run of SOLID_RUN shared words is two different
+     * sentences agreeing by chance ("The [15] games [available on] the
+     * [European ...] Mario [64] DS" against "the [line-up of] games [...]
+     * the [...] Mario [Kart] DS"): it is trimmed when its similarity is
+     * below WEAK_HEAD_SIM. */
+    for (int end = 0; end < 2 && lo < hi; end++) {
+        size_t la = 0, lb = 0, m = 0, k = end ? hi : lo;
+        for (;;) {
+            const rp_edit *e = end ? &out->edits[k - 1] : &out->edits[k];
+            size_t ea = e->a_tok_end - e->a_tok, eb = e->b_tok_end - e->b_tok;
+            if (e->op == RP_EDIT_EQUAL && ea >= SOLID_RUN) break;
+            la += ea, lb += eb;
+            if (e->op == RP_EDIT_EQUAL) m += ea;
+            k = end ? k - 1 : k + 1;
+            if (k == (end ? lo : hi)) break;
+        }
+        if (k == (end ? lo : hi) || (la < EDGE_TRIM_MAX && lb < EDGE_TRIM_MAX)) continue;
+        if (2.0 * (double)m < WEAK_HEAD_SIM * (double)(la + lb)) {
+            if (end)
+                hi = k;
+            else
+                lo = k;
+        }
     }
     if (lo == hi) return RP_OK;
     rp_passage p = {0};
