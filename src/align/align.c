@@ -848,6 +848,16 @@ typedef struct builder {
     size_t cap_cut;
 } builder;
 
+/* Does a differing edit hold a sentence end on either side? */
+static bool crosses_break(const actx *c, const rp_edit *e)
+{
+    for (size_t i = e->a_tok; i < e->a_tok_end; i++)
+        if (c->a.brk[i] != 0) return true;
+    for (size_t i = e->b_tok; i < e->b_tok_end; i++)
+        if (c->b.brk[i] != 0) return true;
+    return false;
+}
+
 /* Keep edits [lo, hi) of bd->al.edits as one passage when it qualifies:
  * trim its edges to start and end on shared words, then check length,
  * matched words and weighted similarity. The kept edits are moved to *w. */
@@ -889,6 +899,15 @@ static rp_status keep_part(actx *c, const rp_doc *da, const rp_doc *db, size_t l
         const rp_edit *e = &out->edits[lo];
         if (c->a.brk[e->a_tok_end - 1] != 0 || c->b.brk[e->b_tok_end - 1] != 0) lo += 2;
     }
+    /* The same when the difference next to such a word or two crosses a
+     * sentence end: "Parmalat [-boasts doubled profits. Parmalat-], the
+     * Italian food group" starts at the second "Parmalat". */
+    if (hi - lo > 2 && out->edits[hi - 1].op == RP_EDIT_EQUAL &&
+        edit_len(&out->edits[hi - 1]) <= WEAK_EDGE && crosses_break(c, &out->edits[hi - 2]))
+        hi -= 2;
+    if (hi - lo > 2 && out->edits[lo].op == RP_EDIT_EQUAL && edit_len(&out->edits[lo]) <= WEAK_EDGE &&
+        crosses_break(c, &out->edits[lo + 1]))
+        lo += 2;
     /* A head or tail with a word in common here and there before the first
      * (after the last) run of SOLID_RUN shared words is two different
      * sentences agreeing by chance ("The [15] games [available on] the
