@@ -697,12 +697,19 @@ static bool moved_away(const actx *c, const stretch *t)
  * text is sentences. */
 static size_t whole_sentences(const side *x, const stretch *t)
 {
+    /* The diff may lend a stretch's first or last word or two to a chance
+     * match, so a sentence may start or end up to WEAK_EDGE tokens outside. */
+    size_t lo = t->x0 > WEAK_EDGE ? t->x0 - WEAK_EDGE : 0;
+    size_t hi = t->x1 + WEAK_EDGE < x->n ? t->x1 + WEAK_EDGE : x->n;
     size_t first = SIZE_MAX, last = 0;
-    for (size_t i = t->x0; i < t->x1; i++) {
-        if (first == SIZE_MAX && (i == 0 || x->brk[i - 1] != 0)) first = i;
-        if (x->brk[i] != 0 || i + 1 == x->n) last = i + 1;
+    for (size_t i = lo; i < hi; i++) {
+        if (first == SIZE_MAX && i < t->x1 && (i == 0 || x->brk[i - 1] != 0)) first = i;
+        if (i + 1 > t->x0 && (x->brk[i] != 0 || i + 1 == x->n)) last = i + 1;
     }
-    return (first != SIZE_MAX && last > first) ? last - first : 0;
+    if (first == SIZE_MAX || last <= first) return 0;
+    if (first < t->x0) first = t->x0;
+    if (last > t->x1) last = t->x1;
+    return last > first ? last - first : 0;
 }
 
 /* One-sided stretches of an edit script, marked in cut[]: a stretch of
