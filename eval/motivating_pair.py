@@ -14,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from common import CharIndex, ReprintError, compare, data_set, prf, reprint_binary
+from common import (CharIndex, ReprintError, compare, data_set, prf, reprint_binary,
+                    similarity_distribution)
 
 DATA_SET = "seeds"
 REFERENCE = Path(__file__).resolve().parent / "motivating_pair_reference.json"
@@ -63,6 +64,7 @@ def main():
     print(f"verdict {result['verdict']}  containment_a {result['containment_a']:.4f}  "
           f"containment_b {result['containment_b']:.4f}  jaccard {result['jaccard']:.4f}  "
           f"passages {len(result['passages'])}")
+    similarity_distribution("seeds", [p["similarity"] for p in result["passages"]])
     for i, p in enumerate(result["passages"], 1):
         print(f"\npassage {i}: a[{p['a_start']}:{p['a_end']}] b[{p['b_start']}:{p['b_end']}] "
               f"tokens {p.get('tokens')} similarity {p.get('similarity')}")

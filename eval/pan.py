@@ -29,7 +29,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict, namedtuple
 
 from common import (CharIndex, ReprintError, compare, data_set, parallel_map, prf,
-                    reprint_binary)
+                    reprint_binary, similarity_distribution)
 
 DATA_SET = "pan-format-indonesian"
 EXPECTED_CASES = 94
@@ -332,6 +332,7 @@ def main():
     print("passage level (PAN measures, character level, macro-averaged):")
     print_scores(overall, per_type)
     print_document_level(cases, detections, len(pairs))
+    similarity_distribution("pan-format-indonesian", [d.info["similarity"] for d in detections])
 
     if args.dump:
         dump(args.dump, detections, cases)

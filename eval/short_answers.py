@@ -30,7 +30,7 @@ import sys
 import time
 
 from common import (ReprintError, compare, data_set, parallel_map, prf, print_matrix,
-                    reprint_binary)
+                    reprint_binary, similarity_distribution)
 
 DATA_SET = "clough-stevenson"
 CLASSES = ["non", "heavy", "light", "cut"]              # ordered by amount of copying
@@ -351,6 +351,7 @@ def summarise(result):
     """The scores of one reprint result, plus its number of passages."""
     row = {k: result[k] for k in ("containment_a", "containment_b", "jaccard", "verdict")}
     row["passages"] = len(result["passages"])
+    row["similarities"] = [p["similarity"] for p in result["passages"]]
     # share of B's words matched word for word inside passages
     nb = result["b"]["tokens"]
     row["matched_b"] = sum(p["tokens"] for p in result["passages"]) / nb if nb else 0.0
@@ -413,6 +414,8 @@ def main():
                   f"{r['jaccard']:6.3f} {r['passages']:4d} {r['verdict']}")
 
     report_means(rows)
+    similarity_distribution("clough-stevenson, answers vs their own source",
+                            [x for r in rows for x in r["similarities"]])
     report_verdicts(rows)
     report_loo(rows)
     report_negatives(negatives)

@@ -53,8 +53,7 @@
 #define PASSAGE_SIM    0.4  /* min weighted cosine between a passage's two sides, ... */
 #define PLAIN_SIM      0.8  /* ... or, for a candidate, min plain cosine (repeated text) */
 #define VERBATIM_SIM   0.5  /* ... or, for a passage, min similarity (matched words) */
-#define LOOSE_SIM      0.25 /* passages less similar than this need ... */
-#define LOOSE_MATCHED  30   /* ... at least this many matched words */
+#define SIM_FLOOR      0.3  /* no passage is less similar: under 3 words in 10 matched */
 #define MERGE_GAP      300  /* tokens between parts of a passage that continue one another */
 #define MERGE_TOL      5    /* tokens the parts may overlap */
 #define MERGE_LOOKBACK 16   /* parts examined before each part */
@@ -955,7 +954,7 @@ static rp_status keep_part(actx *c, const rp_doc *da, const rp_doc *db, size_t l
     double plain, sim = 2.0 * (double)m / (double)(la + lb);
     if (box_cosine(c, &part, &plain) < PASSAGE_SIM && sim < VERBATIM_SIM) return RP_OK;
     /* Few words in common, scattered: the same topic, not reuse. */
-    if (sim < LOOSE_SIM && m < LOOSE_MATCHED) return RP_OK;
+    if (sim < SIM_FLOOR) return RP_OK;
     memmove(out->edits + *w, out->edits + lo, (hi - lo) * sizeof *out->edits);
     p.a_start = c->a.tok[p.a_tok].start;
     p.a_end = c->a.tok[p.a_tok_end - 1].end;
