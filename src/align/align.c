@@ -1278,8 +1278,11 @@ static rp_status align_pair(const rp_doc *da, const rp_doc *db, const rp__align_
         out->edit_start = rp__calloc(1, sizeof *out->edit_start);
         return out->edit_start ? RP_OK : RP_ERR_NOMEM;
     }
-    /* The vocabulary grows as needed: it is far smaller than the text. */
-    if (!rp__hmap_init(&c.vocab, 4096)) goto done;
+    /* The vocabulary grows as needed: it is far smaller than the text. A
+     * map sized for a quarter of the tokens (at most 4096 words) keeps a
+     * news-sized pair from clearing a map of 16k slots it never fills. */
+    size_t expect = (c.a.n + c.b.n) / 4;
+    if (!rp__hmap_init(&c.vocab, expect < 4096 ? expect : 4096)) goto done;
     if (build_units(&c, &c.a) != RP_OK || build_units(&c, &c.b) != RP_OK) goto done;
     c.df_a = rp__calloc(c.n_vocab, sizeof *c.df_a);
     c.df_b = rp__calloc(c.n_vocab, sizeof *c.df_b);
