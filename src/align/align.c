@@ -115,10 +115,41 @@ static void report(const rp__align_params *p, double lo, double hi, size_t i, si
         p->progress(p->progress_user, lo + (hi - lo) * (n ? (double)i / (double)n : 1.0));
 }
 
-static int cmp_u32(const void *x, const void *y)
+/* Insertion sort of a unit's word ids (at most UNIT_MAX), cheaper than a
+ * qsort call per unit. */
+static void sort_small_u32(uint32_t *v, size_t n)
 {
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return (a > b) - (a < b);
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
+/* Bottom-up merge sort of v[0..n) with scratch tmp[0..n): a pair's seeds
+ * are too few for a radix sort's passes over its digit histograms. */
+static void merge_sort_u64(uint64_t *v, size_t n, uint64_t *tmp)
+{
+    uint64_t *src = v, *dst = tmp;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                dst[k++] = src[i] <= src[j] ? src[i++] : src[j++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        uint64_t *t = src;
+        src = dst, dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
 }
 
 /* Cut one side into units and give each token its vocabulary id. */
@@ -165,7 +196,7 @@ static rp_status unit_sets(actx *c, side *s, uint32_t *df)
             return RP_ERR_NOMEM;
         uint32_t *dst = c->ids + c->n_ids;
         memcpy(dst, s->vid + un->lo, len * sizeof *dst);
-        qsort(dst, len, sizeof *dst, cmp_u32);
+        sort_small_u32(dst, len);
         size_t k = 0;
         for (size_t i = 0; i < len; i++)
             if (k == 0 || dst[k - 1] != dst[i]) dst[k++] = dst[i];
@@ -345,7 +376,7 @@ static rp_status ngram_seeds(actx *c)
     uint32_t *start = NULL; /* positions of id k: pos[start[k] .. start[k+1]) */
     uint32_t *pos = NULL, *seen = NULL;
     size_t n_ids = 0;
-    if (!rp__hmap_init(&ids, nx) || !rp__hmap_init(&diags, 1024)) goto done;
+    if (!rp__hmap_init(&ids, nx) || !rp__hmap_init(&diags, 64)) goto done;
     id_of = rp__malloc(nx * sizeof *id_of);
     pos = rp__malloc(nx * sizeof *pos);
     if (id_of == NULL || pos == NULL) goto done;
@@ -1335,8 +1366,8 @@ static rp_status align_pair(const rp_doc *da, const rp_doc *db, const rp__align_
         c.by_a[i] = (uint64_t)c.seeds[i].alo << 32 | i;
         c.by_b[i] = (uint64_t)c.seeds[i].blo << 32 | i;
     }
-    rp__sort_u64(c.by_a, c.n_seeds, tmp);
-    rp__sort_u64(c.by_b, c.n_seeds, tmp);
+    merge_sort_u64(c.by_a, c.n_seeds, tmp);
+    merge_sort_u64(c.by_b, c.n_seeds, tmp);
     rp__free(tmp);
     for (int pass = 0; pass < PASSES && c.n_seeds > 0; pass++) {
         size_t before = bd.al.n_passages;
