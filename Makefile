@@ -138,6 +138,7 @@ bench: deps
 	    $(BUILD)/bench/dedup_gen $(BUILD)/bench/dedup_score
 	@BUILD=$(BUILD) sh bench/run.sh
 	@BUILD=$(BUILD) sh bench/dedup.sh
+	@BUILD=$(BUILD) sh bench/pairs.sh
 
 eval: deps
 	@$(MAKE) --no-print-directory all
