@@ -304,7 +304,8 @@ RP_API double rp_result_shingles_b(const rp_result *res);
 RP_API double rp_result_containment_a(const rp_result *res);
 RP_API double rp_result_containment_b(const rp_result *res);
 /* Similarity of the passages as a whole: their similarities averaged with
- * weights by their number of tokens on B; 0 when there is no passage. Tells
+ * weights by their number of tokens on both sides (so rp_compare(b, a)
+ * gives the same value); 0 when there is no passage. Tells
  * a near copy (close to 1) from a heavy rewrite of the same text. */
 RP_API double rp_result_similarity(const rp_result *res);
 RP_API rp_verdict rp_result_verdict(const rp_result *res);
