@@ -742,7 +742,7 @@ static size_t whole_sentences(const side *x, const stretch *t)
     return last > first ? last - first : 0;
 }
 
-/* One-sided stretches of an edit script, marked in cut[]: a stretch of
+/* ONLY_A, ONLY_B: one-sided stretches of an edit script: a stretch of
  * edits holding more tokens on one side than SPLIT_RATIO times what the
  * other side has there (matched words count on both sides), whose words
  * the other side lacks nearby (absent_nearby), by at least MOVED_RUN tokens
@@ -753,58 +753,59 @@ static size_t whole_sentences(const side *x, const stretch *t)
  * added sentence or a moved paragraph do not keep it together, while a
  * rewritten stretch (similar amounts on both sides) or a condensed one (a
  * quarter or more on the short side, with words in common) scores below
- * zero and stays. */
-static void mark_one_sided(actx *c, const cand *f, const rp_edit *e, size_t n, bool on_a,
-                           uint8_t *cut)
+ * zero and stays. The kinds of stretch that cut a passage: */
+typedef enum stretch_kind { ONLY_A, ONLY_B, DIFFERENT } stretch_kind;
+
+static long long stretch_score(const rp_edit *e, stretch_kind kind)
 {
-    long long cur = 0, best = 0;
-    size_t start = 0, best_end = 0;
-    for (size_t k = 0; k < n; k++) {
-        if (cur == 0) start = k;
-        long long la = (long long)(e[k].a_tok_end - e[k].a_tok);
-        long long lb = (long long)(e[k].b_tok_end - e[k].b_tok);
-        cur += on_a ? la - SPLIT_RATIO * lb : lb - SPLIT_RATIO * la;
-        if (cur > best) best = cur, best_end = k + 1;
-        if (cur <= 0 || k + 1 == n) {
-            if (best >= MOVED_RUN) {
-                stretch t = stretch_of(f, e + start, best_end - start, on_a);
-                const side *x = on_a ? &c->a : &c->b;
-                if (whole_sentences(x, &t) >= MOVED_RUN && absent_nearby(c, &t) &&
-                    (best >= SPLIT_RUN || moved_away(c, &t)))
-                    memset(cut + start, 1, best_end - start);
-            }
-            cur = 0, best = 0;
-        }
+    long long la = (long long)(e->a_tok_end - e->a_tok), lb = (long long)(e->b_tok_end - e->b_tok);
+    switch (kind) {
+    case ONLY_A: return la - SPLIT_RATIO * lb;
+    case ONLY_B: return lb - SPLIT_RATIO * la;
+    case DIFFERENT: break;
     }
+    return e->op == RP_EDIT_EQUAL ? -2 * SPLIT_RATIO * la : la + lb;
 }
 
-/* Stretches where both sides say different things: the same maximal-sum
+/* Does the stretch e[0..n) of this kind, scoring best, cut the passage? */
+static bool cuts(actx *c, const cand *f, const rp_edit *e, size_t n, stretch_kind kind,
+                 long long best)
+{
+    if (kind != DIFFERENT) {
+        if (best < MOVED_RUN) return false;
+        stretch t = stretch_of(f, e, n, kind == ONLY_A);
+        const side *x = kind == ONLY_A ? &c->a : &c->b;
+        return whole_sentences(x, &t) >= MOVED_RUN && absent_nearby(c, &t) &&
+               (best >= SPLIT_RUN || moved_away(c, &t));
+    }
+    if (best < SPLIT_RUN + MOVED_RUN) return false;
+    stretch ta = stretch_of(f, e, n, true), tb = stretch_of(f, e, n, false);
+    return ta.x1 - ta.x0 >= MOVED_RUN && tb.x1 - tb.x0 >= MOVED_RUN &&
+           (whole_sentences(&c->a, &ta) >= MOVED_RUN || whole_sentences(&c->b, &tb) >= MOVED_RUN) &&
+           absent_nearby(c, &ta) && absent_nearby(c, &tb);
+}
+
+/* DIFFERENT: stretches where both sides say different things: the same maximal-sum
  * run over differing tokens of both sides, less 2 x SPLIT_RATIO per
  * matched token, so a paraphrase (a word in common every few words) scores
  * below zero. A stretch of SPLIT_RUN + MOVED_RUN tokens on the two sides
  * together, at least MOVED_RUN on each, holding
  * whole sentences, whose words are absent near it on both sides (one
  * newspaper's own sentences where the other has its own) is cut. */
-static void mark_unrelated(actx *c, const cand *f, const rp_edit *e, size_t n, uint8_t *cut)
+/* Mark in cut[] the stretches of one kind that cut a passage: maximal-sum
+ * runs (Kadane) of stretch_score over the edits, checked by cuts(). */
+static void mark_stretches(actx *c, const cand *f, const rp_edit *e, size_t n, stretch_kind kind,
+                           uint8_t *cut)
 {
     long long cur = 0, best = 0;
     size_t start = 0, best_end = 0;
     for (size_t k = 0; k < n; k++) {
         if (cur == 0) start = k;
-        long long la = (long long)(e[k].a_tok_end - e[k].a_tok);
-        long long lb = (long long)(e[k].b_tok_end - e[k].b_tok);
-        cur += e[k].op == RP_EDIT_EQUAL ? -2 * SPLIT_RATIO * la : la + lb;
+        cur += stretch_score(&e[k], kind);
         if (cur > best) best = cur, best_end = k + 1;
         if (cur <= 0 || k + 1 == n) {
-            if (best >= SPLIT_RUN + MOVED_RUN) {
-                stretch ta = stretch_of(f, e + start, best_end - start, true);
-                stretch tb = stretch_of(f, e + start, best_end - start, false);
-                if (ta.x1 - ta.x0 >= MOVED_RUN && tb.x1 - tb.x0 >= MOVED_RUN &&
-                    (whole_sentences(&c->a, &ta) >= MOVED_RUN ||
-                     whole_sentences(&c->b, &tb) >= MOVED_RUN) &&
-                    absent_nearby(c, &ta) && absent_nearby(c, &tb))
-                    memset(cut + start, 1, best_end - start);
-            }
+            if (best > 0 && cuts(c, f, e + start, best_end - start, kind, best))
+                memset(cut + start, 1, best_end - start);
             cur = 0, best = 0;
         }
     }
@@ -1008,7 +1009,7 @@ static rp_status keep_part(actx *c, const rp_doc *da, const rp_doc *db, size_t l
 }
 
 /* Turn one candidate box into passages, appended to *bd: diff the box; if
- * one side has a stretch the other lacks (mark_one_sided), cut it out and
+ * one side has a stretch the other lacks (mark_stretches), cut it out and
  * refine each remaining part on its own (its box widened over exactly
  * matching words at its edges, which the diff may have lent to the cut
  * stretch, re-trimmed and re-diffed); otherwise keep the box as one passage
@@ -1026,9 +1027,9 @@ static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand 
     if (depth < SPLIT_DEPTH && n > 0) {
         if (!rp__grow((void **)&bd->cut, &bd->cap_cut, n, 1)) return RP_ERR_NOMEM;
         memset(bd->cut, 0, n);
-        mark_one_sided(c, f, out->edits + first, n, true, bd->cut);
-        mark_one_sided(c, f, out->edits + first, n, false, bd->cut);
-        mark_unrelated(c, f, out->edits + first, n, bd->cut);
+        mark_stretches(c, f, out->edits + first, n, ONLY_A, bd->cut);
+        mark_stretches(c, f, out->edits + first, n, ONLY_B, bd->cut);
+        mark_stretches(c, f, out->edits + first, n, DIFFERENT, bd->cut);
         for (size_t k = 0; k < n && !any; k++)
             any = bd->cut[k] != 0;
     }
