@@ -140,6 +140,7 @@ size_t test_zipf(uint64_t *rs);
     X(source_compressed)                                                                           \
     X(source_errors)                                                                               \
     X(source_mem)                                                                                  \
+    X(source_json_check)                                                                           \
     X(source_fault_injection)                                                                      \
     X(minhash_error_bound)                                                                         \
     X(minhash_matches_compare)                                                                     \
@@ -152,6 +153,7 @@ size_t test_zipf(uint64_t *rs);
     X(lsh_index)                                                                                   \
     X(dedup_exact_truth)                                                                           \
     X(dedup_deterministic)                                                                         \
+    X(dedup_read_back)                                                                             \
     X(dedup_chaining)                                                                              \
     X(dedup_output)                                                                                \
     X(dedup_errors)                                                                                \

@@ -328,6 +328,87 @@ void test_dedup_deterministic(void)
     unlink(path);
 }
 
+/* The exact check reads back only the listed documents, by offset, from a
+ * plain JSONL file, and the whole input again from a compressed one: the
+ * same pairs and similarities either way, with escapes, CRLF line ends, a
+ * byte order mark and blank lines in the file. */
+void test_dedup_read_back(void)
+{
+    rs = test_seed | 13;
+    char path[] = "/tmp/reprint-dedup-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    size_t n;
+    char **texts = make_corpus(path, 200, &n);
+    char *body = read_whole(path);
+    /* The same documents with a byte order mark, CRLF, blank lines and
+     * escapes (\u0077 is w, \/ is /) that change the raw line, not the text. */
+    FILE *f = fopen(path, "wb");
+    fputs("\xEF\xBB\xBF", f);
+    for (char *line = body, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+        for (char *c = line; c < nl; c++) {
+            if (*c == 'w' && (c - line) % 3 == 0)
+                fputs("\\u0077", f);
+            else
+                fputc(*c, f);
+        }
+        fputs((nl - line) % 2 ? "\r\n" : "\n\n", f);
+    }
+    fclose(f);
+    char gz[sizeof path + 8];
+    snprintf(gz, sizeof gz, "%s.gz", path);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "gzip -c %s > %s", path, gz);
+    CHECK_EQ(system(cmd), 0);
+    rp_dedup_opts o;
+    rp_dedup_opts_init(&o);
+    o.verify = RP_VERIFY_EXACT;
+    run_out plain = run(path, &o), packed = run(gz, &o);
+    CHECK(plain.n > 10);
+    CHECK(plain.st.exact_checks > 0);
+    CHECK_EQ(plain.n_docs, n);
+    CHECK_EQ(packed.n, plain.n);
+    for (size_t p = 0; p < plain.n && p < packed.n; p++) {
+        CHECK_U64_EQ(packed.pairs[p], plain.pairs[p]);
+        CHECK(packed.sims[p] == plain.sims[p]);
+    }
+    /* The same lines split over two files of a directory: pairs across
+     * them are read back from both. */
+    char dir[] = "/tmp/reprint-dedup-dir-XXXXXX", part[sizeof dir + 16];
+    CHECK(mkdtemp(dir) != NULL);
+    char *all = read_whole(path);
+    size_t half = strlen(all) / 2;
+    while (all[half] != '\n')
+        half++;
+    for (int k = 0; k < 2; k++) {
+        snprintf(part, sizeof part, "%s/%d.jsonl", dir, k);
+        f = fopen(part, "wb");
+        fwrite(k == 0 ? all : all + half + 1, 1, k == 0 ? half + 1 : strlen(all) - half - 1, f);
+        fclose(f);
+    }
+    run_out split = run(dir, &o);
+    CHECK_EQ(split.n, plain.n);
+    for (size_t p = 0; p < plain.n && p < split.n; p++) {
+        CHECK_U64_EQ(split.pairs[p], plain.pairs[p]);
+        CHECK(split.sims[p] == plain.sims[p]);
+    }
+    for (int k = 0; k < 2; k++) {
+        snprintf(part, sizeof part, "%s/%d.jsonl", dir, k);
+        unlink(part);
+    }
+    rmdir(dir);
+    free(all);
+    run_free(&split);
+    run_free(&plain);
+    run_free(&packed);
+    for (size_t i = 0; i < n; i++)
+        free(texts[i]);
+    free(texts);
+    free(body);
+    unlink(gz);
+    unlink(path);
+}
+
 /* A, B, C overlapping windows of distinct words: A~B and B~C pass 0.8, A~C
  * does not, so C reaches A only through B. */
 void test_dedup_chaining(void)

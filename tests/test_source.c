@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cJSON.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -710,6 +711,66 @@ void test_source_mem(void)
     CHECK_STR_EQ(r->text, "plain words");
     check_end(s);
     rp_source_free(s);
+}
+
+/* The source checks a line with its text value replaced by "" when the
+ * text's escapes are valid: on lines mutated at random (JSON syntax and
+ * escapes), it reports invalid JSON exactly when cJSON rejects the whole
+ * line or finds no object there. */
+void test_source_json_check(void)
+{
+    static const char *const seeds[] = {
+        ("{\"id\":\"a\",\"text\":\"one two \\\"three\\\" \\u00e9 \\ud83d\\ude00 \\n "
+         "four\",\"n\":[1,2.5e3,{\"x\":null}]}"),
+        "{\"text\":\"plain words here\",\"id\":42,\"ok\":true,\"no\":false}",
+        "{ \"meta\" : { \"text\" : 1 } , \"text\" : \"nested key first\\/\\t\" }",
+    };
+    static const char alphabet[] = "{}[]:,\"\\u0DdAx tfn.-+e9";
+    uint64_t st = test_seed | 17;
+    char line[512];
+    size_t disagree = 0, rejected = 0;
+    for (int round = 0; round < 20000; round++) {
+        const char *seed = seeds[round % 3];
+        size_t n = strlen(seed);
+        memcpy(line, seed, n);
+        int edits = 1 + (int)(test_rand(&st) % 3);
+        for (int e = 0; e < edits && n > 2 && n < sizeof line - 2; e++) {
+            size_t at = (size_t)(test_rand(&st) % n);
+            char c = alphabet[test_rand(&st) % (sizeof alphabet - 1)];
+            switch (test_rand(&st) % 3) {
+            case 0: line[at] = c; break;
+            case 1:
+                memmove(line + at + 1, line + at, n - at);
+                line[at] = c;
+                n++;
+                break;
+            default:
+                memmove(line + at, line + at + 1, n - at - 1);
+                n--;
+                break;
+            }
+        }
+        line[n] = '\0';
+        cJSON *root = cJSON_ParseWithLengthOpts(line, n + 1, NULL, 1);
+        bool json_ok = root != NULL && cJSON_IsObject(root);
+        cJSON_Delete(root);
+        rp_source *s = NULL;
+        rp_error err;
+        memset(&err, 0, sizeof err);
+        CHECK_EQ(rp__source_open_mem("m.jsonl", line, n, NULL, &s, NULL), RP_OK);
+        const rp_record *r = NULL;
+        rp_status rc = rp_source_next(s, &r, &err);
+        bool said_bad = rc == RP_ERR_PARSE && (strncmp(err.msg, "invalid JSON", 12) == 0 ||
+                                               strncmp(err.msg, "not a JSON object", 17) == 0);
+        bool blank = rc == RP_OK && r == NULL;
+        if (!blank && said_bad == json_ok) {
+            if (disagree++ < 5) fprintf(stderr, "json check differs from cJSON on: %s\n", line);
+        }
+        rejected += !json_ok;
+        rp_source_free(s);
+    }
+    CHECK_EQ(disagree, 0);
+    CHECK(rejected > 1000); /* the mutations did break lines */
 }
 
 /* Fail each allocation in turn while reading a small tree (plain, gzip and

@@ -149,7 +149,11 @@ static rp_status sort_buffer(rp__sorter *s)
         s->scratch = rp__malloc(s->n * s->rec);
         if (s->scratch == NULL) return RP_ERR_NOMEM;
     }
-    if (s->n > 1) radix_sort(s->buf, s->scratch, s->n, s->words, 16, s->hist);
+    /* 16-bit digits clear and sum 65,536 counters a pass: below about
+     * 128K records, twice as many passes with 8-bit digits cost less (a
+     * small corpus sorts 21 bands of a few thousand records). */
+    if (s->n > 1)
+        radix_sort(s->buf, s->scratch, s->n, s->words, s->n < (1 << 17) ? 8 : 16, s->hist);
     if (s->unique) s->n = dedup(s->buf, s->n, s->words);
     return RP_OK;
 }

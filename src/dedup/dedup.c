@@ -34,6 +34,10 @@ void rp_dedup_free(rp_dedup *d)
     rp__free(d->ids);
     rp__free(d->id_off);
     rp__free(d->len);
+    rp__free(d->where);
+    for (size_t k = 0; k < d->n_where_path; k++)
+        rp__free(d->where_path[k]);
+    rp__free(d->where_path);
     rp__free(d->nsh);
     rp__free(d->rep);
     rp__free(d->size);
@@ -99,6 +103,7 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     clock_gettime(CLOCK_MONOTONIC, &d->t0);
     d->spool_fd = -1;
     d->pairs_fd = -1;
+    d->where_ok = true;
     d->sigs.fd = -1;
     d->o = *opts;
     d->o.sketch.lossy = 1; /* the source has validated the text (or reads it lossy) */

@@ -70,6 +70,13 @@ struct rp_dedup {
     uint64_t *id_off; /* per node (inputs, then --against matches) + 1 */
     size_t id_off_cap;
     uint64_t *len; /* text bytes */
+    /* Where each document's line can be read back (rp__source_where):
+     * file << 48 | offset, while where_ok (every document so far was a
+     * JSONL line of a plain regular file, and the numbers fit). */
+    uint64_t *where;
+    bool where_ok;
+    char **where_path; /* by file number; NULL for files without documents */
+    size_t n_where_path;
     uint32_t *nsh; /* shingles, saturated at UINT32_MAX */
     uint64_t doc_cap;
     uint32_t *rep;  /* final representative */
@@ -107,6 +114,16 @@ rp_status rp__dedup_open_source(rp_dedup *d, bool again, rp_source **src, rp_err
 typedef rp_status (*rp__dedup_reread_fn)(void *ctx, uint64_t doc, const rp_record *r,
                                          rp_source *src, rp_error *err);
 rp_status rp__dedup_reread(rp_dedup *d, rp__dedup_reread_fn fn, void *ctx, rp_error *err);
+/* The same for only the documents marked in need (bit i of need[i / 8]),
+ * read back by offset from their files (d->where_ok; the record passed to
+ * fn holds the text, its length and the path), so that a few candidates do
+ * not cost a second reading of the whole input. Each text must have the
+ * length read the first time (else RP_ERR_FORMAT, as rp__dedup_reread). */
+rp_status rp__dedup_reread_some(rp_dedup *d, const uint8_t *need, rp__dedup_reread_fn fn, void *ctx,
+                                rp_error *err);
+/* Record where the source's current record (document d->n - 1) lies. */
+rp_status rp__dedup_note_where(rp_dedup *d, const rp_source *src, const rp_record *r,
+                               rp_error *err);
 
 /* ---- verified pairs (dedup_store.c) ---------------------------------------------- */
 /* A pair's similarity travels as the bits of its double. */

@@ -148,7 +148,9 @@ rp_status rp__dedup_stage_sketch(rp_dedup *d, rp_error *err)
         if ((rc = rp_source_next(src, &r, err)) != RP_OK || r == NULL) break;
         batch *b = &j.b[j.cur];
         if (b->n == 0) b->first = d->n;
-        if ((rc = rp__dedup_add_doc(d, r, err)) != RP_OK || (rc = batch_put(b, r, err)) != RP_OK)
+        if ((rc = rp__dedup_add_doc(d, r, err)) != RP_OK ||
+            (rc = rp__dedup_note_where(d, src, r, err)) != RP_OK ||
+            (rc = batch_put(b, r, err)) != RP_OK)
             break;
         d->st.bytes += r->text_len;
         if (b->text_len >= BATCH_BYTES || b->n >= BATCH_DOCS) {

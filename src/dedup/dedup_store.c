@@ -6,6 +6,8 @@
  * verified pairs kept for clustering and output. */
 #include "dedup/dedup_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,12 +107,127 @@ rp_status rp__dedup_add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
         uint32_t *ns = rp__realloc(d->nsh, (size_t)cap * sizeof *ns);
         if (ns == NULL) return rp__nomem(err, "");
         d->nsh = ns;
+        if (d->where_ok) {
+            uint64_t *w = rp__realloc(d->where, (size_t)cap * sizeof *w);
+            if (w == NULL) return rp__nomem(err, "");
+            d->where = w;
+        }
         d->doc_cap = cap;
     }
     RP_TRY(rp__dedup_append_id(d, r->id, r->id_len, err));
     d->len[d->n] = r->text_len;
     d->n++;
     return RP_OK;
+}
+
+rp_status rp__dedup_note_where(rp_dedup *d, const rp_source *src, const rp_record *r, rp_error *err)
+{
+    uint64_t file, off;
+    if (!d->where_ok) return RP_OK;
+    if (!rp__source_where(src, &file, &off) || file >= 0xFFFF || off >> 48 != 0) {
+        d->where_ok = false; /* the second reading reads everything */
+        rp__free(d->where);
+        d->where = NULL;
+        return RP_OK;
+    }
+    if (file >= d->n_where_path) {
+        char **p = rp__realloc(d->where_path, ((size_t)file + 1) * sizeof *p);
+        if (p == NULL) return rp__nomem(err, "");
+        for (size_t k = d->n_where_path; k <= file; k++)
+            p[k] = NULL;
+        d->where_path = p;
+        d->n_where_path = (size_t)file + 1;
+    }
+    if (d->where_path[file] == NULL && (d->where_path[file] = rp__strdup(r->path)) == NULL)
+        return rp__nomem(err, "");
+    d->where[d->n - 1] = file << 48 | off;
+    return RP_OK;
+}
+
+/* Read the line at off of fd into *buf (NUL-terminated, without its '\n'
+ * and a '\r' before it); *len is its length. */
+static rp_status read_line_at(int fd, const char *path, uint64_t off, size_t hint, char **buf,
+                              size_t *cap, size_t *len, rp_error *err)
+{
+    size_t got = 0, want = hint + hint / 8 + 512; /* the line is a little longer than its text */
+    for (;;) {
+        if (!rp__grow((void **)buf, cap, want + 1, 1)) return rp__nomem(err, path);
+        ssize_t r = pread(fd, *buf + got, want - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return rp__fail(err, RP_ERR_IO, path, off, "cannot read: %s", strerror(errno));
+        char *nl = memchr(*buf + got, '\n', (size_t)r);
+        got += (size_t)r;
+        if (nl != NULL || r == 0) {
+            size_t n = nl != NULL ? (size_t)(nl - *buf) : got;
+            if (n > 0 && (*buf)[n - 1] == '\r') n--;
+            (*buf)[n] = '\0';
+            *len = n;
+            return RP_OK;
+        }
+        if (got == want) want *= 2;
+    }
+}
+
+rp_status rp__dedup_reread_some(rp_dedup *d, const uint8_t *need, rp__dedup_reread_fn fn, void *ctx,
+                                rp_error *err)
+{
+    char *line = NULL, *key = NULL, *text = NULL;
+    size_t line_cap = 0, key_cap = 0, text_cap = 0;
+    int fd = -1;
+    uint64_t fd_file = UINT64_MAX;
+    const char *tf = d->o.source.text_field, *idf = d->o.source.id_field;
+    rp_status rc = RP_OK;
+    for (uint64_t i = 0; rc == RP_OK && i < d->n; i++) {
+        if (!(need[i / 8] & (1u << (i % 8)))) continue;
+        uint64_t file = d->where[i] >> 48, off = d->where[i] & (((uint64_t)1 << 48) - 1);
+        const char *path = d->where_path[file];
+        if (file != fd_file) {
+            if (fd >= 0) close(fd);
+            fd_file = file;
+            if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+                rc = rp__fail(err, RP_ERR_IO, path, 0, "cannot open: %s", strerror(errno));
+                break;
+            }
+        }
+        size_t n = 0;
+        if ((rc = read_line_at(fd, path, off, (size_t)d->len[i], &line, &line_cap, &n, err)) !=
+            RP_OK)
+            break;
+        /* As the source finds and decodes the text member (trusted). */
+        rp__json_span tv, iv;
+        if (rp__json_find_members(line, n, tf, strlen(tf), idf, strlen(idf), &key, &key_cap, &tv,
+                                  &iv) != RP_OK) {
+            rc = rp__nomem(err, path);
+            break;
+        }
+        size_t text_len = 0, nul_at, bad_at = SIZE_MAX;
+        bool ok = tv.found && line[tv.start] == '"' && tv.end - tv.start >= 2;
+        if (ok && !rp__json_unescape(line + tv.start + 1, tv.end - tv.start - 2, &text, &text_cap,
+                                     &text_len, &nul_at, &bad_at)) {
+            rc = rp__nomem(err, path);
+            break;
+        }
+        if (!ok || bad_at != SIZE_MAX || text_len != d->len[i]) {
+            rc = rp__fail(err, RP_ERR_FORMAT, path, off,
+                          "the input changed while it was read: read again, it no longer holds "
+                          "the same documents");
+            break;
+        }
+        rp_record r;
+        memset(&r, 0, sizeof r);
+        r.text = text;
+        r.text_len = text_len;
+        r.raw = line;
+        r.raw_len = n;
+        r.path = path;
+        r.is_json = 1;
+        rc = fn(ctx, i, &r, NULL, err);
+    }
+    if (fd >= 0) close(fd);
+    rp__free(line);
+    rp__free(key);
+    rp__free(text);
+    return rc;
 }
 
 double rp__dedup_elapsed(const struct timespec *t0)

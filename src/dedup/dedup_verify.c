@@ -159,7 +159,20 @@ typedef struct exact_ctx {
     uint64_t **set, **tmp;
     size_t *set_cap, *tmp_cap;
     uint64_t file_len;
+    uint64_t *mem;    /* the sets in memory instead of the file, when they fit */
+    uint64_t mem_cap; /* values */
 } exact_ctx;
+
+/* Node i's set (cnt[i] values) into buf. */
+static rp_status load_set(exact_ctx *x, uint64_t i, uint64_t *buf, rp_error *err)
+{
+    size_t n = x->cnt[i];
+    if (x->mem != NULL) {
+        memcpy(buf, x->mem + x->off[i] / 8, n * 8);
+        return RP_OK;
+    }
+    return rp__tmp_read(x->fd, buf, n * 8, x->off[i], x->d->tmpdir, err);
+}
 
 /* The shingle set of node i's text, appended to the temporary file. */
 static rp_status store_set(exact_ctx *x, uint64_t i, const char *text, size_t len, rp_error *err)
@@ -172,7 +185,16 @@ static rp_status store_set(exact_ctx *x, uint64_t i, const char *text, size_t le
     if (nset > UINT32_MAX) nset = UINT32_MAX;
     x->off[i] = x->file_len;
     x->cnt[i] = (uint32_t)nset;
-    RP_TRY(rp__tmp_write(x->fd, *x->set, nset * 8, x->file_len, d->tmpdir, err));
+    if (x->mem != NULL && x->file_len / 8 + nset > x->mem_cap) { /* past the bound: to a file */
+        RP_TRY(rp__tmp_open(d->tmpdir, &x->fd, err));
+        RP_TRY(rp__tmp_write(x->fd, x->mem, (size_t)x->file_len, 0, d->tmpdir, err));
+        rp__free(x->mem);
+        x->mem = NULL;
+    }
+    if (x->mem != NULL)
+        memcpy(x->mem + x->file_len / 8, *x->set, nset * 8);
+    else
+        RP_TRY(rp__tmp_write(x->fd, *x->set, nset * 8, x->file_len, d->tmpdir, err));
     x->file_len += nset * 8;
     return RP_OK;
 }
@@ -184,12 +206,13 @@ static rp_status write_set(void *ctx, uint64_t i, const rp_record *r, rp_source 
     if (!(x->need[i / 8] & (1u << (i % 8)))) return RP_OK;
     RP_TRY(store_set(x, i, r->text, r->text_len, err));
     if (x->d->o.progress && i % 4096 == 0)
-        x->d->o.progress(x->d->o.progress_user, 2, i, rp_source_bytes(src));
+        x->d->o.progress(x->d->o.progress_user, 2, i, src != NULL ? rp_source_bytes(src) : 0);
     return RP_OK;
 }
 
-/* Stage 4: read the input again; the shingle sets of the marked documents
- * go to a temporary file; then each listed pair is decided on them. */
+/* Stage 4: read the input again (or only the marked documents, by offset);
+ * their shingle sets go to memory or a temporary file; then each listed pair
+ * is decided on them. */
 rp_status rp__dedup_stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *accepted,
                                 const uint8_t *need, rp_error *err)
 {
@@ -207,10 +230,31 @@ rp_status rp__dedup_stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *acce
                    &other,
                    &set_cap,
                    &other_cap,
+                   0,
+                   NULL,
                    0};
     rp_status rc = x.off == NULL || x.cnt == NULL ? rp__nomem(err, "") : RP_OK;
-    if (rc == RP_OK) rc = rp__tmp_open(d->tmpdir, &x.fd, err);
-    if (rc == RP_OK) rc = rp__dedup_reread(d, write_set, &x, err);
+    /* The sets hold at most a document's shingles each (the indexed ones
+     * are counted at the cap): in memory when that bound is within a
+     * quarter of the budget, else in the file. */
+    uint64_t listed = 0, bound = 0;
+    for (uint64_t i = 0; i < d->n; i++)
+        if ((need[i / 8] >> (i % 8)) & 1) {
+            listed++;
+            bound += d->nsh[i] > 0 ? d->nsh[i] : 1;
+        }
+    bound += d->n_arch * (uint64_t)UINT32_MAX;
+    if (rc == RP_OK && bound <= d->o.mem_limit / 4 / 8 &&
+        (x.mem = rp__malloc((size_t)bound * 8 + 8)) == NULL)
+        rc = rp__nomem(err, "");
+    x.mem_cap = bound;
+    if (rc == RP_OK && x.mem == NULL) rc = rp__tmp_open(d->tmpdir, &x.fd, err);
+    /* Only the listed documents, read back by offset, when they are at most
+     * half of the input and it allows (plain JSONL files); else it is
+     * read again from the start. */
+    if (rc == RP_OK)
+        rc = d->where_ok && listed <= d->n / 2 ? rp__dedup_reread_some(d, need, write_set, &x, err)
+                                               : rp__dedup_reread(d, write_set, &x, err);
     /* The indexed documents that matched (--against), from the index. */
     for (uint64_t v = 0; rc == RP_OK && v < d->n_arch; v++) {
         char *text = NULL;
@@ -233,7 +277,7 @@ rp_status rp__dedup_stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *acce
                 rc = rp__nomem(err, "");
                 break;
             }
-            if ((rc = rp__tmp_read(x.fd, set, na * 8, x.off[a], d->tmpdir, err)) != RP_OK) break;
+            if ((rc = load_set(&x, a, set, err)) != RP_OK) break;
             last_a = a;
         }
         size_t nb = x.cnt[b];
@@ -241,7 +285,7 @@ rp_status rp__dedup_stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *acce
             rc = rp__nomem(err, "");
             break;
         }
-        if ((rc = rp__tmp_read(x.fd, other, nb * 8, x.off[b], d->tmpdir, err)) != RP_OK) break;
+        if ((rc = load_set(&x, b, other, err)) != RP_OK) break;
         double j = rp__set_jaccard(set, na, other, nb);
         if (j >= d->o.threshold) {
             uint64_t rec[2] = {r[0], rp__dedup_dbl_bits(j)};
@@ -249,6 +293,7 @@ rp_status rp__dedup_stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *acce
         }
     }
     if (x.fd >= 0) close(x.fd);
+    rp__free(x.mem);
     rp__free(x.off);
     rp__free(x.cnt);
     rp__free(set);

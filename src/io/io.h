@@ -58,6 +58,13 @@ void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
  * fields are still found by a walk that never trusts the line). The caller
  * checks that the records are the ones read before. */
 void rp__source_trusted(rp_source *s);
+/* Where the record rp_source_next() returned last can be read back: true
+ * when it is a JSONL line of a regular, uncompressed file, with the file's
+ * number (0 for the first file the source opened, in order) and the offset
+ * of the record's raw line in it (pread there up to the next '\n', drop a
+ * '\r' before it: the bytes of rec->raw). False otherwise (compressed
+ * input, standard input, memory, plain text). */
+bool rp__source_where(const rp_source *s, uint64_t *file_no, uint64_t *offset);
 
 /* ---- JSON members (json.c) ------------------------------------------------ */
 /* Bytes of the top level of a JSON value, for a line cJSON accepted. Each returns the index just
@@ -73,6 +80,13 @@ size_t rp__json_skip_value(const char *p, size_t i, size_t n);
  * output never exceeds n bytes. Returns false when out of memory. */
 bool rp__json_unescape(const char *p, size_t n, char **buf, size_t *cap, size_t *len,
                        size_t *nul_at, size_t *bad_at);
+/* Are the escapes of the string body p[0..n) (between its quotes) all
+ * valid: \" \\ \/ \b \f \n \r \t, and \u with four hex digits, a high
+ * surrogate only before a low one? Never looser than cJSON's string parse
+ * (which also takes \u with bad digits as U+0000), so a line whose text
+ * member passes, and which cJSON accepts with that member's value
+ * replaced by "", is one cJSON accepts (source.c). */
+bool rp__json_string_ok(const char *p, size_t n);
 /* Where a member's value sits in the line: [start, end), if found. */
 typedef struct rp__json_span {
     size_t start, end; /* the value */

@@ -140,6 +140,31 @@ bool rp__json_unescape(const char *p, size_t n, char **buf, size_t *cap, size_t 
     return true;
 }
 
+bool rp__json_string_ok(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        const char *bs = memchr(p + i, '\\', n - i);
+        if (bs == NULL) return true;
+        i = (size_t)(bs - p);
+        char c = i + 1 < n ? p[i + 1] : '\0';
+        if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+            c == 't') {
+            i += 2;
+            continue;
+        }
+        long hi = hex4(p + i, n - i);
+        if (hi < 0 || (hi >= 0xDC00 && hi <= 0xDFFF)) return false;
+        if (hi >= 0xD800 && hi <= 0xDBFF) {
+            long lo = hex4(p + i + 6, n - i - 6);
+            if (lo < 0xDC00 || lo > 0xDFFF) return false;
+            i += 12;
+        } else {
+            i += 6;
+        }
+    }
+    return true;
+}
+
 /* Does the key p[0..n) (a string body, escapes undecoded) equal field? */
 static rp_status key_is(const char *p, size_t n, const char *field, size_t field_len,
                         char **scratch, size_t *scratch_cap, bool *yes)

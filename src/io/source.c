@@ -71,6 +71,11 @@ struct rp_source {
     bool jsonl;
     char *chunk; /* bytes from the stream (or head), read up to chunk_pos */
     size_t chunk_len, chunk_pos;
+    uint64_t chunk_at; /* the file offset of chunk[0] (decompressed) */
+    uint64_t line_at;  /* the file offset of the line last read */
+    uint64_t raw_at;   /* the file offset of rec.raw */
+    uint64_t file_no;  /* files opened so far */
+    bool seekable;     /* the file is a regular, uncompressed file (pread-able) */
     bool eof;
     uint64_t line_no;
     /* Buffers reused from record to record. */
@@ -80,6 +85,8 @@ struct rp_source {
     size_t line_len, line_cap;
     char *text, *id, *key;
     size_t text_cap, id_cap, key_cap;
+    char *check; /* a line with its text value replaced by "" for cJSON */
+    size_t check_cap;
     rp_record rec;
     size_t skipped;
     uint64_t bytes_done;     /* raw bytes of the files closed so far */
@@ -144,6 +151,14 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
 void rp__source_trusted(rp_source *s)
 {
     s->trusted = true;
+}
+
+bool rp__source_where(const rp_source *s, uint64_t *file_no, uint64_t *offset)
+{
+    if (!s->seekable || !s->jsonl || !s->rec.is_json) return false;
+    *file_no = s->file_no - 1;
+    *offset = s->raw_at;
+    return true;
 }
 
 void rp__source_stdin(rp_source *s, int read_fd, int tee_fd)
@@ -247,6 +262,7 @@ void rp_source_free(rp_source *src)
     rp__free(src->text);
     rp__free(src->id);
     rp__free(src->key);
+    rp__free(src->check);
     rp__free(src);
 }
 
@@ -537,6 +553,9 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
     s->eof = false;
     s->chunk = NULL;
     s->chunk_len = s->chunk_pos = 0;
+    s->chunk_at = 0;
+    s->file_no++;
+    s->seekable = false;
     s->head_len = 0;
     if (s->head_cap > 4 * RP__STREAM_CHUNK) { /* a large plain file came before */
         rp__free(s->head);
@@ -550,6 +569,7 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
                                   &s->stream, err));
     else
         RP_TRY(rp__stream_open(path, &s->stream, err));
+    s->seekable = kind == INPUT_FILE && rp__stream_codec(s->stream) == RP__CODEC_PLAIN;
     if (name_is_jsonl(path)) {
         s->jsonl = true;
         return RP_OK;
@@ -621,6 +641,7 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
 {
     bool partial = false;
     s->line_len = 0;
+    s->line_at = s->chunk_at + s->chunk_pos;
     *line = NULL;
     *len = 0;
     for (;;) {
@@ -649,6 +670,7 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
         char *data;
         size_t got;
         RP_TRY(rp__stream_read(s->stream, &data, &got, err));
+        s->chunk_at += s->chunk_len;
         s->chunk = data;
         s->chunk_len = got;
         s->chunk_pos = 0;
@@ -715,10 +737,33 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
         snprintf(msg, sizeof msg, "NUL byte at byte %zu of the line: not JSON text", at);
         return bad_line(s, err, RP_ERR_PARSE, at, msg);
     }
+    rp__json_span tv, iv;
+    if (rp__json_find_members(line, n, s->text_field, s->text_field_len, s->id_field,
+                              s->id_field_len, &s->key, &s->key_cap, &tv, &iv) != RP_OK)
+        return rp__nomem(err, s->path);
+    /* cJSON checks the line, but it need not copy the text, most of it:
+     * when the text member is a string with valid escapes, the line with
+     * that value replaced by "" is checked instead, which cJSON accepts
+     * exactly when it accepts the line (rp__json_string_ok). Otherwise, or
+     * when that copy fails, the line itself, for cJSON's error offset.
+     * A trusted second reading skips the check (the field walk never
+     * trusts the line either way). */
+    bool valid = false;
+    if (!s->trusted && tv.found && line[tv.start] == '"' && tv.end - tv.start >= 2 &&
+        rp__json_string_ok(line + tv.start + 1, tv.end - tv.start - 2)) {
+        size_t m = n - (tv.end - tv.start) + 2;
+        if (!rp__grow((void **)&s->check, &s->check_cap, m + 1, 1)) return rp__nomem(err, s->path);
+        memcpy(s->check, line, tv.start);
+        memcpy(s->check + tv.start, "\"\"", 2);
+        memcpy(s->check + tv.start + 2, line + tv.end, n - tv.end);
+        s->check[m] = '\0';
+        cJSON *root = cJSON_ParseWithLengthOpts(s->check, m + 1, NULL, 1);
+        valid = root != NULL && cJSON_IsObject(root);
+        cJSON_Delete(root);
+    }
     /* n + 1: the terminating NUL is part of the buffer, as cJSON's
-     * require_null_terminated check wants. A trusted second reading skips
-     * the check (the field walk below never trusts the line either way). */
-    if (!s->trusted) {
+     * require_null_terminated check wants. */
+    if (!s->trusted && !valid) {
         const char *end = NULL;
         cJSON *root = cJSON_ParseWithLengthOpts(line, n + 1, &end, 1);
         if (root == NULL) {
@@ -734,10 +779,6 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
             return bad_line(s, err, RP_ERR_PARSE, base,
                             "not a JSON object (JSONL: one JSON object per line)");
     }
-    rp__json_span tv, iv;
-    if (rp__json_find_members(line, n, s->text_field, s->text_field_len, s->id_field,
-                              s->id_field_len, &s->key, &s->key_cap, &tv, &iv) != RP_OK)
-        return rp__nomem(err, s->path);
     if (!tv.found || line[tv.start] != '"') {
         snprintf(msg, sizeof msg, "field '%.64s' missing or not a string", s->text_field);
         return bad_line(s, err, RP_ERR_PARSE, base + (tv.found ? tv.start : 0), msg);
@@ -810,6 +851,7 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     r->text_member_end = tv.end;
     r->id_member_start = iv.found ? iv.key : 0;
     r->id_member_end = iv.found ? iv.end : 0;
+    s->raw_at = s->line_at + base;
     *use = true;
     return RP_OK;
 }

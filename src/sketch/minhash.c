@@ -20,13 +20,20 @@
 
 struct rp_sketcher {
     rp_sketch_opts opts;
-    uint64_t ring[32]; /* the last ngram token hashes */
-    uint64_t rolled;   /* the rolling part of the current shingle's hash */
-    size_t n_tokens;   /* tokens seen in the current text */
-    uint64_t *mins;    /* per bin, the least low half of a shingle hash; EMPTY if none */
+    uint64_t ring[32];     /* the last ngram token hashes */
+    uint64_t rolled;       /* the rolling part of the current shingle's hash */
+    size_t n_tokens;       /* tokens seen in the current text */
+    uint64_t *mins;        /* per bin, the least low half of a shingle hash; EMPTY if none */
+    rp__hash_cache *cache; /* word hashes, kept from text to text */
 };
 
 #define EMPTY UINT64_MAX /* above every 32-bit value */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
 
 void rp_sketch_opts_init(rp_sketch_opts *o)
 {
@@ -56,6 +63,8 @@ rp_status rp_sketcher_new(const rp_sketch_opts *opts, rp_sketcher **out, rp_erro
     s->opts = *opts;
     s->mins = rp__malloc(opts->hashes * sizeof *s->mins);
     if (s->mins == NULL) goto nomem;
+    s->cache = rp__hash_cache_new();
+    if (s->cache == NULL) goto nomem;
     *out = s;
     return RP_OK;
 nomem:
@@ -67,6 +76,7 @@ void rp_sketcher_free(rp_sketcher *s)
 {
     if (s == NULL) return;
     rp__free(s->mins);
+    rp__hash_cache_free(s->cache);
     rp__free(s);
 }
 
@@ -77,6 +87,35 @@ static void add_shingle(rp_sketcher *s, uint64_t h)
     if (v < s->mins[bin]) s->mins[bin] = v;
 }
 
+/* The shingles of one batch of token hashes into the bins: the body of
+ * on_hashes, inlined twice so that with the defaults (n = 5, K = 128) the
+ * rotations are constant and a shift picks the bin. from: the first token of the batch that ends a
+ * shingle (the ones before only fill the first shingle). A token leaving the shingle is read from
+ * the batch when it is there and from the ring when it came in an earlier batch. */
+static ALWAYS_INLINE void roll_batch(rp_sketcher *s, const uint64_t *hash, size_t from,
+                                     size_t count, const size_t n, const uint64_t k)
+{
+    uint64_t *mins = s->mins;
+    const uint64_t *ring = s->ring;
+    uint64_t rolled = s->rolled;
+    size_t t = s->n_tokens, i = from;
+    for (; i < count && i < n; i++, t++) { /* the leaving token is in the ring */
+        rolled = rp__shingle_roll(rolled, ring[(t - n) % 32], hash[i], n);
+        uint64_t h = rp__shingle_hash(rolled);
+        size_t bin = (size_t)(((h >> 32) * k) >> 32);
+        uint64_t v = (uint32_t)h, m = mins[bin];
+        mins[bin] = v < m ? v : m;
+    }
+    for (; i < count; i++) { /* in this batch */
+        rolled = rp__shingle_roll(rolled, hash[i - n], hash[i], n);
+        uint64_t h = rp__shingle_hash(rolled);
+        size_t bin = (size_t)(((h >> 32) * k) >> 32);
+        uint64_t v = (uint32_t)h, m = mins[bin];
+        mins[bin] = v < m ? v : m;
+    }
+    s->rolled = rolled;
+}
+
 /* The token hashes of the text, a batch at a time from rp__tokenize_hashes. Each
  * rolls the shingle hash (rp__shingle_roll, as compare.c's Jaccard): until
  * n tokens are in, the rolled value only grows; after that the oldest token
@@ -85,25 +124,25 @@ static rp_status on_hashes(void *ctx, const uint64_t *hash, size_t count)
 {
     rp_sketcher *s = ctx;
     const size_t n = s->opts.ngram;
-    const uint64_t k = s->opts.hashes;
-    uint64_t *mins = s->mins, *ring = s->ring;
-    uint64_t rolled = s->rolled;
+    uint64_t *ring = s->ring;
     size_t t = s->n_tokens, i = 0;
     for (; i < count && t < n; i++, t++) { /* the first shingle fills up */
-        rolled = rp__rotl64(rolled, 1) ^ hash[i];
+        s->rolled = rp__rotl64(s->rolled, 1) ^ hash[i];
         ring[t % 32] = hash[i];
-        if (t + 1 == n) add_shingle(s, rp__shingle_hash(rolled));
+        if (t + 1 == n) add_shingle(s, rp__shingle_hash(s->rolled));
     }
-    for (; i < count; i++, t++) {
-        rolled = rp__shingle_roll(rolled, ring[(t - n) % 32], hash[i], n);
-        ring[t % 32] = hash[i];
-        uint64_t h = rp__shingle_hash(rolled);
-        size_t bin = (size_t)(((h >> 32) * k) >> 32);
-        uint64_t v = (uint32_t)h, m = mins[bin];
-        mins[bin] = v < m ? v : m;
-    }
-    s->rolled = rolled;
     s->n_tokens = t;
+    if (i < count) {
+        if (n == 5 && s->opts.hashes == 128) /* the defaults: constant rotations and bins */
+            roll_batch(s, hash, i, count, 5, 128);
+        else
+            roll_batch(s, hash, i, count, n, s->opts.hashes);
+        t += count - i;
+        /* The last n tokens, for the shingles of the next batch. */
+        for (size_t j = count > n ? count - n : i; j < count; j++)
+            ring[(t - (count - j)) % 32] = hash[j];
+        s->n_tokens = t;
+    }
     return RP_OK;
 }
 
@@ -123,8 +162,8 @@ rp_status rp_sketcher_sketch(rp_sketcher *s, const char *text, size_t len, uint3
     s->rolled = 0;
     /* The scan validates the UTF-8 as it goes (unless lossy). */
     size_t bad = 0;
-    rp_status rc =
-        rp__tokenize_hashes(text, len, s->opts.seed, s->opts.lossy != 0, on_hashes, s, &bad);
+    rp_status rc = rp__tokenize_hashes_cached(text, len, s->opts.seed, s->opts.lossy != 0, s->cache,
+                                              on_hashes, s, &bad);
     if (rc == RP_ERR_FORMAT)
         return rp__fail(err, RP_ERR_FORMAT, "", bad,
                         "NUL byte at offset %zu: binary data, not text", bad);

@@ -81,6 +81,15 @@ rp_status rp__tokenize_each_reference(const char *text, size_t len, uint64_t see
 typedef rp_status (*rp__hashes_fn)(void *ctx, const uint64_t *hashes, size_t n);
 rp_status rp__tokenize_hashes(const char *text, size_t len, uint64_t seed, bool lossy,
                               rp__hashes_fn fn, void *ctx, size_t *bad);
+/* The same with a cache of word hashes kept from one text to the next
+ * (faster on prose; the hashes are the same). A cache serves one thread at a
+ * time; rp__hash_cache_new returns NULL when out of memory. */
+typedef struct rp__hash_cache rp__hash_cache;
+rp__hash_cache *rp__hash_cache_new(void);
+void rp__hash_cache_free(rp__hash_cache *c);
+rp_status rp__tokenize_hashes_cached(const char *text, size_t len, uint64_t seed, bool lossy,
+                                     rp__hash_cache *cache, rp__hashes_fn fn, void *ctx,
+                                     size_t *bad);
 /* The block classifier of the scanner, for its test: for the 64 bytes at p,
  * masks[0] has bit k set when p[k] is an ASCII letter or digit, masks[1]
  * when it is non-ASCII or NUL, masks[2] when it is an apostrophe; lower[k]

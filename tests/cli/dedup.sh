@@ -51,7 +51,10 @@ $REPRINT dedup -t 1.5 x; echo "status $?"
 $REPRINT dedup --bands 5 x; echo "status $?"
 $REPRINT dedup --pairs - --clusters - x; echo "status $?"
 $REPRINT dedup -q x; echo "status $?"
-$REPRINT dedup -q --tmpdir /nonexistent --mem-limit 1M "$d/c.jsonl" -o "$d/never.jsonl" 2>&1 | sed "s|$d|DIR|g"
+# Enough documents that 1M of memory cannot hold the run (a corpus this
+# small would need no temporary file at all).
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "{\"text\":\"note %d of many\"}\n", i }' > "$d/many.jsonl"
+$REPRINT dedup -q --tmpdir /nonexistent --mem-limit 1M "$d/many.jsonl" -o "$d/never.jsonl" 2>&1 | sed "s|$d|DIR|g"
 $REPRINT dedup -q --tmpdir /nonexistent - --pairs - < "$d/c.jsonl"; echo "status $?"
 [ -e "$d/never.jsonl" ] || echo "no partial output left"
 $REPRINT dedup -q "$d/c.jsonl" -o /nonexistent/out.jsonl; echo "status $?"
