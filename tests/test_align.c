@@ -35,8 +35,7 @@ typedef struct para {
 
 /* Join paragraphs in the given order with blank lines; the byte span of
  * each paragraph is stored in lo[]/hi[] (indexed by paragraph). */
-static char *join(const para *p, const size_t *order, size_t n, size_t *len, size_t *lo,
-                  size_t *hi)
+static char *join(const para *p, const size_t *order, size_t n, size_t *len, size_t *lo, size_t *hi)
 {
     test_buf b = {0};
     for (size_t k = 0; k < n; k++) {
@@ -106,7 +105,8 @@ static void check_mirror(const rp_doc *a, const rp_doc *b, const char *what)
                q[j].b_end == p[i].a_end && q[j].tokens == p[i].tokens &&
                q[j].similarity == p[i].similarity;
         size_t ex, ey;
-        const rp_edit *e = rp_result_edits(x, i, &ex), *f = same ? rp_result_edits(y, j, &ey) : NULL;
+        const rp_edit *e = rp_result_edits(x, i, &ex),
+                      *f = same ? rp_result_edits(y, j, &ey) : NULL;
         same = same && ex == ey;
         for (size_t k = 0; same && k < ex; k++) {
             rp_edit_op mirrored = e[k].op == RP_EDIT_INSERT   ? RP_EDIT_DELETE
@@ -311,9 +311,9 @@ static size_t words(const para *p)
  * and compare be symmetric. */
 void test_align_bbc_cases(void)
 {
-    static const char *const files[] = {"tech/084.txt",     "business/001.txt", "business/003.txt",
-                                        "business/077.txt", "politics/010.txt", "sport/020.txt",
-                                        "entertainment/030.txt", "tech/100.txt"};
+    static const char *const files[] = {
+        "tech/084.txt",     "business/001.txt", "business/003.txt",      "business/077.txt",
+        "politics/010.txt", "sport/020.txt",    "entertainment/030.txt", "tech/100.txt"};
     size_t found = 0, tried = 0;
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
         char path[256];
@@ -357,8 +357,9 @@ void test_align_bbc_cases(void)
                                       (ahi[moved] - alo[moved]) / 10) &&
                           rp_result_containment_a(r) >= 0.95 && rp_result_containment_b(r) >= 0.95;
                 if (!ok)
-                    fprintf(stderr, "test_align_bbc_cases: %s edit %d: paragraph %zu not found "
-                                    "(containment %.3f / %.3f)\n",
+                    fprintf(stderr,
+                            "test_align_bbc_cases: %s edit %d: paragraph %zu not found "
+                            "(containment %.3f / %.3f)\n",
                             files[f], kind, moved, rp_result_containment_a(r),
                             rp_result_containment_b(r));
                 found += ok;
@@ -423,8 +424,9 @@ void test_align_mirror_real(void)
         if (rp_doc_new(ps, ts, ls, NULL, &s, NULL) == RP_OK) {
             for (size_t w = 0; w < sizeof who / sizeof who[0]; w++) {
                 char pa[256];
-                snprintf(pa, sizeof pa, "../shared/data/clough-stevenson/corpus-20090418/%s_task%c.txt",
-                         who[w], task[t]);
+                snprintf(pa, sizeof pa,
+                         "../shared/data/clough-stevenson/corpus-20090418/%s_task%c.txt", who[w],
+                         task[t]);
                 size_t la;
                 char *ta = slurp(pa, &la);
                 rp_doc *a = NULL;

@@ -59,17 +59,17 @@
 #define MERGE_LOOKBACK 16   /* parts examined before each part */
 #define PASSES         8    /* rounds of alignment over the seeds clear of kept passages */
 
-#define EDGE_TRIM_MAX 8  /* differing runs at a passage edge up to this long are trimmed */
-#define WEAK_EDGE     2  /* words in common at an edge that may be chance ... */
-#define WEAK_EDGE_RUN 16 /* ... before a differing run of at most this many */
-#define SOLID_RUN     4    /* shared words in a row that surely belong to the reuse ... */
-#define WEAK_HEAD_SIM 0.3  /* ... and the similarity below which the words before them do not */
-#define SPLIT_RUN     20 /* a stretch of this many tokens on one side splits a passage ... */
-#define MOVED_RUN     10 /* ... or of this many, when the other side has it elsewhere ... */
-#define SPLIT_RATIO   4  /* ... when the other side has at most a quarter as many there */
+#define EDGE_TRIM_MAX 8   /* differing runs at a passage edge up to this long are trimmed */
+#define WEAK_EDGE     2   /* words in common at an edge that may be chance ... */
+#define WEAK_EDGE_RUN 16  /* ... before a differing run of at most this many */
+#define SOLID_RUN     4   /* shared words in a row that surely belong to the reuse ... */
+#define WEAK_HEAD_SIM 0.3 /* ... and the similarity below which the words before them do not */
+#define SPLIT_RUN     20  /* a stretch of this many tokens on one side splits a passage ... */
+#define MOVED_RUN     10  /* ... or of this many, when the other side has it elsewhere ... */
+#define SPLIT_RATIO   4   /* ... when the other side has at most a quarter as many there */
 #define SPLIT_NEAR    20  /* ... and its words are not found this near on the other side ... */
 #define SPLIT_PRESENT 0.5 /* ... carrying this share of its weight */
-#define SPLIT_DEPTH   8  /* parts of a split passage are split again this many times at most */
+#define SPLIT_DEPTH   8   /* parts of a split passage are split again this many times at most */
 
 typedef struct unit {
     uint32_t lo, hi;   /* token range */
@@ -664,8 +664,8 @@ typedef struct stretch {
 
 static stretch stretch_of(const cand *f, const rp_edit *e, size_t n, bool on_a)
 {
-    stretch t = {on_a, on_a ? e[0].a_tok : e[0].b_tok, on_a ? e[n - 1].a_tok_end : e[n - 1].b_tok_end,
-                 0, 0};
+    stretch t = {on_a, on_a ? e[0].a_tok : e[0].b_tok,
+                 on_a ? e[n - 1].a_tok_end : e[n - 1].b_tok_end, 0, 0};
     size_t y0 = on_a ? e[0].b_tok : e[0].a_tok, y1 = on_a ? e[n - 1].b_tok_end : e[n - 1].a_tok_end;
     size_t lo = on_a ? f->blo : f->alo, hi = on_a ? f->bhi : f->ahi;
     size_t reach = t.x1 - t.x0 > SPLIT_NEAR ? t.x1 - t.x0 : SPLIT_NEAR;
@@ -927,13 +927,15 @@ static rp_status keep_part(actx *c, const rp_doc *da, const rp_doc *db, size_t l
     /* A word or two in common that end a sentence before a difference, or
      * start one after it ("list. {+Speaking to+} the"), are the chance
      * agreement of neighbouring sentences, not reuse. */
-    if (hi - lo > 2 && out->edits[hi - 1].op == RP_EDIT_EQUAL && edit_len(&out->edits[hi - 1]) <= WEAK_EDGE) {
+    if (hi - lo > 2 && out->edits[hi - 1].op == RP_EDIT_EQUAL &&
+        edit_len(&out->edits[hi - 1]) <= WEAK_EDGE) {
         const rp_edit *e = &out->edits[hi - 1];
         if (e->a_tok > 0 && e->b_tok > 0 &&
             (c->a.brk[e->a_tok - 1] != 0 || c->b.brk[e->b_tok - 1] != 0))
             hi -= 2;
     }
-    if (hi - lo > 2 && out->edits[lo].op == RP_EDIT_EQUAL && edit_len(&out->edits[lo]) <= WEAK_EDGE) {
+    if (hi - lo > 2 && out->edits[lo].op == RP_EDIT_EQUAL &&
+        edit_len(&out->edits[lo]) <= WEAK_EDGE) {
         const rp_edit *e = &out->edits[lo];
         if (c->a.brk[e->a_tok_end - 1] != 0 || c->b.brk[e->b_tok_end - 1] != 0) lo += 2;
     }
@@ -943,8 +945,8 @@ static rp_status keep_part(actx *c, const rp_doc *da, const rp_doc *db, size_t l
     if (hi - lo > 2 && out->edits[hi - 1].op == RP_EDIT_EQUAL &&
         edit_len(&out->edits[hi - 1]) <= WEAK_EDGE && crosses_break(c, &out->edits[hi - 2]))
         hi -= 2;
-    if (hi - lo > 2 && out->edits[lo].op == RP_EDIT_EQUAL && edit_len(&out->edits[lo]) <= WEAK_EDGE &&
-        crosses_break(c, &out->edits[lo + 1]))
+    if (hi - lo > 2 && out->edits[lo].op == RP_EDIT_EQUAL &&
+        edit_len(&out->edits[lo]) <= WEAK_EDGE && crosses_break(c, &out->edits[lo + 1]))
         lo += 2;
     /* A head or tail with a word in common here and there before the first
      * (after the last) run of SOLID_RUN shared words is two different
@@ -981,8 +983,13 @@ static rp_status keep_part(actx *c, const rp_doc *da, const rp_doc *db, size_t l
     for (size_t e = lo; e < hi; e++)
         if (out->edits[e].op == RP_EDIT_EQUAL) m += out->edits[e].a_tok_end - out->edits[e].a_tok;
     if (la < min_words || lb < min_words || m < min_words) return RP_OK;
-    cand part = {(uint32_t)p.a_tok, (uint32_t)p.a_tok_end, (uint32_t)p.b_tok, (uint32_t)p.b_tok_end,
-                 0, 0, 0};
+    cand part = {(uint32_t)p.a_tok,
+                 (uint32_t)p.a_tok_end,
+                 (uint32_t)p.b_tok,
+                 (uint32_t)p.b_tok_end,
+                 0,
+                 0,
+                 0};
     double plain, sim = 2.0 * (double)m / (double)(la + lb);
     if (box_cosine(c, &part, &plain) < PASSAGE_SIM && sim < VERBATIM_SIM) return RP_OK;
     /* Few words in common, scattered: the same topic, not reuse. */
@@ -1052,8 +1059,13 @@ static rp_status refine(actx *c, const rp_doc *da, const rp_doc *db, const cand 
         while (j < n && !bd->cut[j])
             j++;
         const rp_edit *lo = &out->edits[first + k], *hi = &out->edits[first + j - 1];
-        parts[n_parts++] = (cand){(uint32_t)lo->a_tok, (uint32_t)hi->a_tok_end,
-                                  (uint32_t)lo->b_tok, (uint32_t)hi->b_tok_end, 0, 0, 0};
+        parts[n_parts++] = (cand){(uint32_t)lo->a_tok,
+                                  (uint32_t)hi->a_tok_end,
+                                  (uint32_t)lo->b_tok,
+                                  (uint32_t)hi->b_tok_end,
+                                  0,
+                                  0,
+                                  0};
         k = j;
     }
     out->n_edits = first;
@@ -1263,8 +1275,11 @@ static void mirror(rp__alignment *al)
     }
     for (size_t i = 0; i < al->n_edits; i++) {
         rp_edit *e = &al->edits[i], m = *e;
-        e->a_tok = m.b_tok, e->a_tok_end = m.b_tok_end, e->b_tok = m.a_tok, e->b_tok_end = m.a_tok_end;
-        e->op = m.op == RP_EDIT_INSERT ? RP_EDIT_DELETE : m.op == RP_EDIT_DELETE ? RP_EDIT_INSERT : m.op;
+        e->a_tok = m.b_tok, e->a_tok_end = m.b_tok_end, e->b_tok = m.a_tok,
+        e->b_tok_end = m.a_tok_end;
+        e->op = m.op == RP_EDIT_INSERT   ? RP_EDIT_DELETE
+                : m.op == RP_EDIT_DELETE ? RP_EDIT_INSERT
+                                         : m.op;
     }
 }
 
@@ -1289,7 +1304,8 @@ static bool swap_sides(const rp_doc *da, const rp_doc *db)
 rp_status rp__align(const rp_doc *da, const rp_doc *db, const rp__align_params *p,
                     rp__alignment *out)
 {
-    return swap_sides(da, db) ? align_pair(db, da, p, true, out) : align_pair(da, db, p, false, out);
+    return swap_sides(da, db) ? align_pair(db, da, p, true, out)
+                              : align_pair(da, db, p, false, out);
 }
 
 /* The passages between da and db, mirrored when flip is set. */
@@ -1383,7 +1399,8 @@ static rp_status align_pair(const rp_doc *da, const rp_doc *db, const rp__align_
             c.n_seeds = w;
             if (w == 0) break;
         }
-        if (make_cands(c.seeds, c.n_seeds, pass == 0, &cands, &n_cands, &cap_cands) != RP_OK) goto done;
+        if (make_cands(c.seeds, c.n_seeds, pass == 0, &cands, &n_cands, &cap_cands) != RP_OK)
+            goto done;
         if (resolve(&c, da, db, p, cands, n_cands, &bd, pass == 0) != RP_OK) goto done;
         if (bd.al.n_passages == before) break;
     }
