@@ -6,6 +6,7 @@
 #                   (unit, golden CLI, examples, fuzz replay, the layout check
 #                   of scripts/check_layout.py), then all again
 #                   under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make python     the Python module in build/python (PYTHONPATH=build/python)
 #   make bench      benchmarks (figures and ratios; not part of the tests)
 #   make eval       scores on the labelled data in ../shared/data
 #   make sanitize   only the ASan+UBSan test pass
@@ -18,7 +19,7 @@ CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -Wcast-qual -Wundef -Wwrite-strings
 WERROR  ?= -Werror
-PKGS     = libutf8proc libxxhash libcjson zlib libzstd sqlite3
+PKGS     = libutf8proc libxxhash libcjson zlib libzstd sqlite3 libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS_ALL = -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc $(PKG_CFLAGS) $(CPPFLAGS)
@@ -41,7 +42,7 @@ TLIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/tlib/%.o)
 
 ALL_CFLAGS = $(WARN) $(WERROR) $(CFLAGS) -fvisibility=hidden -MMD -MP
 
-.PHONY: all demo test check unit sanitize valgrind fuzz bench eval deps format format-check \
+.PHONY: all demo test check unit python sanitize valgrind fuzz bench eval deps format format-check \
         lint install clean
 
 all: $(BUILD)/reprint $(BUILD)/libreprint.a
@@ -85,8 +86,35 @@ $(BUILD)/tests/cxx_header.o: include/reprint.h
 	  echo '#include "reprint.h"' | c++ -x c++ -std=c++11 -Wall -Wextra -Werror -Iinclude -c - -o $@; \
 	else touch $@; fi
 
+# The Python module (python/, setup.py), built into $(BUILD)/python with this
+# build's compiler and flags, for Debian's interpreter (whose python3-dev,
+# -setuptools and -pytest scripts/deps.sh installs). The extension keeps to
+# PY_WARN: CPython's API (char * keyword lists, PyCFunction casts) does not fit
+# -Wpedantic, -Wcast-qual and -Wwrite-strings; the library's own sources are
+# checked with WARN by the other targets. A sanitizer build records the ASan
+# runtime that the interpreter must preload (tests/python/run.sh).
+PYTHON  ?= /usr/bin/python3
+PY_WARN  = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+           -Wvla -Wundef
+PY_FILES = $(wildcard python/reprint/*.py python/reprint/*.pyi) python/reprint/py.typed
+PY_DEPS  = python/reprint/_reprint.c $(LIB_SRC) cli/render_json.c cli/render_html.c cli/cli.h \
+           $(wildcard include/*.h src/*.h src/*/*.h) setup.py pyproject.toml
+
+$(BUILD)/python/.built: $(PY_DEPS) $(PY_FILES)
+	@mkdir -p $(BUILD)/python/reprint
+	@CC="$(CC)" REPRINT_PY_CFLAGS="$(PY_WARN) $(WERROR) $(CFLAGS)" REPRINT_PY_LDFLAGS="$(LDFLAGS)" \
+	    $(PYTHON) setup.py -q build_ext -j 2 -b $(BUILD)/python -t $(BUILD)/python/tmp \
+	    > $(BUILD)/python/build.log 2>&1 || { cat $(BUILD)/python/build.log; exit 1; }
+	@cp $(PY_FILES) $(BUILD)/python/reprint/
+	@case "$(CFLAGS)" in *-fsanitize=address*) \
+	    $(CC) -print-file-name=libclang_rt.asan-x86_64.so > $(BUILD)/python/preload ;; \
+	  *) rm -f $(BUILD)/python/preload ;; esac
+	@touch $@
+
+python: $(BUILD)/python/.built
+
 unit: $(BUILD)/tests/run $(BUILD)/reprint $(BUILD)/examples/minimal $(BUILD)/examples/near_dups \
-      $(BUILD)/tests/cxx_header.o \
+      $(BUILD)/tests/cxx_header.o $(BUILD)/python/.built \
       $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 	@BUILD=$(BUILD) sh tests/run_all.sh
 
@@ -139,6 +167,8 @@ bench: deps
 	@BUILD=$(BUILD) sh bench/run.sh
 	@BUILD=$(BUILD) sh bench/dedup.sh
 	@BUILD=$(BUILD) sh bench/pairs.sh
+	@$(MAKE) --no-print-directory python
+	@BUILD=$(BUILD) $(PYTHON) bench/python_dedup.py
 
 eval: deps
 	@$(MAKE) --no-print-directory all

@@ -40,13 +40,7 @@ fi
 make --no-print-directory -s all "$BUILD/bench/gen_news" "$BUILD/bench/bench_index" >&2
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
-pool=$BENCH_DIR/pool.txt
-[ -s "$pool" ] || python3 bench/news_pool.py "$DATA" "$pool"
-docs=$BENCH_DIR/docs-$N.jsonl
-if [ ! -s "$docs" ]; then
-    echo "generating $N documents into $docs" >&2
-    "$BUILD/bench/gen_news" "$pool" docs "$N" > "$docs.tmp" && mv "$docs.tmp" "$docs"
-fi
+. bench/news_data.sh
 queries=$BENCH_DIR/queries-$N-$Q.jsonl
 [ -s "$queries" ] || "$BUILD/bench/gen_news" "$pool" queries "$Q" "$N" > "$queries"
 

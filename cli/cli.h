@@ -20,6 +20,7 @@ int cmd_dedup(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* ---- corpus input (opts.c), shared by dedup, scan, index add and query ----- */
 /* --text-field, --id-field, --skip-bad and --lossy: long options with codes
@@ -146,6 +147,10 @@ int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
  * a write error. */
 int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char *b_id,
                        const rp_doc *b, const rp_result *r);
+/* The same record as a cJSON object (NULL when out of memory), for a
+ * caller that adds members to it; free with cJSON_Delete(). */
+struct cJSON *render_pair_object(const char *a_id, const rp_doc *a, const char *b_id,
+                                 const rp_doc *b, const rp_result *r);
 /* One self-contained HTML page: both documents side by side, passages
  * highlighted in matching colours, linked, differing words marked. */
 int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);

@@ -18,6 +18,7 @@ static const command commands[] = {
     {"scan", cmd_scan, "find every pair of documents in a corpus that share passages"},
     {"index", cmd_index, "build and inspect a persistent reuse index"},
     {"query", cmd_query, "find indexed documents a new document reuses"},
+    {"serve", cmd_serve, "serve a web page and a JSON API over an index"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

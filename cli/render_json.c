@@ -83,11 +83,11 @@ static cJSON *id_obj(const char *id, const rp_doc *d)
     return o;
 }
 
-int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char *b_id,
-                       const rp_doc *b, const rp_result *r)
+cJSON *render_pair_object(const char *a_id, const rp_doc *a, const char *b_id, const rp_doc *b,
+                          const rp_result *r)
 {
     cJSON *root = cJSON_CreateObject();
-    if (root == NULL) return -1;
+    if (root == NULL) return NULL;
     cJSON_AddItemToObject(root, "a", id_obj(a_id, a));
     cJSON_AddItemToObject(root, "b", id_obj(b_id, b));
     cJSON_AddNumberToObject(root, "containment_a", r4(rp_result_containment_a(r)));
@@ -95,5 +95,12 @@ int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char 
     cJSON_AddNumberToObject(root, "jaccard", r4(rp_result_jaccard(r)));
     cJSON_AddNumberToObject(root, "similarity", r4(rp_result_similarity(r)));
     add_passages(root, r);
-    return print_line(out, root);
+    return root;
+}
+
+int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char *b_id,
+                       const rp_doc *b, const rp_result *r)
+{
+    cJSON *root = render_pair_object(a_id, a, b_id, b, r);
+    return root == NULL ? -1 : print_line(out, root);
 }

@@ -1211,6 +1211,17 @@ RP_API rp_status rp_index_near(rp_index *idx, const uint32_t *sig, double min_si
 RP_API rp_status rp_index_document(rp_index *idx, int64_t doc, char **id, size_t *id_len,
                                    char **text, size_t *text_len, rp_error *err);
 
+/* rp_index_get() - look a document up by its id: *found is set to 1 and its
+ * text and meta data (as stored; NULL and *meta_len 0 when it has none) are
+ * returned as new NUL-terminated buffers (free them with rp_free()), or
+ * *found is set to 0 when no document has the id (not an error). text or
+ * meta may be NULL when not wanted. Reads the committed state plus this
+ * handle's open batch. Returns RP_OK, RP_ERR_PARAM (NULL idx, id or found),
+ * RP_ERR_FORMAT, RP_ERR_IO, RP_ERR_NOMEM. */
+RP_API rp_status rp_index_get(rp_index *idx, const char *id, size_t id_len, int *found,
+                              char **text, size_t *text_len, char **meta, size_t *meta_len,
+                              rp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,12 +1,16 @@
 #!/bin/sh
 # Install the Debian packages reprint needs, only those missing.
-# Build: gcc, make, pkg-config and the -dev libraries; tests: clang and its
-# sanitizer runtime; the HTML screenshot test: chromium (optional: skipped
-# with a message when it cannot be installed).
+# Build: gcc, make, pkg-config and the -dev libraries (libmicrohttpd for
+# reprint serve); tests: clang and its sanitizer runtime, python3 (the
+# serve tests); the Python module: Debian's python3 with its headers,
+# setuptools and wheel (offline pip build), pytest and venv; the HTML
+# screenshot and serve page tests: chromium (optional: skipped with a message
+# when it cannot be installed); wrk and curl for bench/serve.sh (optional).
 set -e
 need="build-essential pkg-config libutf8proc-dev libxxhash-dev libcjson-dev zlib1g-dev \
-libzstd-dev libsqlite3-dev sqlite3 clang libclang-rt-14-dev python3 gzip zstd"
-optional="chromium"
+libzstd-dev libsqlite3-dev sqlite3 libmicrohttpd-dev clang libclang-rt-14-dev python3 gzip zstd \
+python3-dev python3-setuptools python3-wheel python3-pytest python3-venv"
+optional="chromium wrk curl"
 missing=""
 for p in $need; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -4,6 +4,8 @@
 #   1. the unit runner        2. golden CLI tests (tests/cli/*.sh)
 #   3. examples/minimal       4. fuzz corpus replay     5. the HTML report check
 #   6. the layout rules (scripts/check_layout.py: includes and nm calls)
+#   7. reprint serve: the API (each check counts) and the page in Chromium
+#   8. the Python module's pytest suite (tests/python/run.sh)
 BUILD=${BUILD:-build}
 export REPRINT="$BUILD/reprint"
 passed=0
@@ -27,7 +29,10 @@ else
 fi
 
 # 2. golden CLI tests
-set -- $(sh tests/cli/run.sh "$BUILD/reprint" | tail -n 1 | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+# (their failures and diffs are shown; the passing ones are not listed)
+sh tests/cli/run.sh "$BUILD/reprint" > "$BUILD/cli.log" 2>&1
+grep -v '^ok ' "$BUILD/cli.log" | grep -v '^cli: [0-9]* passed'
+set -- $(tail -n 1 "$BUILD/cli.log" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
 if [ $# -eq 2 ]; then add "$1" "$2"; else echo "FAIL cli runner"; add 0 1; fi
 
 # 3. the example program
@@ -88,6 +93,36 @@ else
     printf '%s\n' "$res"
     echo "FAIL layout"
     add 0 1
+fi
+
+# 7. reprint serve: API checks ("serve api: N passed, N failed"), then the
+#    page in headless Chromium (one line: ok, FAIL or SKIP)
+set -- $(python3 tests/serve/api.py "$BUILD/reprint" | tee "$BUILD/serve_api.log" |
+    tail -n 1 | sed -n 's/^serve api: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+if [ $# -eq 2 ]; then
+    grep -v '^serve api: [0-9]* passed' "$BUILD/serve_api.log"
+    echo "serve api: $1 passed, $2 failed"
+    add "$1" "$2"
+else
+    tail -n 20 "$BUILD/serve_api.log"
+    echo "FAIL serve api runner"
+    add 0 1
+fi
+res=$(python3 tests/serve/browser.py "$BUILD/reprint" "$BUILD/serve_page.png" 2>&1 | tail -n 1)
+echo "$res"
+case "$res" in
+ok*) add 1 0 ;;
+SKIP*) ;;
+*) add 0 1 ;;
+esac
+
+# 8. the Python module (pytest), compared with the CLI of the same build
+if [ -f "$BUILD/python/.built" ]; then
+    res=$(BUILD="$BUILD" sh tests/python/run.sh)
+    printf '%s\n' "$res"
+    set -- $(printf '%s\n' "$res" | tail -n 1 |
+        sed -n 's/^python: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p')
+    if [ $# -eq 2 ]; then add "$1" "$2"; else echo "FAIL python runner"; add 0 1; fi
 fi
 
 echo "$passed $failed" > "$BUILD/unit.total"

@@ -170,6 +170,7 @@ size_t test_zipf(uint64_t *rs);
     X(index_params)                                                                                \
     X(index_matches_compare)                                                                       \
     X(index_duplicates)                                                                            \
+    X(index_get)                                                                                   \
     X(index_rebuild_equal)                                                                         \
     X(index_batch_visibility)                                                                      \
     X(index_bad_files)                                                                             \

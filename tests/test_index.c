@@ -1091,3 +1091,53 @@ void test_index_fault_injection(void)
         free(ts[i]);
     teardown();
 }
+
+/* Lookup by id: text and meta as stored, absent ids, removed documents,
+ * and the handle's own open batch. */
+void test_index_get(void)
+{
+    setup();
+    rp_index *idx = open_index(dbpath, 1, 0);
+    rp_error err;
+    const char *ta = "The harbour board voted on Thursday to rebuild the north pier.";
+    const char *meta = "{\"headline\":\"Pier \\\"rebuilt\\\"\"}";
+    rp_doc *d = mkdoc("a", ta);
+    CHECK_EQ(rp_index_add(idx, "a", 1, d, meta, strlen(meta), 0, &err), RP_OK);
+    rp_doc_free(d);
+    d = mkdoc("x", "Rain is expected across the north on Friday.");
+    CHECK_EQ(rp_index_add(idx, "x\0y", 3, d, NULL, 0, 0, &err), RP_OK);
+    rp_doc_free(d);
+    int found = -1;
+    char *got = NULL, *m = NULL;
+    size_t tlen = 0, mlen = 99;
+    /* Visible in the open batch of this handle. */
+    CHECK_EQ(rp_index_get(idx, "a", 1, &found, &got, &tlen, &m, &mlen, &err), RP_OK);
+    CHECK_EQ(found, 1);
+    CHECK_EQ(tlen, strlen(ta));
+    CHECK_STR_EQ(got, ta);
+    CHECK_EQ(mlen, strlen(meta));
+    CHECK_STR_EQ(m, meta);
+    rp_free(got);
+    rp_free(m);
+    CHECK_EQ(rp_index_commit(idx, &err), RP_OK);
+    rp_index *ro = open_index(dbpath, 0, 1);
+    /* No meta: NULL and 0; the id is bytes (NUL inside, "x" alone is another id). */
+    CHECK_EQ(rp_index_get(ro, "x\0y", 3, &found, &got, &tlen, &m, &mlen, &err), RP_OK);
+    CHECK_EQ(found, 1);
+    CHECK(m == NULL && mlen == 0);
+    CHECK(got != NULL && strncmp(got, "Rain", 4) == 0);
+    rp_free(got);
+    CHECK_EQ(rp_index_get(ro, "x", 1, &found, NULL, NULL, NULL, NULL, &err), RP_OK);
+    CHECK_EQ(found, 0);
+    CHECK_EQ(rp_index_get(ro, "zz", 2, &found, &got, &tlen, &m, &mlen, &err), RP_OK);
+    CHECK(found == 0 && got == NULL && m == NULL);
+    int removed = 0;
+    CHECK_EQ(rp_index_remove(idx, "a", 1, &removed, &err), RP_OK);
+    CHECK_EQ(rp_index_commit(idx, &err), RP_OK);
+    CHECK_EQ(rp_index_get(ro, "a", 1, &found, &got, &tlen, NULL, NULL, &err), RP_OK);
+    CHECK_EQ(found, 0);
+    CHECK_EQ(rp_index_get(ro, NULL, 0, &found, NULL, NULL, NULL, NULL, &err), RP_ERR_PARAM);
+    rp_index_free(ro);
+    rp_index_free(idx);
+    teardown();
+}

@@ -170,3 +170,50 @@ rp_status rp_index_document(rp_index *idx, int64_t doc, char **id, size_t *id_le
     }
     return r;
 }
+
+rp_status rp_index_get(rp_index *idx, const char *id, size_t id_len, int *found, char **text,
+                       size_t *text_len, char **meta, size_t *meta_len, rp_error *err)
+{
+    if (text != NULL) *text = NULL;
+    if (meta != NULL) *meta = NULL;
+    if (found != NULL) *found = 0;
+    if (idx == NULL || id == NULL || found == NULL)
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_index_get: NULL argument");
+    if (id_len > INT32_MAX) return RP_OK; /* no stored id is that long */
+    /* A statement of its own, finalized here: lookups by id are rare next
+     * to queries, and the handle's cached statements belong to writes. */
+    sqlite3_stmt *st = NULL;
+    RP_TRY(rp__index_prepare(idx, &st, "SELECT text_zstd, meta FROM document WHERE id = ?1",
+                             err));
+    sqlite3_bind_text(st, 1, id, (int)id_len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    rp_status r = RP_OK;
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        if (text != NULL) {
+            size_t len = 0;
+            r = rp__index_text(idx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                               text, &len, err);
+            if (r == RP_OK && text_len != NULL) *text_len = len;
+        }
+        if (r == RP_OK && meta != NULL && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            size_t n = (size_t)sqlite3_column_bytes(st, 1);
+            if ((*meta = rp__memdup0(sqlite3_column_text(st, 1), n)) == NULL)
+                r = rp__nomem(err, idx->path);
+            else if (meta_len != NULL)
+                *meta_len = n;
+        }
+    } else if (rc != SQLITE_DONE) {
+        r = rp__index_db_fail(idx, rc, "reading a document", err);
+    }
+    sqlite3_finalize(st);
+    if (r != RP_OK) {
+        *found = 0;
+        if (text != NULL) {
+            rp__free(*text);
+            *text = NULL;
+        }
+    }
+    if (r == RP_OK && meta_len != NULL && (meta == NULL || *meta == NULL)) *meta_len = 0;
+    return r;
+}
