@@ -13,7 +13,7 @@ if ! "$PYTHON" -c 'import pytest' 2>/dev/null; then
 fi
 preload=""
 [ -f "$BUILD/python/preload" ] && preload=$(cat "$BUILD/python/preload")
-out=$(env ${preload:+LD_PRELOAD=$preload} ${preload:+ASAN_OPTIONS=detect_leaks=0} \
+out=$(env ${preload:+LD_PRELOAD=$preload} ${preload:+ASAN_OPTIONS=detect_leaks=0:quarantine_size_mb=16} \
     ${preload:+REPRINT_PY_SANITIZER=1} \
     BUILD="$BUILD" PYTHONPATH="$BUILD/python" REPRINT="$BUILD/reprint" \
     "$PYTHON" -m pytest -q -rs -p no:cacheprovider tests/python 2>&1)
