@@ -28,15 +28,24 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 FUZZ_SECONDS ?= 60
 
-# The library: one folder per layer and engine (docs/DESIGN.md, "Layout").
-LIB_SRC  = $(wildcard src/*/*.c)
-CLI_SRC  = $(wildcard cli/*.c)
+# The library: one folder per layer and engine (docs/DESIGN.md, "Layout");
+# src/mpi/ is built only into libreprint_mpi.a (below).
+LIB_SRC  = $(filter-out src/mpi/%,$(wildcard src/*/*.c))
+CLI_SRC  = $(filter-out cli/main_mpi.c,$(wildcard cli/*.c))
 TEST_SRC = $(wildcard tests/*.c)
 FUZZ_TARGETS = $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
+# reprint-mpi: the same program on Open MPI ranks (docs/DESIGN.md, "Many
+# machines"). Built when pkg-config knows ompi-c; src/mpi/ (the transport)
+# goes into libreprint_mpi.a only, so libreprint.a and reprint never link MPI.
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null)
+MPI_PROG   := $(if $(shell pkg-config --exists ompi-c 2>/dev/null && echo y),$(BUILD)/reprint-mpi)
+MPI_CLI_OBJ = $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ)) $(BUILD)/cli/main_mpi.o \
+              $(BUILD)/mpi/cli/main.o
 # The unit tests link a library built with fault injection enabled.
 TLIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/tlib/%.o)
 
@@ -45,7 +54,7 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(CFLAGS) -fvisibility=hidden -MMD -MP
 .PHONY: all demo test check unit python sanitize valgrind fuzz bench eval deps format format-check \
         lint install clean
 
-all: $(BUILD)/reprint $(BUILD)/libreprint.a
+all: $(BUILD)/reprint $(BUILD)/libreprint.a $(MPI_PROG)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -66,6 +75,23 @@ $(BUILD)/libreprint_test.a: $(TLIB_OBJ)
 $(BUILD)/reprint: $(CLI_OBJ) $(BUILD)/libreprint.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libreprint.a $(LIBS)
 
+$(BUILD)/src/mpi/%.o: src/mpi/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(MPI_CFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libreprint_mpi.a: $(BUILD)/src/mpi/mpi_comm.o
+	@rm -f $@
+	ar rcs $@ $^
+
+# main.c again, its main() renamed: main_mpi.c starts MPI, then calls it.
+$(BUILD)/mpi/cli/main.o: cli/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) -Wno-missing-prototypes -Dmain=rp_cli_main -c $< -o $@
+
+$(BUILD)/reprint-mpi: $(MPI_CLI_OBJ) $(BUILD)/libreprint_mpi.a $(BUILD)/libreprint.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(MPI_CLI_OBJ) $(BUILD)/libreprint_mpi.a \
+	    $(BUILD)/libreprint.a $(LIBS) $(MPI_LIBS)
+
 $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libreprint_test.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libreprint_test.a $(LIBS)
 
@@ -78,6 +104,15 @@ $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(BUILD)/libreprint.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(ALL_CFLAGS) $(LDFLAGS) -o $@ fuzz/$*.c fuzz/replay.c \
 	    $(BUILD)/libreprint.a $(LIBS)
+
+# Targets named fuzz_cli_* drive the program's commands: they link cli/ too
+# (all but main.c).
+CLI_LIB_SRC = $(filter-out cli/main.c,$(CLI_SRC))
+CLI_LIB_OBJ = $(CLI_LIB_SRC:%.c=$(BUILD)/%.o)
+$(BUILD)/fuzz/replay_fuzz_cli_%: fuzz/fuzz_cli_%.c fuzz/replay.c $(CLI_LIB_OBJ) $(BUILD)/libreprint.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Icli $(ALL_CFLAGS) $(LDFLAGS) -o $@ fuzz/fuzz_cli_$*.c fuzz/replay.c \
+	    $(CLI_LIB_OBJ) $(BUILD)/libreprint.a $(LIBS)
 
 # A C++ compiler must accept the public header.
 $(BUILD)/tests/cxx_header.o: include/reprint.h
@@ -113,7 +148,7 @@ $(BUILD)/python/.built: $(PY_DEPS) $(PY_FILES)
 
 python: $(BUILD)/python/.built
 
-unit: $(BUILD)/tests/run $(BUILD)/reprint $(BUILD)/examples/minimal $(BUILD)/examples/near_dups \
+unit: $(BUILD)/tests/run $(BUILD)/reprint $(MPI_PROG) $(BUILD)/examples/minimal $(BUILD)/examples/near_dups \
       $(BUILD)/tests/cxx_header.o $(BUILD)/python/.built \
       $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 	@BUILD=$(BUILD) sh tests/run_all.sh
@@ -144,7 +179,9 @@ fuzz: deps
 	@mkdir -p $(BUILD)/fuzzer
 	@for t in $(FUZZ_TARGETS); do \
 	  clang $(CPPFLAGS_ALL) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
-	      -fno-sanitize-recover=all fuzz/$$t.c $(LIB_SRC) $(LIBS) -o $(BUILD)/fuzzer/$$t || exit 1; \
+	      -fno-sanitize-recover=all fuzz/$$t.c $(LIB_SRC) \
+	      $$(case $$t in fuzz_cli_*) echo -Icli $(CLI_LIB_SRC);; esac) \
+	      $(LIBS) -o $(BUILD)/fuzzer/$$t || exit 1; \
 	  mkdir -p fuzz/corpus/$$t $(BUILD)/fuzzer/corpus-$$t; \
 	  $(BUILD)/fuzzer/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	      -artifact_prefix=fuzz/corpus/$$t/crash- $(BUILD)/fuzzer/corpus-$$t fuzz/corpus/$$t \
@@ -191,6 +228,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/reprint $(DESTDIR)$(PREFIX)/bin/
+	$(if $(MPI_PROG),install -m 755 $(MPI_PROG) $(DESTDIR)$(PREFIX)/bin/)
 	install -m 644 $(BUILD)/libreprint.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/reprint.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/

@@ -34,7 +34,9 @@ def rel(pattern):
     return sorted(os.path.relpath(p, HERE) for p in glob.glob(os.path.join(HERE, pattern)))
 
 
-sources = (["python/reprint/_reprint.c"] + rel("src/*/*.c") +
+# src/mpi/ is the Open MPI transport of reprint-mpi, not part of the library.
+sources = (["python/reprint/_reprint.c"] +
+           [p for p in rel("src/*/*.c") if not p.startswith("src/mpi/")] +
            ["cli/render_json.c", "cli/render_html.c"])
 cflags = pkg_config("--cflags")
 # REPRINT_PY_CFLAGS: extra flags, e.g. -Werror or sanitizers (make test uses it).

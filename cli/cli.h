@@ -25,22 +25,48 @@ int cmd_serve(int argc, char **argv);
 /* ---- corpus input (opts.c), shared by dedup, scan, index add and query ----- */
 /* --text-field, --id-field, --skip-bad and --lossy: long options with codes
  * of their own (above every command's), set up in one place. */
-enum { OPT_INPUT_TEXT_FIELD = 0x400, OPT_INPUT_ID_FIELD, OPT_INPUT_SKIP_BAD, OPT_INPUT_LOSSY };
+/* --hidden, --include GLOB and --exclude GLOB (repeatable) choose what a
+ * directory walk reads; with --skip-bad, each file skipped is a warning
+ * line on stderr naming it and why. */
+enum {
+    OPT_INPUT_TEXT_FIELD = 0x400,
+    OPT_INPUT_ID_FIELD,
+    OPT_INPUT_SKIP_BAD,
+    OPT_INPUT_LOSSY,
+    OPT_INPUT_HIDDEN,
+    OPT_INPUT_INCLUDE,
+    OPT_INPUT_EXCLUDE
+};
 #define CLI_INPUT_LONGOPTS                                                                         \
     {"text-field", required_argument, NULL, OPT_INPUT_TEXT_FIELD},                                 \
         {"id-field", required_argument, NULL, OPT_INPUT_ID_FIELD},                                 \
         {"skip-bad", no_argument, NULL, OPT_INPUT_SKIP_BAD},                                       \
+        {"hidden", no_argument, NULL, OPT_INPUT_HIDDEN},                                           \
+        {"include", required_argument, NULL, OPT_INPUT_INCLUDE},                                   \
+        {"exclude", required_argument, NULL, OPT_INPUT_EXCLUDE},                                   \
     {                                                                                              \
         "lossy", no_argument, NULL, OPT_INPUT_LOSSY                                                \
     }
+/* The help lines of those options, for each command's --help. */
+#define CLI_INPUT_HELP                                                                             \
+    "      --hidden           read files and folders starting with '.' in a walk\n"               \
+    "      --include GLOB     in a walk, read only files whose name matches (repeatable)\n"       \
+    "      --exclude GLOB     in a walk, leave out files and folders matching (repeatable)\n"
 /* When ch (getopt_long's result) is one of them, apply it to *so and return
- * true; otherwise return false and leave *so alone. */
+ * true; otherwise (or out of memory, reported) return false and leave *so
+ * alone. */
 bool cli_input_option(int ch, const char *arg, rp_source_opts *so);
+/* With n > 0: the warning that n documents repeat an earlier id (kept by
+ * --skip-bad). */
+void cli_warn_duplicate_ids(uint64_t n);
+/* Files skipped by --skip-bad so far (each was a warning line). */
+size_t cli_files_skipped(void);
 
 /* ---- index helpers (cmd_index.c), shared by index and query ----------------- */
 /* Codes of long options without a short form. */
 enum {
     OPT_REPLACE = 256,
+    OPT_SKIP_EXISTING,
     OPT_NGRAM,
     OPT_WINDOW,
     OPT_SEED,
@@ -94,23 +120,56 @@ int cli_usage_error(const char *fmt, ...)
     ;
 /* Parse a number from 0 to 1 (a share, a similarity). */
 bool cli_parse_fraction(const char *s, double *out);
-/* Parse a non-negative integer with an optional K/M/G suffix. */
+/* Parse a non-negative integer with an optional K/M/G/T suffix (powers of
+ * 1024); false on overflow. */
 bool cli_parse_size(const char *s, size_t *out);
+/* Parse option opt's value as a whole number in min..max (suffixes as
+ * above); false after printing a usage error that gives the range. */
+bool cli_parse_count(const char *opt, const char *s, size_t min, size_t max, size_t *out);
+/* The same for a size in bytes; the range is shown with suffixes (4M..1T). */
+bool cli_parse_bytes(const char *opt, const char *s, size_t min, size_t max, size_t *out);
+/* Upper bounds of the numeric options (documented in the man pages). */
+#define CLI_MAX_COUNT ((size_t)UINT32_MAX) /* words, documents, candidates */
+#define CLI_MAX_MEM   ((size_t)1 << 40)    /* --mem-limit: 1T */
 /* Parse --color WHEN (auto, always, never) for a stream. */
 bool cli_parse_color(const char *when, FILE *stream, bool *color);
 
 typedef enum { FMT_AUTO, FMT_TEXT, FMT_JSON, FMT_HTML } cli_format;
 bool cli_parse_format(const char *s, cli_format *f);
 
-/* Open the output: "-" or NULL is stdout. Returns NULL after printing an
- * error. */
+/* Open an output (an rp_output: a regular file is written to a temporary
+ * file renamed into place by a committing close; "-" or NULL is stdout; a
+ * device or FIFO is written in place). Returns NULL after printing an
+ * error. A named temporary file is removed if SIGINT, SIGTERM or SIGHUP
+ * ends the program. */
 FILE *cli_open_output(const char *path);
-/* Mark path (not "-") as being written (writing) or finished (!writing):
- * a file being written is removed if SIGINT, SIGTERM or SIGHUP ends the
- * program. path must stay valid while marked. */
-void cli_partial_output(const char *path, bool writing);
-/* Close an output opened by cli_open_output, reporting write errors. */
-bool cli_close_output(FILE *f, const char *path);
+/* Close an output opened by cli_open_output: commit puts the file in
+ * place, reporting a write error (once); !commit abandons it, leaving
+ * the previous file. Returns whether it was committed. */
+bool cli_close_output(FILE *f, const char *path, bool commit);
+/* Refuse (printing the error) outputs that are the same file as an input,
+ * lie inside an input directory, or name one file twice (see
+ * rp_output_check()); call before reading any input. db: an index read or
+ * written too (its -wal, -shm and -journal files count as well), or NULL.
+ * NULL outputs are skipped. */
+bool cli_check_outputs(const char *const *outputs, size_t n_out, const char *db,
+                       char *const *inputs, size_t n_in);
+
+/* ---- many processes (dist.c; reprint-mpi) ------------------------------------- */
+/* The job's ranks in reprint-mpi, NULL in reprint. */
+extern rp_comm *cli_comm;
+/* Whether this process writes outputs: rank 0, or the only process. */
+bool cli_is_root(void);
+/* On ranks, make messages name the rank and host ("reprint dedup: rank 2
+ * of 4 on node7: ..."). */
+void cli_dist_name_rank(void);
+/* On ranks, show rank 0's progress bar (for the whole job) when the job
+ * runs on a terminal. */
+struct cli_progress;
+void cli_dist_progress(struct cli_progress *bar, bool quiet);
+/* On ranks, end every rank of the job with status (after this one's own
+ * cleanup); a no-op for one process. */
+void cli_dist_abort(int status);
 
 /* ---- progress bar (progress.c) ---------------------------------------------- */
 typedef struct cli_progress {
@@ -138,6 +197,13 @@ uint64_t cli_input_bytes(char *const *paths, size_t n);
 /* Terminal view: each passage with both sides and differing words marked,
  * then a one-line summary. color: ANSI colours, else [-deleted-] {+added+}. */
 int render_text(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r, bool color);
+/* The length of the valid UTF-8 sequence at s[0..n) (n > 0, s[0] >= 0x80)
+ * and its code point in *cp, or 0 when it is not valid. */
+size_t cli_utf8_seq(const unsigned char *s, size_t n, unsigned *cp);
+/* Write s[0..n) (any bytes) for a terminal or text file: valid UTF-8 only,
+ * each invalid byte and control character as U+FFFD, except that a text
+ * (!one_line) keeps its newlines and tabs. */
+void cli_put_text(FILE *out, const char *s, size_t n, bool one_line);
 /* The JSON contract of DESIGN.md, one object on one line. */
 int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);
 /* One corpus pair on one line, the record of `reprint scan` and `reprint
@@ -145,12 +211,20 @@ int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
  * "containment_b","jaccard","similarity","passages":[...]}, passages as in
  * render_json (byte offsets into each document's text). Returns 0 or -1 on
  * a write error. */
-int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char *b_id,
-                       const rp_doc *b, const rp_result *r);
+int render_pair_record(FILE *out, const char *a_id, size_t a_id_len, const rp_doc *a,
+                       const char *b_id, size_t b_id_len, const rp_doc *b, const rp_result *r);
+/* Add member key to a cJSON object: s[0..n), any bytes (NUL, invalid
+ * UTF-8), as rp_json_quote() writes it, so the JSON stays valid. */
+struct cJSON;
+void cli_json_add_bytes(struct cJSON *obj, const char *key, const char *s, size_t n);
 /* The same record as a cJSON object (NULL when out of memory), for a
- * caller that adds members to it; free with cJSON_Delete(). */
+ * caller that adds members to it; free with cJSON_Delete(). The ids are
+ * NUL-terminated here (render_pair_object_n takes their lengths). */
 struct cJSON *render_pair_object(const char *a_id, const rp_doc *a, const char *b_id,
                                  const rp_doc *b, const rp_result *r);
+struct cJSON *render_pair_object_n(const char *a_id, size_t a_id_len, const rp_doc *a,
+                                   const char *b_id, size_t b_id_len, const rp_doc *b,
+                                   const rp_result *r);
 /* One self-contained HTML page: both documents side by side, passages
  * highlighted in matching colours, linked, differing words marked. */
 int render_html(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r);

@@ -64,8 +64,8 @@ int cmd_compare(int argc, char **argv)
             break;
         case 'o': output = optarg; break;
         case 'm':
-            if (!cli_parse_size(optarg, &copts.min_words) || copts.min_words < 1)
-                return cli_usage_error("--min-words takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--min-words", optarg, 1, CLI_MAX_COUNT, &copts.min_words))
+                return EXIT_USAGE;
             break;
         case 'L': topts.lossy = 1; break;
         case 'q': quiet = true; break;
@@ -80,6 +80,7 @@ int cmd_compare(int argc, char **argv)
     const char *pa = argv[optind], *pb = argv[optind + 1];
     if (strcmp(pa, "-") == 0 && strcmp(pb, "-") == 0)
         return cli_usage_error("only one of A and B can be standard input");
+    if (!cli_check_outputs(&output, 1, NULL, argv + optind, 2)) return EXIT_FAIL;
 
     int status = EXIT_FAIL;
     rp_doc *a = NULL, *b = NULL;
@@ -117,7 +118,8 @@ int cmd_compare(int argc, char **argv)
                                : render_text(out, a, b, r, color);
     status = rc == 0 ? EXIT_OK : EXIT_FAIL;
 done:
-    if (out != NULL && !cli_close_output(out, output)) status = EXIT_FAIL;
+    if (out != NULL && !cli_close_output(out, output, status == EXIT_OK) && status == EXIT_OK)
+        status = EXIT_FAIL;
     rp_result_free(r);
     rp_doc_free(a);
     rp_doc_free(b);

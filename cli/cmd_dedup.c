@@ -51,7 +51,9 @@ static void help(void)
            "      --text-field NAME  JSONL member holding the text (default text)\n"
            "      --id-field NAME    JSONL member holding the id (default id; absent:\n"
            "                         path:line)\n"
-           "      --skip-bad         skip malformed JSONL lines (counted) instead of failing\n"
+           "      --skip-bad         skip (and count) bad JSONL lines and files that are\n"
+           "                         unreadable, binary, not UTF-8 or not JSONL\n"
+           CLI_INPUT_HELP
            "      --lossy            read invalid UTF-8 as separators instead of failing\n"
            "\n"
            "Resources:\n"
@@ -102,12 +104,22 @@ static void explain(const rp_dedup_opts *o, size_t bands, size_t rows)
             se);
 }
 
-/* Write s as one TSV field: backslash, tab, newline and CR escaped. */
+/* Write s as one TSV field: backslash, tab, newline and CR escaped as \\,
+ * \t, \n, \r; other control bytes (NUL included) and bytes that are not
+ * valid UTF-8 as \xHH, so the field is valid UTF-8 text whatever the id. */
 static void tsv_field(FILE *f, const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c == '\\')
+        unsigned cp;
+        size_t len;
+        if (p[i] >= 0x80 && (len = cli_utf8_seq(p + i, n - i, &cp)) > 0) {
+            fwrite(s + i, 1, len, f);
+            i += len - 1;
+        } else if (p[i] >= 0x80 || p[i] == 0x7F || (p[i] < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+            fprintf(f, "\\x%02x", p[i]);
+        else if (c == '\\')
             fputs("\\\\", f);
         else if (c == '\t')
             fputs("\\t", f);
@@ -127,10 +139,8 @@ static int id_cmp(const char *a, size_t na, const char *b, size_t nb)
     return na < nb ? -1 : na > nb;
 }
 
-static bool write_pairs(rp_dedup *d, const char *path)
+static bool write_pairs(rp_dedup *d, FILE *f)
 {
-    FILE *f = cli_open_output(path);
-    if (f == NULL) return false;
     uint64_t a, b;
     double sim;
     rp_status st;
@@ -153,33 +163,33 @@ static bool write_pairs(rp_dedup *d, const char *path)
     }
     if (st != RP_OK) {
         cli_report(&err, st);
-        cli_close_output(f, path);
         return false;
     }
-    return cli_close_output(f, path);
+    return true;
 }
 
-static bool write_clusters(rp_dedup *d, const char *path)
+static bool write_clusters(rp_dedup *d, FILE *f)
 {
-    FILE *f = cli_open_output(path);
-    if (f == NULL) return false;
     uint64_t n = rp_dedup_get_stats(d)->docs;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t size = rp_dedup_cluster_size(d, i);
         if (size < 2) continue;
         cJSON *o = cJSON_CreateObject();
-        if (o == NULL) break;
-        cJSON_AddStringToObject(o, "id", rp_dedup_id(d, i, NULL));
-        cJSON_AddStringToObject(o, "cluster", rp_dedup_id(d, rp_dedup_representative(d, i), NULL));
+        if (o == NULL) return false;
+        size_t id_len, rep_len;
+        const char *id = rp_dedup_id(d, i, &id_len);
+        const char *rep = rp_dedup_id(d, rp_dedup_representative(d, i), &rep_len);
+        cli_json_add_bytes(o, "id", id, id_len);
+        cli_json_add_bytes(o, "cluster", rep, rep_len);
         cJSON_AddNumberToObject(o, "size", (double)size);
         char *s = cJSON_PrintUnformatted(o);
         cJSON_Delete(o);
-        if (s == NULL) break;
+        if (s == NULL) return false;
         fputs(s, f);
         fputc('\n', f);
         cJSON_free(s);
     }
-    return cli_close_output(f, path);
+    return true;
 }
 
 static void on_progress(void *user, int stage, uint64_t docs, uint64_t bytes)
@@ -198,12 +208,26 @@ static void summary(const rp_dedup *d)
     fprintf(stderr,
             "%s: %llu documents (%.1f MB) in %.2f s (%.0f docs/s): %llu clusters, %llu removed, "
             "%llu pairs from %llu candidates (%llu checked exactly); LSH %zu x %zu; peak memory "
-            "%.0f MB\n",
+            "%.0f MB%s\n",
             cli_prog, (unsigned long long)s->docs, (double)s->bytes / 1e6, s->seconds,
             s->seconds > 0 ? (double)s->docs / s->seconds : 0, (unsigned long long)s->clusters,
             (unsigned long long)s->removed, (unsigned long long)s->pairs,
             (unsigned long long)s->candidates, (unsigned long long)s->exact_checks, s->bands,
-            s->rows, peak);
+            s->rows, peak, cli_comm != NULL ? " on rank 0" : "");
+    if (cli_comm != NULL) {
+        static const char *stage[5] = {"read+sketch", "candidates", "verify", "exact",
+                                       "gather+cluster"};
+        fprintf(stderr,
+                "%s: on %d rank%s: %.1f MB exchanged (%.0f bytes per document); largest peak "
+                "memory %.0f MB (rank %d); slowest rank per stage:",
+                cli_prog, s->ranks, s->ranks == 1 ? "" : "s", (double)s->bytes_exchanged / 1e6,
+                s->docs ? (double)s->bytes_exchanged / (double)s->docs : 0,
+                (double)s->rank_peak_bytes / 1048576.0, s->rank_peak);
+        for (int i = 0; i < 5; i++)
+            fprintf(stderr, "%s %s %.2f s (rank %d)", i ? "," : "", stage[i], s->stage_seconds[i],
+                    s->stage_slowest[i]);
+        fputc('\n', stderr);
+    }
     if (s->against_docs > 0 || s->against_candidates > 0)
         fprintf(stderr,
                 "%s: against the index: %llu input documents removed as near duplicates of %llu "
@@ -216,6 +240,10 @@ static void summary(const rp_dedup *d)
     if (s->skipped > 0)
         fprintf(stderr, "%s: %llu malformed lines skipped (--skip-bad)\n", cli_prog,
                 (unsigned long long)s->skipped);
+    cli_warn_duplicate_ids(s->duplicate_ids);
+    if (s->skipped_files > 0)
+        fprintf(stderr, "%s: %llu files skipped (--skip-bad)\n", cli_prog,
+                (unsigned long long)s->skipped_files);
     if (s->chained > 0)
         fprintf(stderr,
                 "%s: %llu clusters hold %llu members that are not verified within the threshold "
@@ -299,23 +327,19 @@ int cmd_dedup(int argc, char **argv)
                 return cli_usage_error("--threshold takes a number in (0, 1], not '%s'", optarg);
             break;
         case O_NGRAM:
-            if (!cli_parse_size(optarg, &o.sketch.ngram) || o.sketch.ngram < 1 ||
-                o.sketch.ngram > 32)
-                return cli_usage_error("--ngram takes a whole number in 1..32, not '%s'", optarg);
+            if (!cli_parse_count("--ngram", optarg, 1, 32, &o.sketch.ngram)) return EXIT_USAGE;
             break;
         case O_HASHES:
-            if (!cli_parse_size(optarg, &o.sketch.hashes) || o.sketch.hashes < 1 ||
-                o.sketch.hashes > RP_SKETCH_MAX_HASHES)
-                return cli_usage_error("--hashes takes a whole number in 1..%d, not '%s'",
-                                       RP_SKETCH_MAX_HASHES, optarg);
+            if (!cli_parse_count("--hashes", optarg, 1, RP_SKETCH_MAX_HASHES, &o.sketch.hashes))
+                return EXIT_USAGE;
             break;
         case O_BANDS:
-            if (!cli_parse_size(optarg, &o.bands) || o.bands < 1)
-                return cli_usage_error("--bands takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--bands", optarg, 1, RP_SKETCH_MAX_HASHES, &o.bands))
+                return EXIT_USAGE;
             break;
         case O_ROWS:
-            if (!cli_parse_size(optarg, &o.rows) || o.rows < 1)
-                return cli_usage_error("--rows takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--rows", optarg, 1, RP_SKETCH_MAX_HASHES, &o.rows))
+                return EXIT_USAGE;
             break;
         case O_SEED:
             if (!cli_parse_size(optarg, &v))
@@ -335,13 +359,11 @@ int cmd_dedup(int argc, char **argv)
         case O_STRICT: o.strict = 1; break;
         case O_EXPLAIN: want_explain = true; break;
         case 'j':
-            if (!cli_parse_size(optarg, &o.threads) || o.threads < 1 || o.threads > 256)
-                return cli_usage_error("--threads takes a whole number in 1..256, not '%s'",
-                                       optarg);
+            if (!cli_parse_count("--threads", optarg, 1, 256, &o.threads)) return EXIT_USAGE;
             break;
         case O_MEM:
-            if (!cli_parse_size(optarg, &o.mem_limit) || o.mem_limit < ((size_t)1 << 20))
-                return cli_usage_error("--mem-limit takes a size of at least 1M, not '%s'", optarg);
+            if (!cli_parse_bytes("--mem-limit", optarg, (size_t)1 << 20, CLI_MAX_MEM, &o.mem_limit))
+                return EXIT_USAGE;
             break;
         case O_TMPDIR: o.tmpdir = optarg; break;
         case O_AGAINST: against = optarg; break;
@@ -373,11 +395,29 @@ int cmd_dedup(int argc, char **argv)
     if (n_stdout > 1) return cli_usage_error("only one output can go to standard output");
     if (pairs == NULL && clusters == NULL && output == NULL && quiet)
         return cli_usage_error("nothing to do: give --pairs, --clusters or -o (or drop -q)");
+    if (cli_comm != NULL) { /* reprint-mpi: rank 0 writes, reports and shows progress */
+        bool has_stdin = false;
+        for (int i = optind; i < argc; i++)
+            has_stdin |= strcmp(argv[i], "-") == 0;
+        if (against != NULL || has_stdin || o.strict) /* the message once, from rank 0 */
+            return cli_usage_error("%s cannot be used on ranks",
+                                   against    ? "--against"
+                                   : o.strict ? "--strict"
+                                              : "standard input ('-')");
+        o.comm = cli_comm;
+        if (!cli_is_root()) { /* with -o, every rank sends its kept documents */
+            quiet = true;
+            pairs = clusters = NULL;
+        }
+    }
 
-    /* Outputs are written at the end; an interrupted run leaves none. */
-    cli_partial_output(output, true);
-    cli_partial_output(pairs, true);
-    cli_partial_output(clusters, true);
+    /* On ranks, rank 0 checks the outputs and ends the job when they are refused. */
+    const char *outputs[] = {output, pairs, clusters};
+    if (cli_is_root() &&
+        !cli_check_outputs(outputs, 3, against, argv + optind, (size_t)n_inputs)) {
+        cli_dist_abort(EXIT_FAIL);
+        return EXIT_FAIL;
+    }
     rp_index *idx = NULL;
     if (against != NULL) {
         rp_index_opts io;
@@ -393,6 +433,7 @@ int cmd_dedup(int argc, char **argv)
     }
     cli_progress bar;
     cli_progress_start(&bar, quiet, "sketching");
+    cli_dist_progress(&bar, quiet);
     bar.total = cli_input_bytes(argv + optind, (size_t)n_inputs);
     o.progress = on_progress;
     o.progress_user = &bar;
@@ -403,34 +444,33 @@ int cmd_dedup(int argc, char **argv)
     int status = EXIT_OK;
     if (st != RP_OK) {
         cli_progress_end(&bar);
+        cli_dist_name_rank();
         cli_report(&err, st);
-        cli_partial_output(output, false);
-        cli_partial_output(pairs, false);
-        cli_partial_output(clusters, false);
         rp_index_free(idx);
+        cli_dist_abort(EXIT_FAIL); /* the other ranks wait for this one */
         return EXIT_FAIL;
     }
-    if (output != NULL) {
-        st = rp_dedup_write(d, output, &err);
-        if (st != RP_OK) {
-            cli_progress_end(&bar);
-            cli_report(&err, st);
-            status = EXIT_FAIL;
-        }
+    /* --pairs and --clusters go to temporary files first and are put in
+     * place only when -o (which rp_dedup_write() puts in place itself) was
+     * written too, so a failed run leaves the previous files. */
+    FILE *pf = NULL, *cf = NULL;
+    if (pairs != NULL && ((pf = cli_open_output(pairs)) == NULL || !write_pairs(d, pf)))
+        status = EXIT_FAIL;
+    if (status == EXIT_OK && clusters != NULL &&
+        ((cf = cli_open_output(clusters)) == NULL || !write_clusters(d, cf)))
+        status = EXIT_FAIL;
+    if (status == EXIT_OK && output != NULL && (st = rp_dedup_write(d, output, &err)) != RP_OK) {
+        cli_progress_end(&bar);
+        cli_dist_name_rank();
+        cli_report(&err, st);
+        status = EXIT_FAIL;
     }
     cli_progress_end(&bar);
-    if (status == EXIT_OK && pairs != NULL && !write_pairs(d, pairs)) status = EXIT_FAIL;
-    if (status == EXIT_OK && clusters != NULL && !write_clusters(d, clusters)) status = EXIT_FAIL;
+    if (pf != NULL && !cli_close_output(pf, pairs, status == EXIT_OK)) status = EXIT_FAIL;
+    if (cf != NULL && !cli_close_output(cf, clusters, status == EXIT_OK)) status = EXIT_FAIL;
+    if (status != EXIT_OK) cli_dist_abort(status); /* on ranks: the others may be waiting */
     if (!quiet) summary(d);
     rp_dedup_free(d);
     rp_index_free(idx);
-    if (status != EXIT_OK) {
-        /* A failed run leaves no output that looks complete. */
-        if (pairs != NULL && strcmp(pairs, "-") != 0) remove(pairs);
-        if (clusters != NULL && strcmp(clusters, "-") != 0) remove(clusters);
-    }
-    cli_partial_output(output, false);
-    cli_partial_output(pairs, false);
-    cli_partial_output(clusters, false);
     return status;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- shared with cmd_query.c ------------------------------------------------ */
 
@@ -21,17 +22,11 @@ bool cli_index_param(int ch, const char *arg, rp_index_opts *o)
     size_t v;
     switch (ch) {
     case OPT_NGRAM:
-        if (!cli_parse_size(arg, &v) || v < 1 || v > 32) {
-            cli_usage_error("--ngram takes a whole number from 1 to 32, not '%s'", arg);
-            return false;
-        }
+        if (!cli_parse_count("--ngram", arg, 1, 32, &v)) return false;
         o->params.ngram = v;
         return true;
     case OPT_WINDOW:
-        if (!cli_parse_size(arg, &v) || v < 1 || v > 64) {
-            cli_usage_error("--window takes a whole number from 1 to 64, not '%s'", arg);
-            return false;
-        }
+        if (!cli_parse_count("--window", arg, 1, 64, &v)) return false;
         o->params.window = v;
         return true;
     case OPT_SEED: {
@@ -139,10 +134,14 @@ static void help_add(void)
            "Options:\n"
            "      --text-field NAME  JSONL member holding the text (default \"text\")\n"
            "      --id-field NAME    JSONL member holding the id (default \"id\")\n"
-           "      --skip-bad         skip malformed JSONL lines instead of failing\n"
+           "      --skip-bad         skip (and count) bad JSONL lines and unreadable,\n"
+           "                         binary, non-UTF-8 or non-JSONL files\n"
+           CLI_INPUT_HELP
            "      --lossy            read invalid UTF-8 bytes and NUL as U+FFFD\n"
            "      --replace          replace a document whose id is already indexed\n"
            "                         (default: an error)\n"
+           "      --skip-existing    leave out documents whose id is already indexed, so an\n"
+           "                         interrupted add can be run again\n"
            "  -b, --batch N          documents per transaction (default 10000)\n"
            "      --ngram K          words per fingerprint (new index; default 5)\n"
            "      --window W         winnowing window (new index; default 8)\n"
@@ -163,7 +162,7 @@ rp_status cli_index_add_record(rp_index *idx, const rp_record *rec, const rp_doc
     cli_meta_free(meta);
     if (st == RP_ERR_PARAM && !(flags & RP_INDEX_REPLACE) && err != NULL)
         snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
-                 " (use --replace to replace it)");
+                 " (use --replace to replace it, --skip-existing to leave it)");
     return st;
 }
 
@@ -174,7 +173,13 @@ static rp_status commit_batch(rp_index *idx, uint64_t *added, uint64_t *batches,
 {
     size_t n = rp_index_pending(idx);
     rp_status st = rp_index_commit(idx, err);
-    if (st != RP_OK) return st;
+    /* A merge after the commit may fail: the batch is in all the same. */
+    n = rp_index_committed(idx);
+    if (st != RP_OK) {
+        *added += n;
+        if (n > 0) (*batches)++;
+        return st;
+    }
     *added += n;
     (*batches)++;
     if (verbose)
@@ -188,6 +193,7 @@ static int index_add(int argc, char **argv)
     static const struct option longopts[] = {
         CLI_INPUT_LONGOPTS,
         {"replace", no_argument, NULL, OPT_REPLACE},
+        {"skip-existing", no_argument, NULL, OPT_SKIP_EXISTING},
         {"batch", required_argument, NULL, 'b'},
         CLI_INDEX_PARAM_LONGOPTS,
         {"verbose", no_argument, NULL, 'v'},
@@ -208,9 +214,9 @@ static int index_add(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, ":b:vqh", longopts, NULL)) != -1) {
         switch (ch) {
         case OPT_REPLACE: flags |= RP_INDEX_REPLACE; break;
+        case OPT_SKIP_EXISTING: flags |= RP_INDEX_SKIP_EXISTING; break;
         case 'b':
-            if (!cli_parse_size(optarg, &batch) || batch < 1)
-                return cli_usage_error("--batch takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--batch", optarg, 1, CLI_MAX_COUNT, &batch)) return EXIT_USAGE;
             break;
         case OPT_NGRAM:
         case OPT_WINDOW:
@@ -226,18 +232,25 @@ static int index_add(int argc, char **argv)
             return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
+    if ((flags & RP_INDEX_REPLACE) && (flags & RP_INDEX_SKIP_EXISTING))
+        return cli_usage_error("--replace and --skip-existing exclude each other");
     if (argc - optind < 2)
         return cli_usage_error("expected an index and at least one input ('-' for stdin)");
     const char *path = argv[optind];
     char **inputs = argv + optind + 1;
     int n_inputs = argc - optind - 1;
+    /* The index (and its log files) must not be among the inputs. */
+    if (!cli_check_outputs(&path, 1, NULL, inputs, (size_t)n_inputs)) return EXIT_FAIL;
 
     int status = EXIT_FAIL;
     rp_error err;
     rp_status st = RP_OK;
     rp_source *src = NULL;
     rp_doc *doc = NULL;
-    uint64_t added = 0, batches = 0;
+    uint64_t added = 0, batches = 0, existing = 0;
+    bool remove_new_index = false;
+    struct stat before;
+    const bool existed = stat(path, &before) == 0;
     rp_index *idx = cli_index_open(path, &io);
     if (idx == NULL) return EXIT_FAIL;
     rp_text_opts to;
@@ -251,10 +264,12 @@ static int index_add(int argc, char **argv)
     const rp_record *rec;
     while (st == RP_OK && (st = rp_source_next(src, &rec, &err)) == RP_OK && rec != NULL) {
         if ((st = rp_doc_new(rec->id, rec->text, rec->text_len, &to, &doc, &err)) != RP_OK) break;
+        size_t pending = rp_index_pending(idx);
         st = cli_index_add_record(idx, rec, doc, flags, &err);
         rp_doc_free(doc);
         doc = NULL;
         if (st != RP_OK) break;
+        if (rp_index_pending(idx) == pending) existing++; /* --skip-existing */
         if (rp_index_pending(idx) >= batch &&
             (st = commit_batch(idx, &added, &batches, verbose, &err)) != RP_OK)
             break;
@@ -269,6 +284,8 @@ static int index_add(int argc, char **argv)
             cli_error("%" PRIu64 " documents were committed before the error; the batch in "
                       "progress was not",
                       added);
+        else if (!existed)
+            remove_new_index = true; /* this run made it, and nothing went in */
     } else {
         status = EXIT_OK;
         if (verbose) {
@@ -276,12 +293,24 @@ static int index_add(int argc, char **argv)
             fprintf(stderr, "%s: %" PRIu64 " document%s added", cli_prog, added,
                     added == 1 ? "" : "s");
             if (skipped > 0) fprintf(stderr, "; %zu malformed lines skipped", skipped);
+            if (existing > 0) fprintf(stderr, "; %" PRIu64 " already indexed", existing);
+            if (rp_source_skipped_files(src) > 0)
+                fprintf(stderr, "; %zu files skipped", rp_source_skipped_files(src));
             fputc('\n', stderr);
         }
     }
     rp_doc_free(doc);
     rp_source_free(src);
     rp_index_free(idx);
+    if (remove_new_index) {
+        /* A failed first add leaves nothing: only the files it created. */
+        static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+            char name[4096];
+            if (snprintf(name, sizeof name, "%s%s", path, suffixes[i]) < (int)sizeof name)
+                unlink(name);
+        }
+    }
     return status;
 }
 
@@ -402,6 +431,21 @@ done:
 
 /* ---- index stats ------------------------------------------------------------------ */
 
+/* The one operand of stats and check, opened read-only; NULL (after a
+ * message) with *status the exit status. */
+static rp_index *open_the_index(int argc, char **argv, int *status)
+{
+    *status = EXIT_FAIL;
+    if (argc - optind != 1) {
+        *status = cli_usage_error("expected one index");
+        return NULL;
+    }
+    rp_index_opts io;
+    rp_index_opts_init(&io);
+    io.readonly = 1;
+    return cli_index_open(argv[optind], &io);
+}
+
 static void help_stats(void)
 {
     printf("Usage: reprint index stats [options] INDEX\n"
@@ -440,12 +484,9 @@ static int index_stats(int argc, char **argv)
         default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (argc - optind != 1) return cli_usage_error("expected one index");
-    rp_index_opts io;
-    rp_index_opts_init(&io);
-    io.readonly = 1;
-    rp_index *idx = cli_index_open(argv[optind], &io);
-    if (idx == NULL) return EXIT_FAIL;
+    int status;
+    rp_index *idx = open_the_index(argc, argv, &status);
+    if (idx == NULL) return status;
     rp_index_info info;
     rp_error err;
     rp_status st = rp_index_stats(idx, &info, &err);
@@ -492,6 +533,7 @@ static void help(void)
     printf("Usage: reprint index add [options] INDEX INPUT...\n"
            "       reprint index remove [options] INDEX ID...\n"
            "       reprint index stats [options] INDEX\n"
+           "       reprint index check INDEX\n"
            "\n"
            "Build and inspect a persistent reuse index: an SQLite file of documents and\n"
            "their fingerprints, queried with 'reprint query'. Run 'reprint index ACTION\n"
@@ -501,9 +543,47 @@ static void help(void)
            "  -h, --help   show this help and exit\n");
 }
 
+/* ---- index check ----------------------------------------------------------------- */
+
+static int index_check(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
+            printf("Usage: reprint index check INDEX\n"
+                   "\n"
+                   "Check the whole index file (SQLite's integrity_check): print 'ok' and exit\n"
+                   "0, or name what is damaged and exit 1. The index is opened read-only.\n"
+                   "Adding to or removing from an index runs a quicker check first, and a\n"
+                   "damaged index is never changed.\n");
+            return EXIT_OK;
+        default: return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    int status;
+    rp_index *idx = open_the_index(argc, argv, &status);
+    if (idx == NULL) return status;
+    rp_error err;
+    rp_status st = rp_index_check(idx, 1, &err);
+    rp_index_free(idx);
+    if (st != RP_OK) {
+        cli_report(&err, st);
+        return EXIT_FAIL;
+    }
+    printf("ok\n");
+    return EXIT_OK;
+}
+
 int cmd_index(int argc, char **argv)
 {
-    if (argc < 2) return cli_usage_error("expected an action: add, remove or stats");
+    if (argc < 2) return cli_usage_error("expected an action: add, remove, stats or check");
     const char *action = argv[1];
     if (strcmp(action, "-h") == 0 || strcmp(action, "--help") == 0) {
         help();
@@ -515,8 +595,10 @@ int cmd_index(int argc, char **argv)
     int (*fn)(int, char **) = strcmp(action, "add") == 0      ? index_add
                               : strcmp(action, "remove") == 0 ? index_remove
                               : strcmp(action, "stats") == 0  ? index_stats
+                              : strcmp(action, "check") == 0  ? index_check
                                                               : NULL;
-    if (fn == NULL) return cli_usage_error("unknown action '%s' (add, remove or stats)", action);
+    if (fn == NULL)
+        return cli_usage_error("unknown action '%s' (add, remove, stats or check)", action);
     cli_prog = prog;
     int status = fn(argc - 1, argv + 1);
     cli_prog = saved;

@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,9 @@ static void help(void)
            "  -b, --batch N            with --add: documents per transaction (default 10000)\n"
            "      --text-field NAME    JSONL member holding the text (default \"text\")\n"
            "      --id-field NAME      JSONL member holding the id (default \"id\")\n"
-           "      --skip-bad           skip malformed JSONL lines instead of failing\n"
+           "      --skip-bad           skip (and count) bad JSONL lines and unreadable,\n"
+           "                         binary, non-UTF-8 or non-JSONL files\n"
+           CLI_INPUT_HELP
            "      --lossy              read invalid UTF-8 bytes and NUL as U+FFFD\n"
            "  -m, --min-words N        drop passages shorter than N words (default 8)\n"
            "      --min-shared N       fingerprints a candidate must share (default 2)\n"
@@ -60,25 +63,32 @@ static void help(void)
 
 /* Print the matches of one query document; 0 or -1 on a write error. */
 static int print_matches(FILE *out, cli_format fmt, bool color, const rp_index_matches *m,
-                         const char *b_id, const rp_doc *b)
+                         const char *b_id, size_t b_id_len, const rp_doc *b)
 {
-    size_t n = rp_index_matches_count(m);
+    size_t n = rp_index_matches_count(m), id_len;
     if (fmt == FMT_JSON) {
-        for (size_t i = 0; i < n; i++)
-            if (render_pair_record(out, rp_index_match_id(m, i, NULL), rp_index_match_doc(m, i),
-                                   b_id, b, rp_index_match_result(m, i)) != 0)
+        for (size_t i = 0; i < n; i++) {
+            const char *id = rp_index_match_id(m, i, &id_len);
+            if (render_pair_record(out, id, id_len, rp_index_match_doc(m, i), b_id, b_id_len, b,
+                                   rp_index_match_result(m, i)) != 0)
                 return -1;
+        }
         return 0;
     }
+    /* Ids may hold any byte: shown without control characters or bad UTF-8. */
     const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+    fprintf(out, "%sQuery ", bold);
+    cli_put_text(out, b_id, b_id_len, true);
     if (n == 0) {
-        fprintf(out, "%sQuery %s%s: no match\n", bold, b_id, reset);
+        fprintf(out, "%s: no match\n", reset);
         return ferror(out) ? -1 : 0;
     }
-    fprintf(out, "%sQuery %s%s: %zu match%s\n", bold, b_id, reset, n, n == 1 ? "" : "es");
+    fprintf(out, "%s: %zu match%s\n", reset, n, n == 1 ? "" : "es");
     for (size_t i = 0; i < n; i++) {
-        fprintf(out, "\n%s=== match %zu of %zu: %s%s (%zu fingerprints shared)\n", bold, i + 1, n,
-                rp_index_match_id(m, i, NULL), reset, rp_index_match_shared(m, i));
+        const char *id = rp_index_match_id(m, i, &id_len);
+        fprintf(out, "\n%s=== match %zu of %zu: ", bold, i + 1, n);
+        cli_put_text(out, id, id_len, true);
+        fprintf(out, "%s (%zu fingerprints shared)\n", reset, rp_index_match_shared(m, i));
         if (render_text(out, rp_index_match_doc(m, i), b, rp_index_match_result(m, i), color) != 0)
             return -1;
     }
@@ -129,8 +139,7 @@ int cmd_query(int argc, char **argv)
             break;
         case 'o': output = optarg; break;
         case 'n':
-            if (!cli_parse_size(optarg, &qo.top))
-                return cli_usage_error("--top takes a whole number, not '%s'", optarg);
+            if (!cli_parse_count("--top", optarg, 0, CLI_MAX_COUNT, &qo.top)) return EXIT_USAGE;
             break;
         case OPT_MIN_CONTAINMENT:
             if (!cli_parse_fraction(optarg, &qo.min_containment))
@@ -140,25 +149,22 @@ int cmd_query(int argc, char **argv)
         case OPT_ADD: add = true; break;
         case OPT_REPLACE: flags |= RP_INDEX_REPLACE; break;
         case 'b':
-            if (!cli_parse_size(optarg, &batch) || batch < 1)
-                return cli_usage_error("--batch takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--batch", optarg, 1, CLI_MAX_COUNT, &batch)) return EXIT_USAGE;
             break;
         case 'm':
-            if (!cli_parse_size(optarg, &qo.compare.min_words) || qo.compare.min_words < 1)
-                return cli_usage_error("--min-words takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--min-words", optarg, 1, CLI_MAX_COUNT, &qo.compare.min_words))
+                return EXIT_USAGE;
             break;
         case OPT_MIN_SHARED:
-            if (!cli_parse_size(optarg, &qo.min_shared) || qo.min_shared < 1)
-                return cli_usage_error("--min-shared takes a whole number >= 1, not '%s'", optarg);
+            if (!cli_parse_count("--min-shared", optarg, 1, CLI_MAX_COUNT, &qo.min_shared))
+                return EXIT_USAGE;
             break;
         case OPT_MAX_CANDIDATES:
-            if (!cli_parse_size(optarg, &qo.max_candidates) || qo.max_candidates < 1)
-                return cli_usage_error("--max-candidates takes a whole number >= 1, not '%s'",
-                                       optarg);
+            if (!cli_parse_count("--max-candidates", optarg, 1, CLI_MAX_COUNT, &qo.max_candidates))
+                return EXIT_USAGE;
             break;
         case OPT_MAX_DF:
-            if (!cli_parse_size(optarg, &qo.max_df))
-                return cli_usage_error("--max-df takes a whole number, not '%s'", optarg);
+            if (!cli_parse_count("--max-df", optarg, 0, CLI_MAX_COUNT, &qo.max_df)) return EXIT_USAGE;
             break;
         case OPT_NGRAM:
         case OPT_WINDOW:
@@ -180,6 +186,7 @@ int cmd_query(int argc, char **argv)
     const char *path = argv[optind];
     char **inputs = argv + optind + 1;
     int n_inputs = argc - optind - 1;
+    if (!cli_check_outputs(&output, 1, path, inputs, (size_t)n_inputs)) return EXIT_FAIL;
 
     int status = EXIT_FAIL;
     rp_error err;
@@ -213,7 +220,7 @@ int cmd_query(int argc, char **argv)
     while (st == RP_OK && (st = rp_source_next(src, &rec, &err)) == RP_OK && rec != NULL) {
         if ((st = rp_doc_new(rec->id, rec->text, rec->text_len, &to, &doc, &err)) != RP_OK) break;
         if ((st = rp_index_query(idx, doc, &qo, &m, &err)) != RP_OK) break;
-        if (print_matches(out, fmt, color, m, rec->id, doc) != 0) {
+        if (print_matches(out, fmt, color, m, rec->id, rec->id_len, doc) != 0) {
             write_failed = true;
             break;
         }
@@ -230,7 +237,8 @@ int cmd_query(int argc, char **argv)
     if (st == RP_OK && !write_failed && add) st = rp_index_commit(idx, &err);
     cli_progress_end(&bar);
     if (write_failed) {
-        cli_error("error writing the matches");
+        cli_error("%s: write error: %s", output != NULL ? output : "standard output",
+                  strerror(errno));
     } else if (st != RP_OK) {
         cli_report(&err, st);
         if (add) cli_error("the batch in progress was not added");
@@ -238,7 +246,8 @@ int cmd_query(int argc, char **argv)
         status = EXIT_OK;
     }
 done:
-    if (out != NULL && !cli_close_output(out, output)) status = EXIT_FAIL;
+    if (out != NULL && !cli_close_output(out, output, status == EXIT_OK) && status == EXIT_OK)
+        status = EXIT_FAIL;
     rp_index_matches_free(m);
     rp_doc_free(doc);
     rp_source_free(src);

@@ -58,7 +58,9 @@ static void help(void)
            "Input:\n"
            "      --text-field NAME   JSONL member holding the text (default text)\n"
            "      --id-field NAME     JSONL member holding the id (default id)\n"
-           "      --skip-bad          skip malformed JSONL lines (counted) instead of failing\n"
+           "      --skip-bad          skip (and count) bad JSONL lines and files that are\n"
+           "                         unreadable, binary, not UTF-8 or not JSONL\n"
+           CLI_INPUT_HELP
            "      --lossy             read invalid UTF-8 bytes and NUL as U+FFFD\n"
            "\n"
            "Resources:\n"
@@ -181,7 +183,8 @@ typedef struct scan_cli {
 static rp_status on_pair(void *user, const rp_scan_pair *p)
 {
     scan_cli *c = user;
-    if (render_pair_record(c->out, p->a_id, p->doc_a, p->b_id, p->doc_b, p->result) != 0) {
+    if (render_pair_record(c->out, p->a_id, p->a_id_len, p->doc_a, p->b_id, p->b_id_len, p->doc_b,
+                           p->result) != 0) {
         c->write_failed = true;
         return RP_ERR_IO;
     }
@@ -279,11 +282,13 @@ static cJSON *member_obj(rp_scan *scan, size_t doc, uint64_t start, uint64_t end
 {
     cJSON *m = cJSON_CreateObject();
     if (m == NULL) return NULL;
-    cJSON_AddStringToObject(m, "id", rp_scan_doc_id(scan, doc, NULL));
+    size_t id_len, date_len;
+    const char *id = rp_scan_doc_id(scan, doc, &id_len);
+    cli_json_add_bytes(m, "id", id, id_len);
     cJSON_AddNumberToObject(m, "start", (double)start);
     cJSON_AddNumberToObject(m, "end", (double)end);
-    const char *date = rp_scan_doc_date(scan, doc, NULL);
-    if (date != NULL) cJSON_AddStringToObject(m, "date", date);
+    const char *date = rp_scan_doc_date(scan, doc, &date_len);
+    if (date != NULL) cli_json_add_bytes(m, "date", date, date_len);
     return m;
 }
 
@@ -319,7 +324,7 @@ static rp_status on_boilerplate(void *user, const rp_scan_boilerplate *b)
     if (root == NULL) return RP_ERR_NOMEM;
     cJSON_AddNumberToObject(root, "documents", (double)b->documents);
     cJSON_AddNumberToObject(root, "fingerprints", (double)b->fingerprints);
-    cJSON_AddStringToObject(root, "text", b->text);
+    cli_json_add_bytes(root, "text", b->text, strlen(b->text));
     cJSON_AddItemToObject(root, "example", member_obj(c->scan, b->doc, b->start, b->end));
     return put_line(c, root);
 }
@@ -348,7 +353,7 @@ static rp_status on_cluster(void *user, const rp_scan_cluster *cl)
             if (t != NULL) {
                 memcpy(t, text + sm->start, n);
                 strcpy(t + n, n < sm->end - sm->start ? "\xE2\x80\xA6" : "");
-                cJSON_AddStringToObject(root, "text", t);
+                cli_json_add_bytes(root, "text", t, strlen(t));
                 free(t);
             }
         }
@@ -361,23 +366,25 @@ static rp_status on_cluster(void *user, const rp_scan_cluster *cl)
     return put_line(c, root);
 }
 
-static int write_report(rp_scan *scan, const char *path, bool clusters)
+/* Write the --boilerplate or --clusters report to a temporary file; it is
+ * put in place (*out, for cli_close_output) once the whole run succeeded. */
+static int write_report(rp_scan *scan, const char *path, bool clusters, FILE **out)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        cli_error("%s: cannot open for writing: %s", path, strerror(errno));
-        return EXIT_FAIL;
-    }
+    FILE *f = *out = cli_open_output(path);
+    if (f == NULL) return EXIT_FAIL;
     report_ctx c = {f, scan, false};
     rp_error err;
     rp_status st = clusters ? rp_scan_list_clusters(scan, on_cluster, &c, &err)
                             : rp_scan_list_boilerplate(scan, on_boilerplate, &c, &err);
-    bool ok = cli_close_output(f, path);
-    if (st != RP_OK && !c.failed) {
+    if (c.failed) {
+        cli_error("%s: write error: %s", path, strerror(errno));
+        return EXIT_FAIL;
+    }
+    if (st != RP_OK) {
         cli_report(&err, st);
         return EXIT_FAIL;
     }
-    return ok && st == RP_OK ? EXIT_OK : EXIT_FAIL;
+    return EXIT_OK;
 }
 
 /* ---- the HTML report ----------------------------------------------------------------------- */
@@ -438,7 +445,7 @@ static int write_html(rp_scan *scan, const char *dir, top_heap *top, const scan_
         goto done;
     }
     if (!make_dir(pairs_dir)) goto done;
-    qsort(top->v, top->n, sizeof *top->v, top_cmp);
+    if (top->n > 1) qsort(top->v, top->n, sizeof *top->v, top_cmp); /* v is NULL when empty */
     int width = 6;
     for (size_t n = top->n; n >= 1000000; n /= 10)
         width++;
@@ -478,13 +485,13 @@ static int write_html(rp_scan *scan, const char *dir, top_heap *top, const scan_
             cli_report(&err, st);
         } else {
             char *path = join_path(pairs_dir, name);
-            FILE *f = path != NULL ? fopen(path, "w") : NULL;
+            FILE *f = path != NULL ? cli_open_output(path) : NULL;
             if (f == NULL) {
-                cli_error("%s: cannot open for writing: %s", path ? path : name, strerror(errno));
                 st = RP_ERR_IO;
             } else {
                 int rc = render_html_page(f, a, b, r, &nav);
-                if (!cli_close_output(f, path) || rc != 0) st = RP_ERR_IO;
+                if (!cli_close_output(f, path, rc == 0) || rc != 0) st = RP_ERR_IO;
+                if (rc != 0) cli_error("%s: write error: %s", path, strerror(errno));
             }
             free(path);
         }
@@ -494,13 +501,11 @@ static int write_html(rp_scan *scan, const char *dir, top_heap *top, const scan_
         if (st != RP_OK) goto done;
         cli_progress_update(bar, (double)(i + 1) / (double)(top->n + 1));
     }
-    FILE *f = fopen(index_path, "w");
-    if (f == NULL) {
-        cli_error("%s: cannot open for writing: %s", index_path, strerror(errno));
-        goto done;
-    }
+    FILE *f = cli_open_output(index_path);
+    if (f == NULL) goto done;
     int rc = render_scan_index(f, rows, top->n, info);
-    if (cli_close_output(f, index_path) && rc == 0) status = EXIT_OK;
+    if (rc != 0) cli_error("%s: write error: %s", index_path, strerror(errno));
+    if (cli_close_output(f, index_path, rc == 0) && rc == 0) status = EXIT_OK;
     if (status == EXIT_OK) remove_stale_pages(pairs_dir, top->n);
 done:
     for (size_t i = 0; hrefs != NULL && i < top->n; i++)
@@ -542,6 +547,7 @@ static void summary(const rp_scan_stats *st, size_t skipped, double secs)
             (unsigned long long)st->candidates, (unsigned long long)st->boilerplate_pairs,
             (unsigned long long)st->pairs, (unsigned long long)st->passages);
     if (skipped > 0) fprintf(stderr, ", %zu malformed lines skipped", skipped);
+    if (cli_files_skipped() > 0) fprintf(stderr, ", %zu files skipped", cli_files_skipped());
     fprintf(stderr, "; %.1f s (%.0f documents/s), peak memory %s", secs,
             secs > 0 ? (double)st->documents / secs : 0.0, mem);
     if (st->spilled_runs > 0)
@@ -566,11 +572,6 @@ static size_t default_mem_limit(void)
     uint64_t q = (uint64_t)pages * (uint64_t)size / 4;
     if (q > cap) q = cap;
     return q > SIZE_MAX ? SIZE_MAX : (size_t)q;
-}
-
-static bool parse_count(const char *s, size_t min, size_t *out)
-{
-    return cli_parse_size(s, out) && *out >= min;
 }
 
 int cmd_scan(int argc, char **argv)
@@ -615,10 +616,7 @@ int cmd_scan(int argc, char **argv)
         case 'o': output = optarg; break;
         case SCAN_OPT_HTML: html_dir = optarg; break;
         case SCAN_OPT_HTML_MAX:
-            if (!parse_count(optarg, 0, &html_max)) {
-                cli_usage_error("--html-max takes a whole number, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--html-max", optarg, 0, CLI_MAX_COUNT, &html_max)) goto done;
             break;
         case SCAN_OPT_CLUSTERS:
             clusters_path = optarg;
@@ -639,10 +637,7 @@ int cmd_scan(int argc, char **argv)
             break;
         }
         case 'm':
-            if (!parse_count(optarg, 1, &so.min_words)) {
-                cli_usage_error("--min-words takes a whole number >= 1, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--min-words", optarg, 1, CLI_MAX_COUNT, &so.min_words)) goto done;
             break;
         case SCAN_OPT_MIN_CONTAINMENT:
             if (!cli_parse_fraction(optarg, &so.min_containment)) {
@@ -651,30 +646,16 @@ int cmd_scan(int argc, char **argv)
             }
             break;
         case SCAN_OPT_MAX_DF:
-            if (!parse_count(optarg, 2, &so.max_df)) {
-                cli_usage_error("--max-df takes a whole number >= 2, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--max-df", optarg, 2, RP_SCAN_MAX_DF, &so.max_df)) goto done;
             break;
         case SCAN_OPT_MIN_SHARED:
-            if (!parse_count(optarg, 1, &so.min_shared)) {
-                cli_usage_error("--min-shared takes a whole number >= 1, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--min-shared", optarg, 1, CLI_MAX_COUNT, &so.min_shared)) goto done;
             break;
         case 'j':
-            if (!parse_count(optarg, 1, &so.threads) || so.threads > 256) {
-                cli_usage_error("--threads takes a whole number from 1 to 256, not '%s'", optarg);
-                goto done;
-            }
+            if (!cli_parse_count("--threads", optarg, 1, 256, &so.threads)) goto done;
             break;
         case SCAN_OPT_MEM_LIMIT:
-            if (!parse_count(optarg, (size_t)4 << 20, &so.mem_limit)) {
-                cli_usage_error("--mem-limit takes a size of at least 4M (K, M, G suffixes), "
-                                "not '%s'",
-                                optarg);
-                goto done;
-            }
+            if (!cli_parse_bytes("--mem-limit", optarg, (size_t)4 << 20, CLI_MAX_MEM, &so.mem_limit)) goto done;
             break;
         case SCAN_OPT_TMPDIR: so.tmpdir = optarg; break;
         case 'q': quiet = true; break;
@@ -692,6 +673,7 @@ int cmd_scan(int argc, char **argv)
             goto done;
         }
     }
+    so.duplicate_ids = src_opts.skip_bad; /* else a repeated id is an error */
     if (date_field != NULL && clusters_path == NULL) {
         cli_usage_error("--date-field is used by --clusters; give --clusters FILE too");
         goto done;
@@ -720,6 +702,20 @@ int cmd_scan(int argc, char **argv)
     rp_error err;
     rp_status st;
     const double t0 = now();
+    FILE *boilerplate_f = NULL, *clusters_f = NULL;
+    {
+        const char *outputs[] = {output, boilerplate_path, clusters_path, html_dir};
+        char **all = malloc((n_inputs + n_against + 1) * sizeof *all);
+        if (all == NULL) {
+            cli_error("out of memory");
+            goto done;
+        }
+        memcpy(all, inputs, n_inputs * sizeof *all);
+        if (n_against > 0) memcpy(all + n_inputs, against, n_against * sizeof *all);
+        bool ok = cli_check_outputs(outputs, 4, NULL, all, n_inputs + n_against);
+        free(all);
+        if (!ok) goto done;
+    }
     if (html_dir != NULL && !make_dir(html_dir)) goto done;
     c.out = cli_open_output(output);
     if (c.out == NULL) goto done;
@@ -756,11 +752,11 @@ int cmd_scan(int argc, char **argv)
     }
     if (boilerplate_path != NULL) {
         cli_progress_label(&c.bar, "boilerplate");
-        if (write_report(scan, boilerplate_path, false) != EXIT_OK) goto finish;
+        if (write_report(scan, boilerplate_path, false, &boilerplate_f) != EXIT_OK) goto finish;
     }
     if (clusters_path != NULL) {
         cli_progress_label(&c.bar, "families");
-        if (write_report(scan, clusters_path, true) != EXIT_OK) goto finish;
+        if (write_report(scan, clusters_path, true, &clusters_f) != EXIT_OK) goto finish;
     }
     rp_scan_stats stats;
     rp_scan_get_stats(scan, &stats);
@@ -771,12 +767,16 @@ int cmd_scan(int argc, char **argv)
     }
     cli_progress_end(&c.bar);
     status = EXIT_OK;
-    if (!cli_close_output(c.out, output)) status = EXIT_FAIL;
-    c.out = NULL;
+    cli_warn_duplicate_ids(stats.duplicate_ids);
     if (!quiet) summary(&stats, skipped, now() - t0);
 finish:
     cli_progress_end(&c.bar);
-    if (c.out != NULL && !cli_close_output(c.out, output)) status = EXIT_FAIL;
+    /* Every output is put in place only when the whole run succeeded. */
+    if (boilerplate_f != NULL && !cli_close_output(boilerplate_f, boilerplate_path, status == EXIT_OK))
+        status = EXIT_FAIL;
+    if (clusters_f != NULL && !cli_close_output(clusters_f, clusters_path, status == EXIT_OK))
+        status = EXIT_FAIL;
+    if (c.out != NULL && !cli_close_output(c.out, output, status == EXIT_OK)) status = EXIT_FAIL;
     rp_scan_free(scan);
     free(c.top.v);
 done:

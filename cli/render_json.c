@@ -4,6 +4,14 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <string.h>
+
+void cli_json_add_bytes(cJSON *obj, const char *key, const char *s, size_t n)
+{
+    char *q = rp_json_quote(s, n, NULL);
+    if (q != NULL) cJSON_AddRawToObject(obj, key, q);
+    rp_free(q);
+}
 
 /* Round to 4 decimals so output is stable and short. */
 static double r4(double x)
@@ -18,7 +26,7 @@ static cJSON *doc_obj(const rp_doc *d)
     rp_doc_tokens(d, &n);
     cJSON *o = cJSON_CreateObject();
     if (o == NULL) return NULL;
-    cJSON_AddStringToObject(o, "name", rp_doc_name(d));
+    cli_json_add_bytes(o, "name", rp_doc_name(d), strlen(rp_doc_name(d)));
     cJSON_AddNumberToObject(o, "bytes", (double)len);
     cJSON_AddNumberToObject(o, "tokens", (double)n);
     return o;
@@ -72,24 +80,24 @@ int render_json(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r)
     return print_line(out, root);
 }
 
-static cJSON *id_obj(const char *id, const rp_doc *d)
+static cJSON *id_obj(const char *id, size_t id_len, const rp_doc *d)
 {
     size_t n;
     rp_doc_tokens(d, &n);
     cJSON *o = cJSON_CreateObject();
     if (o == NULL) return NULL;
-    cJSON_AddStringToObject(o, "id", id);
+    cli_json_add_bytes(o, "id", id, id_len);
     cJSON_AddNumberToObject(o, "tokens", (double)n);
     return o;
 }
 
-cJSON *render_pair_object(const char *a_id, const rp_doc *a, const char *b_id, const rp_doc *b,
-                          const rp_result *r)
+cJSON *render_pair_object_n(const char *a_id, size_t a_id_len, const rp_doc *a, const char *b_id,
+                            size_t b_id_len, const rp_doc *b, const rp_result *r)
 {
     cJSON *root = cJSON_CreateObject();
     if (root == NULL) return NULL;
-    cJSON_AddItemToObject(root, "a", id_obj(a_id, a));
-    cJSON_AddItemToObject(root, "b", id_obj(b_id, b));
+    cJSON_AddItemToObject(root, "a", id_obj(a_id, a_id_len, a));
+    cJSON_AddItemToObject(root, "b", id_obj(b_id, b_id_len, b));
     cJSON_AddNumberToObject(root, "containment_a", r4(rp_result_containment_a(r)));
     cJSON_AddNumberToObject(root, "containment_b", r4(rp_result_containment_b(r)));
     cJSON_AddNumberToObject(root, "jaccard", r4(rp_result_jaccard(r)));
@@ -98,9 +106,15 @@ cJSON *render_pair_object(const char *a_id, const rp_doc *a, const char *b_id, c
     return root;
 }
 
-int render_pair_record(FILE *out, const char *a_id, const rp_doc *a, const char *b_id,
-                       const rp_doc *b, const rp_result *r)
+cJSON *render_pair_object(const char *a_id, const rp_doc *a, const char *b_id, const rp_doc *b,
+                          const rp_result *r)
 {
-    cJSON *root = render_pair_object(a_id, a, b_id, b, r);
+    return render_pair_object_n(a_id, strlen(a_id), a, b_id, strlen(b_id), b, r);
+}
+
+int render_pair_record(FILE *out, const char *a_id, size_t a_id_len, const rp_doc *a,
+                       const char *b_id, size_t b_id_len, const rp_doc *b, const rp_result *r)
+{
+    cJSON *root = render_pair_object_n(a_id, a_id_len, a, b_id, b_id_len, b, r);
     return root == NULL ? -1 : print_line(out, root);
 }

@@ -32,6 +32,53 @@ typedef struct writer {
     const char *close_text; /* "-]" or "+}" without colour */
 } writer;
 
+size_t cli_utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+    unsigned c = s[0];
+    size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (len == 0 || len > n) return 0;
+    unsigned v = c & (0x7F >> len);
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80) return 0;
+        v = v << 6 | (s[k] & 0x3F);
+    }
+    static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    *cp = v;
+    return len;
+}
+
+void cli_put_text(FILE *out, const char *s, size_t n, bool one_line)
+{
+    static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i; /* printable ASCII and valid, non-control UTF-8 as it is */
+        unsigned cp = 0;
+        size_t len = 0;
+        while (run < n) {
+            if (p[run] >= 0x20 && p[run] < 0x7F) {
+                run++;
+                continue;
+            }
+            if (p[run] >= 0x80 && (len = cli_utf8_seq(p + run, n - run, &cp)) > 0 && cp >= 0xA0) {
+                run += len;
+                continue;
+            }
+            break;
+        }
+        fwrite(s + i, 1, run - i, out);
+        if (run == n) break;
+        /* a control character (C0, DEL, C1) or an invalid byte */
+        if (!one_line && (p[run] == '\n' || p[run] == '\t'))
+            fputc(p[run], out);
+        else
+            fputs(replacement, out);
+        i = run + (p[run] >= 0x80 && len > 0 ? len : 1);
+    }
+}
+
 static int utf8_cols(const char *s, size_t n)
 {
     int c = 0;
@@ -62,7 +109,7 @@ static void put_word(writer *w, const char *s, size_t n)
         w->pending_open = NULL;
         w->in_mark = true;
     }
-    fwrite(s, 1, n, w->out);
+    cli_put_text(w->out, s, n, true); /* lossy text may hold invalid UTF-8 */
     w->col += cols;
 }
 
@@ -157,8 +204,13 @@ int render_text(FILE *out, const rp_doc *a, const rp_doc *b, const rp_result *r,
     const char *bold = color ? C_BOLD : "", *reset = color ? C_RESET : "";
     const char *head = color ? C_HEAD : "", *dim = color ? C_DIM : "";
 
-    fprintf(out, "%sA%s %s (%zu bytes, %zu words)\n", bold, reset, rp_doc_name(a), la, na);
-    fprintf(out, "%sB%s %s (%zu bytes, %zu words)\n", bold, reset, rp_doc_name(b), lb, nb);
+    const char *name_a = rp_doc_name(a), *name_b = rp_doc_name(b);
+    fprintf(out, "%sA%s ", bold, reset);
+    cli_put_text(out, name_a, strlen(name_a), true);
+    fprintf(out, " (%zu bytes, %zu words)\n", la, na);
+    fprintf(out, "%sB%s ", bold, reset);
+    cli_put_text(out, name_b, strlen(name_b), true);
+    fprintf(out, " (%zu bytes, %zu words)\n", lb, nb);
     int width = term_width(out);
     for (size_t i = 0; i < np; i++) {
         fprintf(out,

@@ -36,6 +36,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -377,8 +378,23 @@ typedef struct rp_source_opts {
     const char *text_field; /* JSONL member holding the text; default "text" (NULL: default) */
     const char *id_field;   /* JSONL member holding the id; default "id" (NULL: default) */
     int skip_bad;           /* 0 (default): a malformed JSONL line is an error;
-                             * 1: skip it and count it */
+                             * 1: skip it and count it; skip and count files
+                             * that cannot be read or are not text or JSONL
+                             * too (see rp_source_next()) */
     int lossy;              /* as rp_text_opts.lossy, for the text of each record */
+    int hidden;             /* 0 (default): a directory walk leaves out names
+                             * starting with '.'; 1: reads them */
+    /* NULL-terminated lists of fnmatch(3) globs matched against the names
+     * found in a directory walk (not against paths given): a file is read
+     * only if it matches one of include (NULL: every file); a file or
+     * directory matching one of exclude is left out. Copied. */
+    const char *const *include;
+    const char *const *exclude;
+    /* With skip_bad: called for each file skipped, with its path and why
+     * (a message as in rp_error.msg); NULL: none. Called on the thread
+     * reading the source. */
+    void (*on_skip)(void *user, const char *path, const char *reason);
+    void *skip_user;
 } rp_source_opts;
 
 /* rp_source_opts_init() - fill *o with the defaults above. */
@@ -437,15 +453,23 @@ RP_API rp_status rp_source_open(const char *const *paths, size_t n_paths,
  *  - RP_ERR_LIMIT: a text over RP_DOC_MAX_BYTES;
  *  - RP_ERR_IO: a file or directory that cannot be opened or read
  *    (sys_errno set); RP_ERR_NOMEM; RP_ERR_PARAM (NULL argument).
+ * A file starting with a UTF-16 or UTF-32 byte order mark is RP_ERR_FORMAT
+ * (saying so), even when lossy.
  * With opts.skip_bad, the line errors above (PARSE, and UTF8, FORMAT and
- * LIMIT about a JSONL line) skip the line instead. An error is final: later
+ * LIMIT about a JSONL line) skip the line instead, and a file-level error
+ * (a file or directory that cannot be opened or read, a dangling symbolic
+ * link, a plain file that is binary or not UTF-8, corrupt compressed data,
+ * a UTF-16 file, a file taken for JSONL by its content whose first record
+ * is bad) skips the rest of that file, counted by rp_source_skipped_files()
+ * and reported to opts.on_skip. An error is final: later
  * calls return it again. Not to be called on one source from two threads at
  * once. */
 RP_API rp_status rp_source_next(rp_source *src, const rp_record **rec, rp_error *err);
 
 /* rp_source_skipped() - the number of malformed lines skipped so far
- * (opts.skip_bad). */
+ * (opts.skip_bad); rp_source_skipped_files() the number of whole files. */
 RP_API size_t rp_source_skipped(const rp_source *src);
+RP_API size_t rp_source_skipped_files(const rp_source *src);
 
 /* rp_source_bytes() - input bytes read so far, counted as stored (the
  * compressed bytes of a .gz or .zst file), for progress reports against
@@ -456,6 +480,50 @@ RP_API uint64_t rp_source_bytes(const rp_source *src);
 /* rp_source_free() - close the files and release the source and its last
  * record. NULL is a no-op. */
 RP_API void rp_source_free(rp_source *src);
+
+/* ------------------------------------------------------------------------
+ * Many processes (MPI)
+ * ------------------------------------------------------------------------
+ *
+ * An rp_comm is the group of processes ("ranks") one run is spread over.
+ * Given to rp_dedup_opts.comm, rp_dedup_run() becomes a collective call:
+ * every rank of the group calls it with the same paths and options, each
+ * reads its share of the input and the stages exchange records between
+ * ranks; rank 0 ends up holding the whole outcome (ids, clusters, pairs),
+ * identical to the one-process run's, and the other ranks an outcome with
+ * the statistics only. The transport is Open MPI (build/libreprint_mpi.a,
+ * the `reprint-mpi` program); the library itself has no MPI dependency.
+ *
+ * On the other ranks, rp_dedup_get_stats() holds the job's input and
+ * candidate counters and the rank fields (pairs and clusters are rank 0's
+ * to count), and the per-document getters and rp_dedup_next_pair() see no
+ * documents.
+ *
+ * Errors inside MPI are fatal to the job (MPI's default handler). When one
+ * rank fails with an error of its own (a file it cannot read), the others
+ * are blocked in an exchange: the caller reports the error and calls
+ * rp_comm_abort(), which ends every rank. */
+typedef struct rp_comm rp_comm;
+
+/* rp_comm_mpi_init() - MPI_Init and a group of every rank of the job
+ * (MPI_COMM_WORLD). Defined only in libreprint_mpi.a. argc, argv: main's,
+ * for MPI_Init. Returns RP_OK, RP_ERR_NOMEM. Free with rp_comm_free() (which
+ * calls MPI_Finalize). Call from main's thread, once. */
+RP_API rp_status rp_comm_mpi_init(int *argc, char ***argv, rp_comm **out, rp_error *err);
+/* This process's rank (0-based) and the number of ranks; 0 and 1 for NULL. */
+RP_API int rp_comm_rank(const rp_comm *c);
+RP_API int rp_comm_size(const rp_comm *c);
+/* This rank's host name (borrowed; "" for NULL). */
+RP_API const char *rp_comm_host(const rp_comm *c);
+/* Bytes this rank has sent to other ranks so far. */
+RP_API uint64_t rp_comm_bytes_sent(const rp_comm *c);
+/* End every rank of the job with exit status status (MPI_Abort). Does
+ * not return. */
+RP_API void rp_comm_abort(rp_comm *c, int status);
+/* Wait for every rank (a barrier). */
+RP_API void rp_comm_barrier(rp_comm *c);
+/* Finish (MPI_Finalize) and release c. NULL is a no-op. */
+RP_API void rp_comm_free(rp_comm *c);
 
 /* ------------------------------------------------------------------------
  * Near-duplicate sketches (MinHash)
@@ -638,7 +706,10 @@ typedef struct rp_dedup_opts {
     size_t threads;        /* sketching threads; 0 (default): the online cores; at most 256 */
     size_t mem_limit;      /* bytes; 0 (default): a quarter of physical memory */
     const char *tmpdir;    /* NULL (default): $TMPDIR or /tmp */
-    rp_source_opts source; /* how records are read (rp_source_opts_init) */
+    rp_source_opts source; /* how records are read (rp_source_opts_init); the
+                            * input is read again by rp_dedup_write(), so
+                            * source.include, exclude and on_skip must stay
+                            * valid until rp_dedup_free() */
     /* An index (rp_index_open(), borrowed for the run and the getters) whose
      * documents count as already kept: an input document that is a
      * near duplicate of one is removed, and pairs and clusters name it.
@@ -647,6 +718,12 @@ typedef struct rp_dedup_opts {
     struct rp_index *against;
     rp_dedup_progress_fn progress; /* NULL: none */
     void *progress_user;
+    /* The ranks the run is spread over (see "Many processes"); NULL
+     * (default): this process alone. Not with against or standard input.
+     * The progress callback is called on rank 0 only, with documents and
+     * bytes of the whole job. Not with strict (its split reads the
+     * signatures of any member). */
+    rp_comm *comm;
 } rp_dedup_opts;
 
 RP_API void rp_dedup_opts_init(rp_dedup_opts *o);
@@ -660,6 +737,9 @@ typedef struct rp_dedup_stats {
     uint64_t bytes;           /* bytes of text */
     uint64_t empty;           /* documents without words */
     uint64_t skipped;         /* malformed lines skipped (skip_bad) */
+    uint64_t skipped_files;   /* files skipped as unreadable or not text (skip_bad) */
+    uint64_t duplicate_ids;   /* documents with the id of an earlier one (kept with
+                               * skip_bad; else such an input is RP_ERR_PARSE) */
     uint64_t candidates;      /* distinct candidate pairs */
     uint64_t exact_checks;    /* candidates verified exactly */
     uint64_t pairs;           /* verified pairs */
@@ -675,6 +755,16 @@ typedef struct rp_dedup_stats {
     uint64_t against_removed;    /* input documents removed as near duplicates of indexed ones */
     size_t bands, rows;          /* the banding used */
     double seconds;              /* wall time of rp_dedup_run() */
+    /* With opts.comm: the ranks, the bytes all of them sent to each other,
+     * and per stage (read and sketch, candidates, verify, exact check,
+     * gather and cluster) the time of the slowest rank and which it was.
+     * Counts above are of the whole job. 1, 0 and zeros otherwise. */
+    int ranks;
+    uint64_t bytes_exchanged;
+    double stage_seconds[5];
+    int stage_slowest[5];
+    uint64_t rank_peak_bytes; /* the largest peak resident memory of a rank, */
+    int rank_peak;            /*   and which rank (at the end of the run) */
 } rp_dedup_stats;
 
 /* rp_dedup_run() - deduplicate the corpus read from paths (as
@@ -718,7 +808,10 @@ RP_API int rp_dedup_next_pair(rp_dedup *d, uint64_t *a, uint64_t *b, double *sim
  * plain): JSONL records as their original lines, plain-text records as
  * JSONL lines {"id": ..., "text": ...}. Reads the input again (the same
  * paths and options as the run). The file is written in full or, on error,
- * removed (not standard output). */
+ * removed (not standard output). After a run on ranks (opts.comm) it is
+ * collective: every rank reads its share again and sends its kept
+ * documents to rank 0, which writes the file (the same bytes as one
+ * process); the other ranks' out_path is not used. */
 RP_API rp_status rp_dedup_write(rp_dedup *d, const char *out_path, rp_error *err);
 
 /* ------------------------------------------------------------------------
@@ -783,12 +876,16 @@ typedef enum rp_scan_stage {
     RP_SCAN_STAGE_ALIGN = 1  /* aligning candidate pairs */
 } rp_scan_stage;
 
+/* The largest rp_scan_opts.max_df: documents are numbered in 32 bits. */
+#define RP_SCAN_MAX_DF ((size_t)UINT32_MAX)
+
 /* Scan options. Initialize with rp_scan_opts_init(). */
 typedef struct rp_scan_opts {
     size_t ngram;           /* words per fingerprinted n-gram; default 5; 1..32 */
     size_t window;          /* winnowing window in n-grams; default 4; 1..64 */
     size_t max_df;          /* fingerprints in more documents are boilerplate;
-                             * default 100; >= 2 */
+                             * default 100; 2..RP_SCAN_MAX_DF (which, above
+                             * any corpus size, turns the filter off) */
     size_t min_shared;      /* distinct fingerprints a pair must share to be
                              * aligned; default 4; >= 1 */
     size_t min_words;       /* as rp_compare_opts.min_words; default 8; >= 1 */
@@ -804,6 +901,10 @@ typedef struct rp_scan_opts {
     const char *tmpdir;     /* temporary files; NULL (default): $TMPDIR or /tmp.
                              * Borrowed for rp_scan_new() only (copied) */
     int lossy;              /* as rp_text_opts.lossy; default 0 */
+    int duplicate_ids;      /* 0 (default): a document whose id was added
+                             * before is RP_ERR_PARAM from rp_scan_add();
+                             * 1: added anyway and counted in
+                             * rp_scan_stats.duplicate_ids */
     uint64_t seed;          /* token hash seed; default RP_HASH_SEED_DEFAULT */
     /* Progress inside rp_scan_run() (NULL: none): stage when a stage begins,
      * progress with the share of that stage done. Both get progress_user
@@ -892,6 +993,8 @@ typedef struct rp_scan_stats {
     uint64_t pairs;             /* reported */
     uint64_t passages;          /* in reported pairs */
     uint64_t spilled_runs;      /* sorted runs written to temporary files */
+    uint64_t duplicate_ids;     /* documents added with an id added before
+                                 * (rp_scan_opts.duplicate_ids 1) */
 } rp_scan_stats;
 
 /* rp_scan_get_stats() - the counters so far into *out. */
@@ -1056,13 +1159,18 @@ RP_API const rp_index_params *rp_index_get_params(const rp_index *idx);
 
 /* Flags of rp_index_add(). */
 #define RP_INDEX_REPLACE 1 /* an existing document with the same id is removed first */
+/* An id already present (committed, or earlier in this batch): the document
+ * is not added and RP_OK is returned; rp_index_pending() does not grow. So
+ * an interrupted add can be run again over the same input. */
+#define RP_INDEX_SKIP_EXISTING 2
 
 /* rp_index_add() - add a document to the current batch (starting one, and
  * so the write transaction, if none is open).
  *
  * id, id_len: the document's identifier, any bytes, unique in the index;
  *       copied. An id already present is RP_ERR_PARAM (the document is not
- *       added; the batch stays open) unless flags has RP_INDEX_REPLACE.
+ *       added; the batch stays open) unless flags has RP_INDEX_REPLACE or
+ *       RP_INDEX_SKIP_EXISTING (not both: RP_ERR_PARAM).
  * doc:  the text, tokenized with the index's seed (else RP_ERR_MISMATCH);
  *       its bytes are stored as they are. Borrowed.
  * meta, meta_len: other data kept with the document and returned with its
@@ -1095,8 +1203,15 @@ RP_API rp_status rp_index_remove(rp_index *idx, const char *id, size_t id_len, i
  * Returns RP_OK; RP_ERR_IO (the disk is full or failing), RP_ERR_FORMAT,
  * RP_ERR_NOMEM: if the batch itself could not be committed it is rolled
  * back (rp_index_pending() is then 0); an error while merging afterwards
- * leaves the batch committed and the index valid. */
+ * leaves the batch committed and the index valid: rp_index_committed()
+ * tells the two apart. */
 RP_API rp_status rp_index_commit(rp_index *idx, rp_error *err);
+
+/* rp_index_committed() - the documents the last rp_index_commit() on this
+ * handle made durable: its batch's count when the COMMIT itself
+ * succeeded, even if a merge after it then failed (and the call returned
+ * that error); 0 when the batch was rolled back or nothing was committed. */
+RP_API size_t rp_index_committed(const rp_index *idx);
 
 /* rp_index_rollback() - discard the current batch. A no-op without one. */
 RP_API void rp_index_rollback(rp_index *idx);
@@ -1180,6 +1295,14 @@ typedef struct rp_index_info {
     rp_index_params params;
 } rp_index_info;
 
+/* rp_index_check() - check the index file: SQLite's quick_check (full 0:
+ * every page's structure, O(file size)) or integrity_check (full 1: also
+ * that every index matches its table). rp_index_open() runs the quick
+ * check before it opens an existing index for writing, so a damaged index
+ * is refused (RP_ERR_FORMAT) and never changed. Returns RP_OK,
+ * RP_ERR_FORMAT naming what is damaged, RP_ERR_IO, RP_ERR_PARAM. */
+RP_API rp_status rp_index_check(rp_index *idx, int full, rp_error *err);
+
 /* rp_index_stats() - describe the committed index (and this handle's open
  * batch). Returns RP_OK, RP_ERR_FORMAT, RP_ERR_IO, RP_ERR_PARAM. */
 RP_API rp_status rp_index_stats(rp_index *idx, rp_index_info *out, rp_error *err);
@@ -1210,6 +1333,78 @@ RP_API rp_status rp_index_near(rp_index *idx, const uint32_t *sig, double min_si
  * RP_ERR_NOMEM. */
 RP_API rp_status rp_index_document(rp_index *idx, int64_t doc, char **id, size_t *id_len,
                                    char **text, size_t *text_len, rp_error *err);
+
+/* rp_json_quote() - s[0..n), any bytes, as a quoted JSON string that is
+ * valid UTF-8 whatever s holds; every JSON text reprint writes uses it for
+ * ids, names and texts. Valid UTF-8 is kept as it is, except that '"' and
+ * '\' are escaped and control characters (U+0000..U+001F and U+007F) are
+ * written \n, \r, \t or \u00XX, so NUL is \u0000. Each byte that is not
+ * part of valid UTF-8 becomes the escape of a lone surrogate, \udc80 ..
+ * \udcff for bytes 0x80..0xFF (Python's "surrogateescape": json.loads(x)
+ * .encode("utf-8", "surrogateescape") gives the bytes back). Returns a new
+ * NUL-terminated buffer (free it with rp_free()), its length in *len when
+ * len is not NULL; NULL when out of memory. Thread-safe. */
+RP_API char *rp_json_quote(const char *s, size_t n, size_t *len);
+
+/* ------------------------------------------------------------------------
+ * Output files
+ * ------------------------------------------------------------------------
+ *
+ * Every file the library and the reprint program write goes through an
+ * rp_output, which never destroys what it did not create:
+ *  - a regular file, or a path that does not exist yet, is written to a new
+ *    temporary file in the same directory and renamed onto the name only by
+ *    a committing rp_output_close(); a failed, interrupted or killed run
+ *    leaves the previous file (or nothing). The temporary file is unnamed
+ *    until then on Linux (O_TMPFILE), so not even SIGKILL leaves it behind;
+ *    elsewhere it is ".NAME.XXXXXX.tmp", named by rp_output_temp_path(). A
+ *    replaced file keeps its permission bits; a symbolic link is followed
+ *    (its target is replaced, the link stays); a second hard link to the
+ *    old file keeps the old contents.
+ *  - "-" (standard output) and any other existing file that is not regular
+ *    (a device, a FIFO, a terminal) are written in place: never truncated,
+ *    never removed.
+ * Threads: an rp_output belongs to one thread at a time. */
+typedef struct rp_output rp_output;
+
+/* rp_output_open() - start writing path ("-": standard output).
+ * out receives the output; write through rp_output_file() and finish with
+ * rp_output_close(). Returns RP_OK, RP_ERR_IO (a directory, a dangling
+ * symbolic link, no permission to create a file in its directory; err names
+ * the path and errno), RP_ERR_PARAM, RP_ERR_NOMEM. Nothing is created on
+ * error. */
+RP_API rp_status rp_output_open(const char *path, rp_output **out, rp_error *err);
+
+/* rp_output_file() - the stream to write to (borrowed; do not fclose it). */
+RP_API FILE *rp_output_file(rp_output *o);
+
+/* rp_output_path() - the path given to rp_output_open() (borrowed). */
+RP_API const char *rp_output_path(const rp_output *o);
+
+/* rp_output_temp_path() - the named temporary file being written, for a
+ * signal handler to unlink(); NULL when there is none (standard output, a
+ * device, an unnamed temporary file). Valid until rp_output_close(). */
+RP_API const char *rp_output_temp_path(const rp_output *o);
+
+/* rp_output_close() - finish and free o. commit 1: check that everything
+ * was written, then move the temporary file onto the name; a failure is
+ * RP_ERR_IO (err: the path, "write error: " and the reason) and leaves the
+ * previous file as it was. commit 0: abandon what was written (the
+ * temporary file is removed; a device or standard output keeps what it
+ * received). Standard output is flushed, not closed. NULL is a no-op. */
+RP_API rp_status rp_output_close(rp_output *o, int commit, rp_error *err);
+
+/* rp_output_check() - refuse outputs that would destroy an input, before
+ * anything is read. For each output (NULL and "-" are skipped): RP_ERR_PARAM
+ * (err->path: the output) when it is the same file as one of the inputs
+ * (same device and inode, so through symbolic and hard links; "-" among the
+ * inputs is what standard input is), when an existing output file lies
+ * inside an input directory (a walk would read it), or when two outputs
+ * name one file. Character devices (/dev/null, a terminal) are allowed as
+ * both. Inputs that do not exist are ignored (reading reports them).
+ * Returns RP_OK, RP_ERR_PARAM, RP_ERR_NOMEM. */
+RP_API rp_status rp_output_check(const char *const *outputs, size_t n_out,
+                                 const char *const *inputs, size_t n_in, rp_error *err);
 
 /* rp_index_get() - look a document up by its id: *found is set to 1 and its
  * text and meta data (as stored; NULL and *meta_len 0 when it has none) are

@@ -26,7 +26,11 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAYERS = ["base", "io", "text", "sketch", "align"]
-ENGINES = ["dedup", "scan", "index"]
+# mpi/ (the Open MPI transport, built only into libreprint_mpi.a) ranks with
+# the engines: it implements base/'s rp__comm_ops and nothing below the
+# programs may depend on it, so no layer may include or call it; the
+# engines reach it only through the interface in base/.
+ENGINES = ["dedup", "scan", "index", "mpi"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 for e in ENGINES:
     RANK[e] = len(LAYERS)

@@ -5,11 +5,13 @@
 # serve tests); the Python module: Debian's python3 with its headers,
 # setuptools and wheel (offline pip build), pytest and venv; the HTML
 # screenshot and serve page tests: chromium (optional: skipped with a message
-# when it cannot be installed); wrk and curl for bench/serve.sh (optional).
+# when it cannot be installed); wrk and curl for bench/serve.sh (optional);
+# reprint-mpi and its tests: Open MPI.
 set -e
 need="build-essential pkg-config libutf8proc-dev libxxhash-dev libcjson-dev zlib1g-dev \
 libzstd-dev libsqlite3-dev sqlite3 libmicrohttpd-dev clang libclang-rt-14-dev python3 gzip zstd \
-python3-dev python3-setuptools python3-wheel python3-pytest python3-venv"
+python3-dev python3-setuptools python3-wheel python3-pytest python3-venv libopenmpi-dev \
+openmpi-bin"
 optional="chromium wrk curl"
 missing=""
 for p in $need; do

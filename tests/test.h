@@ -140,6 +140,8 @@ size_t test_zipf(uint64_t *rs);
     X(source_compressed)                                                                           \
     X(source_errors)                                                                               \
     X(source_mem)                                                                                  \
+    X(json_quote)                                                                                  \
+    X(output_file)                                                                                 \
     X(source_json_check)                                                                           \
     X(source_fault_injection)                                                                      \
     X(minhash_error_bound)                                                                         \
@@ -160,6 +162,10 @@ size_t test_zipf(uint64_t *rs);
     X(source_trusted_same)                                                                         \
     X(dedup_against)                                                                               \
     X(dedup_fault_injection)                                                                       \
+    X(outbox_exchange)                                                                             \
+    X(source_ranges)                                                                               \
+    X(dedup_one_rank)                                                                              \
+    X(dedup_dist_fault_injection)                                                                  \
     X(scan_planted)                                                                                \
     X(scan_memory_limit)                                                                           \
     X(scan_boilerplate)                                                                            \

@@ -361,6 +361,13 @@ void test_scan_boilerplate(void)
     memset(&s, 0, sizeof s);
     CHECK_EQ(run_scan(&c, &o, &s, NULL), RP_OK);
     CHECK(s.pairs > 100);
+    size_t pairs_100 = s.pairs;
+    free_seen(&s);
+    /* the largest cap: no filter, and no buffer of max_df entries */
+    o.max_df = RP_SCAN_MAX_DF;
+    memset(&s, 0, sizeof s);
+    CHECK_EQ(run_scan(&c, &o, &s, NULL), RP_OK);
+    CHECK_EQ(s.pairs, pairs_100);
     free_seen(&s);
     free_corpus(&c);
 }
@@ -486,6 +493,11 @@ void test_scan_errors(void)
     rp_scan_opts_init(&o);
     o.max_df = 1;
     CHECK_EQ(rp_scan_new(&o, &sc, &err), RP_ERR_PARAM);
+    /* (max_df + 1) * sizeof wrapped to a small buffer here once */
+    rp_scan_opts_init(&o);
+    o.max_df = SIZE_MAX;
+    CHECK_EQ(rp_scan_new(&o, &sc, &err), RP_ERR_PARAM);
+    CHECK(strstr(err.msg, "max_df") != NULL);
     rp_scan_opts_init(&o);
     o.min_containment = 1.5;
     CHECK_EQ(rp_scan_new(&o, &sc, &err), RP_ERR_PARAM);

@@ -468,8 +468,26 @@ void test_source_walk(void)
     CHECK_EQ(mkfifo(at(dir, "fifo"), 0644), 0);      /* not a regular file: left out */
     char out[4096], want[4096];
     CHECK_EQ(dump(dir, NULL, out, sizeof out), RP_OK);
+    /* Hidden names are left out of walks unless asked for. */
+    rp_source_opts ho;
+    rp_source_opts_init(&ho);
+    ho.hidden = 1;
+    CHECK_EQ(dump(dir, &ho, out, sizeof out), RP_OK);
+    snprintf(want, sizeof want, "%s/.hidden|.hidden|0\n", dir);
+    CHECK(strncmp(out, want, strlen(want)) == 0);
+    /* include: only names matching; exclude: names left out, folders too */
+    static const char *const inc[] = {"b*.txt", "*.jsonl", NULL}, *const exc[] = {"c", NULL};
+    rp_source_opts io;
+    rp_source_opts_init(&io);
+    io.include = inc;
+    io.exclude = exc;
+    CHECK_EQ(dump(dir, &io, out, sizeof out), RP_OK);
     snprintf(want, sizeof want,
-             "%s/.hidden|.hidden|0\n"
+             "%s/a.jsonl:1|a1|1\n%s/a.jsonl:2|a2|2\n%s/b.txt|b.txt|0\n%s/b0.txt|b0.txt|0\n", dir,
+             dir, dir, dir);
+    CHECK_STR_EQ(out, want);
+    CHECK_EQ(dump(dir, NULL, out, sizeof out), RP_OK);
+    snprintf(want, sizeof want,
              "%s/B.txt|B.txt|0\n"
              "%s/a.jsonl:1|a1|1\n"
              "%s/a.jsonl:2|a2|2\n"
@@ -479,7 +497,7 @@ void test_source_walk(void)
              "%s/b0.txt|b0.txt|0\n"
              "%s/link.txt|b.txt|0\n"
              "%s/linkdir/d.txt|b/c/d.txt|0\n",
-             dir, dir, dir, dir, dir, dir, dir, dir, dir, dir);
+             dir, dir, dir, dir, dir, dir, dir, dir, dir);
     CHECK_STR_EQ(out, want);
     /* A trailing slash gives the same paths; files given alongside keep
      * their order. */
@@ -503,11 +521,22 @@ void test_source_walk(void)
     s = open1(dir, NULL);
     const rp_record *r;
     rp_error err;
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 7; i++)
         next_ok(s); /* up to b0.txt */
     CHECK_EQ(rp_source_next(s, &r, &err), RP_ERR_IO);
     CHECK_STR_EQ(err.path, at(dir, "c-broken"));
     CHECK_EQ(err.sys_errno, ENOENT);
+    rp_source_free(s);
+    /* With skip_bad it is skipped and counted, and the walk goes on. */
+    rp_source_opts so;
+    rp_source_opts_init(&so);
+    so.skip_bad = 1;
+    s = open1(dir, &so);
+    size_t n = 0;
+    while (rp_source_next(s, &r, &err) == RP_OK && r != NULL)
+        n++;
+    CHECK_EQ(n, 9);
+    CHECK_EQ(rp_source_skipped_files(s), 1);
     rp_source_free(s);
     rm_tree(dir);
 }
@@ -810,4 +839,70 @@ void test_source_fault_injection(void)
     }
     CHECK(failures > 20);
     rm_tree(dir);
+}
+
+/* Any bytes become a valid JSON string: NUL as \u0000, controls escaped,
+ * valid UTF-8 kept, each invalid byte as \udcXX. */
+void test_json_quote(void)
+{
+    static const char in[] = "a\0\"\\\n\x01\x7f\xc3\xa9\x92\xe2\x82\xe2\x82\xac\xed\xa0\x80z";
+    size_t len;
+    char *q = rp_json_quote(in, sizeof in - 1, &len);
+    CHECK_STR_EQ(q, "\"a\\u0000\\\"\\\\\\n\\u0001\\u007f\xc3\xa9\\udc92\\udce2\\udc82\xe2\x82\xac"
+                    "\\udced\\udca0\\udc80z\"");
+    CHECK_EQ(len, strlen(q));
+    rp_free(q);
+    q = rp_json_quote("", 0, NULL);
+    CHECK_STR_EQ(q, "\"\"");
+    rp_free(q);
+}
+
+/* rp_output: nothing under the name until a committing close; an abandoned
+ * output leaves the previous file; rp_output_check() sees through links. */
+void test_output_file(void)
+{
+    char dir[] = "/tmp/reprint-out-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[64], link[64];
+    snprintf(path, sizeof path, "%s/out", dir);
+    snprintf(link, sizeof link, "%s/link", dir);
+    FILE *f = fopen(path, "w");
+    fputs("old\n", f);
+    fclose(f);
+    CHECK_EQ(symlink("out", link), 0);
+    rp_output *o = NULL;
+    CHECK_EQ(rp_output_open(link, &o, NULL), RP_OK);
+    fputs("new\n", rp_output_file(o));
+    fflush(rp_output_file(o));
+    char buf[16] = {0};
+    f = fopen(path, "r");
+    CHECK(f != NULL && fgets(buf, sizeof buf, f) != NULL);
+    if (f) fclose(f);
+    CHECK_STR_EQ(buf, "old\n");
+    CHECK_EQ(rp_output_close(o, 0, NULL), RP_OK); /* abandoned */
+    f = fopen(path, "r");
+    CHECK(f != NULL && fgets(buf, sizeof buf, f) != NULL);
+    if (f) fclose(f);
+    CHECK_STR_EQ(buf, "old\n");
+    CHECK_EQ(rp_output_open(link, &o, NULL), RP_OK);
+    fputs("new\n", rp_output_file(o));
+    CHECK_EQ(rp_output_close(o, 1, NULL), RP_OK);
+    f = fopen(path, "r");
+    CHECK(f != NULL && fgets(buf, sizeof buf, f) != NULL);
+    if (f) fclose(f);
+    CHECK_STR_EQ(buf, "new\n");
+    struct stat sb;
+    CHECK(lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode)); /* the link stays a link */
+    const char *outs[] = {link}, *ins[] = {path};
+    rp_error err;
+    CHECK_EQ(rp_output_check(outs, 1, ins, 1, &err), RP_ERR_PARAM);
+    CHECK_STR_EQ(err.path, link);
+    const char *dirs[] = {dir};
+    CHECK_EQ(rp_output_check(ins, 1, dirs, 1, &err), RP_ERR_PARAM);
+    const char *other[] = {"/nonexistent/in"};
+    CHECK_EQ(rp_output_check(outs, 1, other, 1, &err), RP_OK);
+    CHECK_EQ(rp_output_open(dir, &o, &err), RP_ERR_IO); /* a directory */
+    unlink(link);
+    unlink(path);
+    CHECK_EQ(rmdir(dir), 0); /* nothing else was left in it */
 }

@@ -113,6 +113,11 @@ static inline int rp__utf8_decode(const uint8_t *s, size_t len, int32_t *cp)
 /* Offset of the first invalid byte or NUL in text, or len if there is none.
  * *is_nul tells which. */
 size_t rp__utf8_check(const uint8_t *s, size_t len, bool *is_nul);
+/* The encoding a UTF-16 or UTF-32 byte order mark at the start of s names
+ * ("UTF-16LE", ...), or NULL when s does not start with one. */
+const char *rp__utf16_bom(const uint8_t *s, size_t len);
+/* Fail with RP_ERR_FORMAT for text in that encoding (path and message). */
+rp_status rp__bom_error(rp_error *err, const char *path, const char *encoding);
 /* Write code point cp (at most U+10FFFF, not a surrogate) as UTF-8 at o (room
  * for 4 bytes); returns its length. */
 size_t rp__utf8_encode(uint32_t cp, char *o);
@@ -178,6 +183,9 @@ rp_status rp__sorter_next(rp__sorter *s, const uint64_t **rec, rp_error *err);
  * rp__sorter_free, so a sorter that could not be made counts nothing). */
 uint64_t rp__sorter_count(const rp__sorter *s);
 size_t rp__sorter_runs(const rp__sorter *s);
+/* The temporary file holding the runs, -1 before the first spill: for the
+ * fuzz target that damages run files (fuzz/fuzz_extsort.c). */
+int rp__sorter_fd(const rp__sorter *s);
 void rp__sorter_free(rp__sorter *s);
 /* Temporary files in dir: created and unlinked at once (nothing is left
  * behind however the process ends); read and written whole at offsets.
@@ -202,5 +210,65 @@ typedef void (*rp__task_fn)(void *ctx, size_t t);
  * started has its share run on the calling thread afterwards, so callers
  * must not make thread t wait for thread u. n is capped at RP__MAX_THREADS. */
 void rp__parallel(size_t n, rp__task_fn fn, void *ctx);
+
+/* ---- ranks (comm.c) and record exchange (exchange.c) ------------------------
+ * The transport the stages of dedup exchange records over when a run is
+ * spread over ranks (rp_dedup_opts.comm). An implementation fills the ops
+ * (src/mpi/mpi_comm.c: Open MPI, built only into libreprint_mpi.a); the
+ * engines see only this interface, so the library needs no MPI. Every op
+ * is collective over the group except send and recv; failures inside the
+ * transport are fatal to the job (MPI's default error handler). */
+enum { RP__REDUCE_SUM = 0, RP__REDUCE_MAX = 1 };
+typedef struct rp__comm_ops {
+    /* Rank p receives scount[q] from each q (all-to-all of one word each). */
+    void (*alltoall_counts)(void *impl, const uint64_t *scount, uint64_t *rcount);
+    /* send holds scount[p] bytes for each rank p in rank order; recv gets
+     * rcount[q] bytes from each q in rank order. Each count < 2^30. */
+    void (*alltoallv)(void *impl, const void *send, const uint64_t *scount, void *recv,
+                      const uint64_t *rcount);
+    void (*allreduce)(void *impl, uint64_t *v, size_t n, int op);
+    void (*allreduce_dbl_max)(void *impl, double *v, size_t n);
+    /* all[q * n + i] = rank q's mine[i]. */
+    void (*allgather)(void *impl, const uint64_t *mine, size_t n, uint64_t *all);
+    void (*bcast)(void *impl, void *buf, size_t len, int root);
+    void (*send)(void *impl, int dest, const void *buf, size_t len);
+    void (*recv)(void *impl, int src, void *buf, size_t len);
+    void (*barrier)(void *impl);
+    void (*abort)(void *impl, int status);
+    void (*finalize)(void *impl);
+} rp__comm_ops;
+struct rp_comm {
+    int rank, size;
+    char host[256];
+    const rp__comm_ops *ops;
+    void *impl;
+    uint64_t bytes_sent; /* to other ranks */
+};
+/* The ops with the bytes sent counted (comm.c). */
+void rp__comm_alltoallv(rp_comm *c, const void *send, const uint64_t *scount, void *recv,
+                        const uint64_t *rcount);
+void rp__comm_allreduce(rp_comm *c, uint64_t *v, size_t n, int op);
+void rp__comm_allgather(rp_comm *c, const uint64_t *mine, size_t n, uint64_t *all);
+void rp__comm_bcast(rp_comm *c, void *buf, size_t len, int root);
+void rp__comm_send(rp_comm *c, int dest, const void *buf, size_t len);
+void rp__comm_recv(rp_comm *c, int src, void *buf, size_t len);
+void rp__comm_dbl_max(rp_comm *c, double *v, size_t n);
+
+/* An outbox gathers records for other ranks (fixed rec_size bytes, or
+ * any length when rec_size is 0) within mem bytes, spilling past that to
+ * a temporary file, and rp__outbox_exchange() delivers them: in rounds of
+ * at most a few MiB per pair of ranks, each round's records by source
+ * rank, each source's in the order it put them. One thread at a time. */
+typedef struct rp__outbox rp__outbox;
+rp_status rp__outbox_new(rp_comm *c, size_t rec_size, size_t mem, const char *tmpdir,
+                         rp__outbox **out, rp_error *err);
+rp_status rp__outbox_put(rp__outbox *o, int dest, const void *rec, size_t len, rp_error *err);
+typedef rp_status (*rp__deliver_fn)(void *ctx, int src, const void *rec, size_t len,
+                                    rp_error *err);
+/* Collective: every rank's records to their destinations, fn called for
+ * each received one (a record to oneself included). The outbox is empty
+ * afterwards and may be filled again. */
+rp_status rp__outbox_exchange(rp__outbox *o, rp__deliver_fn fn, void *ctx, rp_error *err);
+void rp__outbox_free(rp__outbox *o);
 
 #endif /* REPRINT_BASE_H */

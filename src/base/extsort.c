@@ -299,6 +299,11 @@ uint64_t rp__sorter_count(const rp__sorter *s)
     return s ? s->count : 0;
 }
 
+int rp__sorter_fd(const rp__sorter *s)
+{
+    return s ? s->fd : -1;
+}
+
 size_t rp__sorter_runs(const rp__sorter *s)
 {
     return s ? s->n_runs : 0;

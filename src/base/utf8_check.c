@@ -63,3 +63,20 @@ size_t rp__utf8_encode(uint32_t cp, char *o)
     o[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+const char *rp__utf16_bom(const uint8_t *s, size_t len)
+{
+    if (len >= 4 && s[0] == 0xFF && s[1] == 0xFE && s[2] == 0 && s[3] == 0) return "UTF-32LE";
+    if (len >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0xFE && s[3] == 0xFF) return "UTF-32BE";
+    if (len >= 2 && s[0] == 0xFF && s[1] == 0xFE) return "UTF-16LE";
+    if (len >= 2 && s[0] == 0xFE && s[1] == 0xFF) return "UTF-16BE";
+    return NULL;
+}
+
+rp_status rp__bom_error(rp_error *err, const char *path, const char *encoding)
+{
+    return rp__fail(err, RP_ERR_FORMAT, path, 0,
+                    "%s text (it starts with a %s byte order mark): reprint reads UTF-8; "
+                    "convert it first, e.g. iconv -f %s -t UTF-8",
+                    encoding, encoding, encoding);
+}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,10 @@ void rp_dedup_free(rp_dedup *d)
     rp__free(d->text_field);
     rp__free(d->id_field);
     if (d->spool_fd >= 0) close(d->spool_fd);
+    for (size_t i = 0; d->path_spool != NULL && i < d->n_paths; i++)
+        if (d->path_spool[i] >= 0) close(d->path_spool[i]);
+    rp__free(d->path_spool);
+    if (d->id_seen.slots != NULL) rp__hmap_free(&d->id_seen);
     rp__free(d->ids);
     rp__free(d->id_off);
     rp__free(d->len);
@@ -47,6 +52,9 @@ void rp_dedup_free(rp_dedup *d)
     if (d->pairs_fd >= 0) close(d->pairs_fd);
     rp__free(d->arch_doc);
     if (d->arch_map.slots != NULL) rp__hmap_free(&d->arch_map);
+    rp__dedup_shard_free(d->shard);
+    rp__free(d->rank_first);
+    rp__free(d->chained_pairs);
     rp__free(d);
 }
 
@@ -87,6 +95,9 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     if (opts->verify < RP_VERIFY_AUTO || opts->verify > RP_VERIFY_EXACT ||
         opts->keep < RP_KEEP_FIRST || opts->keep > RP_KEEP_LONGEST)
         return rp__fail(err, RP_ERR_PARAM, "", 0, "unknown verify or keep mode");
+    if (opts->comm != NULL && (opts->against != NULL || opts->strict))
+        return rp__fail(err, RP_ERR_PARAM, "", 0, "%s cannot be used on ranks",
+                        opts->against ? "an index (against)" : "strict");
 
     if (opts->against != NULL) {
         const rp_index_params *ip = rp_index_get_params(opts->against);
@@ -108,6 +119,7 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     d->o = *opts;
     d->o.sketch.lossy = 1; /* the source has validated the text (or reads it lossy) */
     d->k = so->hashes;
+    d->st.ranks = 1;
     if (d->o.threads == 0) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
         d->o.threads = c > 0 ? (size_t)c : 1;
@@ -119,7 +131,10 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     if (tmp == NULL || *tmp == '\0') tmp = "/tmp";
     d->tmpdir = rp__strdup(tmp);
     d->paths = rp__calloc(n_paths ? n_paths : 1, sizeof *d->paths);
-    if (d->tmpdir == NULL || d->paths == NULL) goto nomem;
+    d->path_spool = rp__malloc((n_paths ? n_paths : 1) * sizeof *d->path_spool);
+    if (d->tmpdir == NULL || d->paths == NULL || d->path_spool == NULL) goto nomem;
+    for (size_t i = 0; i < n_paths; i++)
+        d->path_spool[i] = -1;
     d->o.tmpdir = d->tmpdir;
     bool has_stdin = false;
     for (size_t i = 0; i < n_paths; i++) {
@@ -144,7 +159,25 @@ rp_status rp_dedup_run(const char *const *paths, size_t n_paths, const rp_dedup_
     rp_status rc = RP_OK;
     rp__sorter *cands = NULL, *accepted = NULL, *exact = NULL;
     uint8_t *need = NULL;
+    if (d->o.comm != NULL) { /* spread over ranks: dedup_dist.c runs the stages */
+        if (has_stdin) {
+            rc = rp__fail(err, RP_ERR_PARAM, "-", 0,
+                          "standard input cannot be spread over ranks: give files");
+            goto fail;
+        }
+        if ((rc = rp__dedup_run_dist(d, err)) != RP_OK) goto fail;
+        d->st.seconds = rp__dedup_elapsed(&d->t0);
+        *out = d;
+        return RP_OK;
+    }
     if (has_stdin && (rc = rp__tmp_open(d->tmpdir, &d->spool_fd, err)) != RP_OK) goto fail;
+    for (size_t i = 0; i < d->n_paths; i++) {
+        struct stat sb;
+        if (strcmp(d->paths[i], "-") != 0 && stat(d->paths[i], &sb) == 0 &&
+            !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode) &&
+            (rc = rp__tmp_open(d->tmpdir, &d->path_spool[i], err)) != RP_OK)
+            goto fail;
+    }
     if ((rc = rp__dedup_stage_sketch(d, err)) != RP_OK) goto fail;
     d->st.docs = d->n;
     if ((rc = rp__sorter_new(1, d->o.mem_limit / 8, d->tmpdir, true, &cands, err)) != RP_OK)

@@ -6,8 +6,22 @@
  * clusters. */
 #include "dedup/dedup_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* --strict joins a member to a new representative it was never paired
+ * with when their signatures agree this much: 4.5 standard errors (plus
+ * one value) above the threshold, where a pair below it is all but
+ * impossible. Mass duplicates need it: a bucket of more than 65 documents
+ * pairs each only with the 64 before it, so 5,000 copies of one text
+ * would otherwise split into some 77 "distinct" ones. */
+static bool clearly_above(const rp_dedup *d, const uint32_t *a, const uint32_t *b)
+{
+    double t = d->o.threshold, k = (double)d->k;
+    double bar = d->o.verify == RP_VERIFY_SIGNATURE ? t : t + 4.5 * sqrt(t * (1 - t) / k) + 1.0 / k;
+    return rp_signature_similarity(a, b, d->k) >= (bar < 1 ? bar : 1);
+}
 
 /* The keep order of node x, before its number: indexed documents
  * (--against) first, the earlier added first (they are already kept in
@@ -100,6 +114,10 @@ rp_status rp__dedup_stage_cluster(rp_dedup *d, rp_error *err)
         }
         const uint32_t *si, *sr;
         if (r >= d->n) continue; /* an indexed representative: no signature here */
+        if (d->o.comm != NULL) { /* on ranks: the signatures are their owners' */
+            rc = rp__dedup_chained_note(d, (uint32_t)i, r, err);
+            continue;
+        }
         if (d->sigs.fd >= 0 && sbuf == NULL) {
             rc = rp__nomem(err, "");
             break;
@@ -136,7 +154,8 @@ rp_status rp__dedup_stage_cluster(rp_dedup *d, rp_error *err)
         if (rc == RP_OK) {
             if (n_members > 1) qsort(members, n_members, sizeof *members, member_cmp);
             uint32_t *newrep = rp__malloc((n_members ? n_members : 1) * sizeof *newrep);
-            if (newrep == NULL) rc = rp__nomem(err, "");
+            uint32_t *pair_buf = rp__malloc(2 * d->k * sizeof *pair_buf);
+            if (newrep == NULL || pair_buf == NULL) rc = rp__nomem(err, "");
             for (size_t s = 0; rc == RP_OK && s < n_members;) {
                 size_t e = s;
                 while (e < n_members && members[e].rep == members[s].rep)
@@ -149,18 +168,34 @@ rp_status rp__dedup_stage_cluster(rp_dedup *d, rp_error *err)
                     if (newrep[i] != UINT32_MAX) continue;
                     uint32_t r = members[i].x;
                     newrep[i] = r;
+                    const uint32_t *sr = NULL;
+                    if (r < d->n &&
+                        (rc = rp__dedup_sigs_get(&d->sigs, r, 1, pair_buf, &sr, d->tmpdir, err)) !=
+                            RP_OK)
+                        break;
                     for (size_t j = i + 1; j < e; j++) {
                         if (newrep[j] != UINT32_MAX) continue;
                         uint32_t x = members[j].x;
                         uint64_t key = r < x ? (uint64_t)r << 32 | x : (uint64_t)x << 32 | r;
-                        if (rp__hmap_get(&verified, key) != NULL) newrep[j] = r;
+                        if (rp__hmap_get(&verified, key) != NULL) {
+                            newrep[j] = r;
+                            continue;
+                        }
+                        const uint32_t *sx;
+                        if (sr == NULL || x >= d->n) continue; /* indexed: no signature */
+                        if ((rc = rp__dedup_sigs_get(&d->sigs, x, 1, pair_buf + d->k, &sx,
+                                                     d->tmpdir, err)) != RP_OK)
+                            break;
+                        if (clearly_above(d, sr, sx)) newrep[j] = r;
                     }
+                    if (rc != RP_OK) break;
                 }
                 s = e;
             }
             for (size_t i = 0; rc == RP_OK && i < n_members; i++)
                 d->rep[members[i].x] = newrep[i];
             rp__free(newrep);
+            rp__free(pair_buf);
         }
     }
     rp__free(chained);

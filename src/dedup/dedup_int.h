@@ -15,6 +15,8 @@
  *     their shingle sets (spilled to a temporary file) decide those pairs.
  *  5. dedup_cluster.c: union-find over verified pairs, representatives by
  *     the keep rule, the chaining check and, when strict, the greedy split.
+ * With opts.comm the same stages run on every rank over its share of the
+ * input (dedup_dist.c; the share is planned in dedup_shard.c).
  * dedup_output.c writes the input without duplicates. dedup_store.c holds
  * what the stages share: the signature store, the document table, the
  * second reading of the input and the verified pairs. Private to
@@ -61,6 +63,10 @@ struct rp_dedup {
     char **paths;
     size_t n_paths;
     int spool_fd; /* a copy of standard input, -1 if not read */
+    /* Per path: a copy of a FIFO or device (which cannot be read twice:
+     * process substitution, mkfifo), -1 for files and directories. */
+    int *path_spool;
+    rp__hmap id_seen; /* hash of each input id -> its first document */
     rp_dedup_stats st;
     size_t k;
     /* per document */
@@ -96,6 +102,15 @@ struct rp_dedup {
     size_t arch_cap;
     rp__hmap arch_map; /* index document number -> node - n + 1 */
     struct timespec t0;
+    /* On ranks (opts.comm, dedup_dist.c): this rank's share of the input
+     * (NULL: the paths as given), the global number of its first document
+     * and each rank's first (size + 1 values); the (member,
+     * representative) pairs whose similarity the chaining statistic needs. */
+    struct rp__dedup_shard *shard;
+    uint64_t first, n_own; /* n_own: this rank's documents */
+    uint64_t *rank_first;
+    uint32_t *chained_pairs;
+    size_t n_chained, chained_cap;
 };
 
 /* ---- documents and the input (dedup_store.c) ------------------------------------ */
@@ -143,6 +158,11 @@ static inline double rp__dedup_bits_dbl(uint64_t u)
 /* Keep the accepted pairs (records {a << 32 | b, similarity bits}, sorted)
  * for clustering and output: in memory, or spilled past mem_limit / 8. */
 rp_status rp__dedup_pairs_store(rp_dedup *d, rp__sorter *accepted, rp_error *err);
+/* Append one record {a << 32 | b, similarity bits} (in order) to the store. */
+rp_status rp__dedup_pairs_add(rp_dedup *d, const uint64_t *rec, rp_error *err);
+/* Remember that member x of representative r is chained (on ranks, where
+ * the signatures are elsewhere: dedup_dist.c estimates them after stage 5). */
+rp_status rp__dedup_chained_note(rp_dedup *d, uint32_t x, uint32_t r, rp_error *err);
 /* Pair i of the store (sequential reading is buffered). */
 rp_status rp__dedup_pair_at(rp_dedup *d, uint64_t i, uint64_t *ab, double *sim, rp_error *err);
 
@@ -151,6 +171,19 @@ rp_status rp__dedup_pair_at(rp_dedup *d, uint64_t i, uint64_t *ab, double *sim, 
 rp_status rp__dedup_stage_sketch(rp_dedup *d, rp_error *err);
 /* 2 (dedup_candidates.c): candidate pairs {a << 32 | b} into cands. */
 rp_status rp__dedup_stage_candidates(rp_dedup *d, rp__sorter *cands, rp_error *err);
+/* 2 (dedup_candidates.c): read sorted (band key, document) records and
+ * call fn for each candidate pair of documents sharing a key. */
+typedef rp_status (*rp__dedup_pair_fn)(void *ctx, uint64_t pair, rp_error *err);
+rp_status rp__dedup_key_pairs(rp_dedup *d, rp__sorter *keys, rp__dedup_pair_fn fn, void *ctx,
+                              rp_error *err);
+/* 2 (dedup_candidates.c): fn gets {band key, base + i} for each document
+ * i with words, in order. */
+typedef rp_status (*rp__dedup_rec_fn)(void *ctx, const uint64_t *rec, rp_error *err);
+rp_status rp__dedup_band_keys(rp_dedup *d, size_t band, uint64_t base, rp__dedup_rec_fn fn,
+                              void *ctx, rp_error *err);
+/* 3 (dedup_verify.c): the signature estimate below which a pair is
+ * rejected without an exact check. */
+double rp__dedup_verify_floor(const rp_dedup *d, bool short_text);
 /* 3 (dedup_verify.c): candidates decided on signatures into accepted, or
  * listed in exact (their documents marked in the bitmap need). */
 rp_status rp__dedup_stage_verify(rp_dedup *d, rp__sorter *cands, rp__sorter *accepted,
@@ -164,5 +197,18 @@ rp_status rp__dedup_stage_exact(rp_dedup *d, rp__sorter *exact, rp__sorter *acce
                                 const uint8_t *need, rp_error *err);
 /* 5 (dedup_cluster.c): clusters, representatives and sizes. */
 rp_status rp__dedup_stage_cluster(rp_dedup *d, rp_error *err);
+
+/* ---- on ranks (opts.comm) ----------------------------------------------------- */
+/* dedup_shard.c: plan which files and byte ranges each rank reads
+ * (collective; sets d->shard), open this rank's share as a source, free. */
+rp_status rp__dedup_shard_plan(rp_dedup *d, rp_error *err);
+rp_status rp__dedup_shard_open(const rp_dedup *d, bool again, rp_source **src, rp_error *err);
+void rp__dedup_shard_free(struct rp__dedup_shard *sh);
+/* The input bytes rank's share holds, and all ranks' together. */
+void rp__dedup_shard_share(const struct rp__dedup_shard *sh, int rank, uint64_t *mine,
+                           uint64_t *total);
+/* dedup_dist.c: the five stages over the ranks; afterwards rank 0 holds
+ * the outcome of the whole input, as one process would. */
+rp_status rp__dedup_run_dist(rp_dedup *d, rp_error *err);
 
 #endif /* REPRINT_DEDUP_INT_H */

@@ -173,6 +173,7 @@ rp_status rp__dedup_stage_sketch(rp_dedup *d, rp_error *err)
     rp__free(j.st);
     if (rc == RP_OK) {
         d->st.skipped = rp_source_skipped(src);
+        d->st.skipped_files = rp_source_skipped_files(src);
         if (d->sigs.fd >= 0) {
             d->st.spill_runs++; /* the signatures went to a file */
             rc = rp__dedup_sigs_flush(&d->sigs, d->tmpdir, err);

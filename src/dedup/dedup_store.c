@@ -114,6 +114,24 @@ rp_status rp__dedup_add_doc(rp_dedup *d, const rp_record *r, rp_error *err)
         }
         d->doc_cap = cap;
     }
+    /* Ids name documents in every output: a repeated one is reported. */
+    if (d->id_seen.slots == NULL && !rp__hmap_init(&d->id_seen, 4096)) return rp__nomem(err, "");
+    bool fresh;
+    uint32_t *first =
+        rp__hmap_put(&d->id_seen, rp__hash_bytes(r->id, r->id_len, 0x1d5), (uint32_t)d->n, &fresh);
+    if (first == NULL) return rp__nomem(err, "");
+    if (!fresh && d->id_off[*first + 1] - d->id_off[*first] - 1 == r->id_len &&
+        memcmp(d->ids + d->id_off[*first], r->id, r->id_len) == 0) {
+        if (!d->o.source.skip_bad) {
+            rp_status st = rp__fail(err, RP_ERR_PARSE, r->path, 0,
+                                    "duplicate id '%.100s': document %llu has the id of document "
+                                    "%u (ids must be unique; --skip-bad keeps both)",
+                                    r->id, (unsigned long long)d->n + 1, (unsigned)*first + 1);
+            if (err != NULL) err->line = r->line;
+            return st;
+        }
+        d->st.duplicate_ids++;
+    }
     RP_TRY(rp__dedup_append_id(d, r->id, r->id_len, err));
     d->len[d->n] = r->text_len;
     d->n++;
@@ -239,6 +257,7 @@ double rp__dedup_elapsed(const struct timespec *t0)
 
 rp_status rp__dedup_open_source(rp_dedup *d, bool again, rp_source **src, rp_error *err)
 {
+    if (d->shard != NULL) return rp__dedup_shard_open(d, again, src, err);
     RP_TRY(rp_source_open((const char *const *)d->paths, d->n_paths, &d->o.source, src, err));
     if (d->spool_fd >= 0) {
         if (again && lseek(d->spool_fd, 0, SEEK_SET) != 0) {
@@ -247,6 +266,16 @@ rp_status rp__dedup_open_source(rp_dedup *d, bool again, rp_source **src, rp_err
             return rp__tmp_error(d->tmpdir, err, "cannot read");
         }
         rp__source_stdin(*src, again ? d->spool_fd : -1, again ? -1 : d->spool_fd);
+    }
+    for (size_t i = 0; i < d->n_paths; i++) {
+        int fd = d->path_spool[i];
+        if (fd < 0) continue;
+        if (again && lseek(fd, 0, SEEK_SET) != 0) {
+            rp_source_free(*src);
+            *src = NULL;
+            return rp__tmp_error(d->tmpdir, err, "cannot read");
+        }
+        rp__source_input_fd(*src, i, again ? fd : -1, again ? -1 : fd);
     }
     if (again) rp__source_trusted(*src);
     return RP_OK;
@@ -278,33 +307,50 @@ rp_status rp__dedup_reread(rp_dedup *d, rp__dedup_reread_fn fn, void *ctx, rp_er
 
 rp_status rp__dedup_pairs_store(rp_dedup *d, rp__sorter *accepted, rp_error *err)
 {
-    uint64_t budget = d->o.mem_limit / 8 / 16; /* pairs held in memory */
     for (;;) {
         const uint64_t *r = NULL;
         RP_TRY(rp__sorter_next(accepted, &r, err));
         if (r == NULL) break;
-        if (d->pairs_fd < 0 && d->n_pairs >= budget) {
-            RP_TRY(rp__tmp_open(d->tmpdir, &d->pairs_fd, err));
-            RP_TRY(rp__tmp_write(d->pairs_fd, d->pairs, d->n_pairs * 16, 0, d->tmpdir, err));
-            d->pair_pos = d->n_pairs * 16;
-            rp__free(d->pairs);
-            d->pairs = NULL;
-            d->pairs_cap = 0;
-        }
-        if (d->pairs_fd >= 0) {
-            RP_TRY(rp__tmp_write(d->pairs_fd, r, 16, d->pair_pos, d->tmpdir, err));
-            d->pair_pos += 16;
-        } else {
-            if (!rp__grow((void **)&d->pairs, &d->pairs_cap, (size_t)(d->n_pairs + 1) * 2,
-                          sizeof *d->pairs))
-                return rp__nomem(err, "");
-            d->pairs[2 * d->n_pairs] = r[0];
-            d->pairs[2 * d->n_pairs + 1] = r[1];
-        }
-        d->n_pairs++;
+        RP_TRY(rp__dedup_pairs_add(d, r, err));
     }
     d->st.pairs = d->n_pairs;
     d->pair_pos = 0;
+    return RP_OK;
+}
+
+rp_status rp__dedup_pairs_add(rp_dedup *d, const uint64_t *r, rp_error *err)
+{
+    uint64_t budget = d->o.mem_limit / 8 / 16; /* pairs held in memory */
+    if (d->pairs_fd < 0 && d->n_pairs >= budget) {
+        RP_TRY(rp__tmp_open(d->tmpdir, &d->pairs_fd, err));
+        RP_TRY(rp__tmp_write(d->pairs_fd, d->pairs, d->n_pairs * 16, 0, d->tmpdir, err));
+        d->pair_pos = d->n_pairs * 16;
+        rp__free(d->pairs);
+        d->pairs = NULL;
+        d->pairs_cap = 0;
+    }
+    if (d->pairs_fd >= 0) {
+        RP_TRY(rp__tmp_write(d->pairs_fd, r, 16, d->pair_pos, d->tmpdir, err));
+        d->pair_pos += 16;
+    } else {
+        if (!rp__grow((void **)&d->pairs, &d->pairs_cap, (size_t)(d->n_pairs + 1) * 2,
+                      sizeof *d->pairs))
+            return rp__nomem(err, "");
+        d->pairs[2 * d->n_pairs] = r[0];
+        d->pairs[2 * d->n_pairs + 1] = r[1];
+    }
+    d->n_pairs++;
+    return RP_OK;
+}
+
+rp_status rp__dedup_chained_note(rp_dedup *d, uint32_t x, uint32_t r, rp_error *err)
+{
+    if (!rp__grow((void **)&d->chained_pairs, &d->chained_cap, 2 * d->n_chained + 2,
+                  sizeof *d->chained_pairs))
+        return rp__nomem(err, "");
+    d->chained_pairs[2 * d->n_chained] = x;
+    d->chained_pairs[2 * d->n_chained + 1] = r;
+    d->n_chained++;
     return RP_OK;
 }
 

@@ -19,7 +19,7 @@
  * signatures alone), 0 with exact, and with auto 4.5 standard errors (plus
  * one value) below the threshold, or 0 for a pair with a text of fewer
  * shingles than twice the hashes (short texts estimate worse). */
-static double verify_floor(const rp_dedup *d, bool short_text)
+double rp__dedup_verify_floor(const rp_dedup *d, bool short_text)
 {
     double t = d->o.threshold, k = (double)d->k;
     if (d->o.verify == RP_VERIFY_SIGNATURE) return t;
@@ -33,7 +33,7 @@ static double verify_floor(const rp_dedup *d, bool short_text)
 static rp_status decide(rp_dedup *d, uint64_t pair, double est, bool short_text,
                         rp__sorter *accepted, rp__sorter *exact, uint8_t *need, rp_error *err)
 {
-    if (est < verify_floor(d, short_text)) return RP_OK; /* a clear non-pair */
+    if (est < rp__dedup_verify_floor(d, short_text)) return RP_OK; /* a clear non-pair */
     if (d->o.verify == RP_VERIFY_SIGNATURE) {
         uint64_t rec[2] = {pair, rp__dedup_dbl_bits(est)};
         return rp__sorter_add(accepted, rec, err);
@@ -134,7 +134,7 @@ rp_status rp__dedup_stage_against(rp_dedup *d, rp__sorter *accepted, rp__sorter 
         bool short_text = d->nsh[i] < 2 * k;
         rp_index_near_match *m = NULL;
         size_t nm = 0;
-        rc = rp_index_near(d->o.against, sig, verify_floor(d, short_text), &m, &nm, err);
+        rc = rp_index_near(d->o.against, sig, rp__dedup_verify_floor(d, short_text), &m, &nm, err);
         for (size_t j = 0; j < nm && rc == RP_OK; j++) {
             uint64_t node = 0;
             if ((rc = add_arch(d, &m[j], &node, err)) != RP_OK) break;

@@ -378,6 +378,46 @@ static rp_status create_index(rp_index *idx, const rp_index_opts *o, bool *creat
     return RP_OK;
 }
 
+rp_status rp_index_check(rp_index *idx, int full, rp_error *err)
+{
+    if (idx == NULL) return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_index_check: NULL argument");
+    const char *pragma = full ? "PRAGMA integrity_check(8)" : "PRAGMA quick_check(8)";
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(idx->db, pragma, -1, &st, NULL);
+    if (rc != SQLITE_OK) return rp__index_db_fail(idx, rc, "checking the index", err);
+    char found[200] = "";
+    size_t used = 0;
+    bool ok = false;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (line == NULL) continue;
+        if (strcmp(line, "ok") == 0) {
+            ok = true;
+            continue;
+        }
+        /* one line per problem (SQLite puts several in one row too) */
+        for (const char *p = line; *p != '\0' && used + 3 < sizeof found;) {
+            size_t n = strcspn(p, "\n");
+            bool banner = n >= 3 && memcmp(p, "***", 3) == 0;
+            if (n > 0 && !banner) {
+                if (used > 0) found[used++] = ';', found[used++] = ' ';
+                size_t room = sizeof found - 1 - used;
+                memcpy(found + used, p, n < room ? n : room);
+                used += n < room ? n : room;
+                found[used] = '\0';
+            }
+            p += n + (p[n] == '\n');
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_CORRUPT && rc != SQLITE_NOTADB)
+        return rp__index_db_fail(idx, rc, "checking the index", err);
+    if (ok && used == 0 && rc == SQLITE_DONE) return RP_OK;
+    return rp__fail(err, RP_ERR_FORMAT, idx->path, 0, "the index is damaged (%s: %.150s)%s",
+                    full ? "integrity_check" : "quick_check", used ? found : sqlite3_errstr(rc),
+                    full ? "" : "; refusing to change it (see reprint index check)");
+}
+
 rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **out, rp_error *err)
 {
     rp_index_opts defaults;
@@ -425,6 +465,9 @@ rp_status rp_index_open(const char *path, const rp_index_opts *opts, rp_index **
     }
     if ((rc = read_meta(idx, err)) != RP_OK) goto fail;
     if ((rc = match_params(idx, opts, err)) != RP_OK) goto fail;
+    /* Never write to a damaged index: a quick check of every page first
+     * (it reads the whole file once; a new index has nothing to check). */
+    if (!idx->readonly && !created && (rc = rp_index_check(idx, 0, err)) != RP_OK) goto fail;
     /* Connection settings: a big page cache for lookups; reads through
      * memory mapping where SQLite allows it (2 GB: a query touches a few
      * hundred scattered pages, and copying each costs more than mapping
@@ -709,6 +752,14 @@ rp_status rp_index_add(rp_index *idx, const char *id, size_t id_len, const rp_do
     RP_TRY(batch_begin(idx, err));
     RP_TRY(prepare_writes(idx, err));
     if (id == NULL) id = "";
+    if ((flags & RP_INDEX_REPLACE) && (flags & RP_INDEX_SKIP_EXISTING))
+        return rp__fail(err, RP_ERR_PARAM, idx->path, 0,
+                        "rp_index_add: RP_INDEX_REPLACE and RP_INDEX_SKIP_EXISTING exclude each other");
+    if (flags & RP_INDEX_SKIP_EXISTING) {
+        int64_t old;
+        RP_TRY(find_id(idx, id, id_len, &old, err));
+        if (old != 0) return RP_OK;
+    }
     if (flags & RP_INDEX_REPLACE) {
         int64_t old;
         RP_TRY(find_id(idx, id, id_len, &old, err));
@@ -761,6 +812,7 @@ rp_status rp_index_remove(rp_index *idx, const char *id, size_t id_len, int *rem
 rp_status rp_index_commit(rp_index *idx, rp_error *err)
 {
     if (idx == NULL) return rp__fail(err, RP_ERR_PARAM, "", 0, "rp_index_commit: NULL argument");
+    idx->last_committed = 0;
     if (!idx->in_batch) return RP_OK;
     rp_status rc = RP_OK;
     if (idx->batch_lo != 0) {
@@ -774,9 +826,15 @@ rp_status rp_index_commit(rp_index *idx, rp_error *err)
     }
     int src = sqlite3_exec(idx->db, "COMMIT", NULL, NULL, NULL);
     if (src != SQLITE_OK) return batch_fail(idx, src, "committing a batch", err);
+    idx->last_committed = idx->batch_docs;
     batch_clear(idx);
     idx->stale = true;
     return rp__segments_maintain(idx, err);
+}
+
+size_t rp_index_committed(const rp_index *idx)
+{
+    return idx != NULL ? idx->last_committed : 0;
 }
 
 /* ---- statistics ---------------------------------------------------------------- */

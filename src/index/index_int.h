@@ -69,6 +69,7 @@ struct rp_index {
     bool in_batch;
     int64_t batch_lo, batch_hi; /* 0 when it added nothing */
     size_t batch_docs;
+    size_t last_committed; /* rp_index_committed() */
     rp__postings pend[RP__N_KINDS];
     /* For queries during a batch, built when one comes: the fingerprint
      * postings pend[FP][0 .. pend_mapped) chained by hash. */

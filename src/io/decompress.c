@@ -196,7 +196,7 @@ rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **
     return RP_OK;
 }
 
-rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err)
+static rp_status open_path(const char *path, int tee_fd, rp__stream **out, rp_error *err)
 {
     *out = NULL;
     bool is_stdin = strcmp(path, "-") == 0;
@@ -214,6 +214,7 @@ rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err)
         return rc;
     }
     s->own_fd = !is_stdin;
+    s->tee_fd = tee_fd;
     rc = stream_start(s, err);
     if (rc != RP_OK) {
         rp__stream_close(s);
@@ -221,6 +222,16 @@ rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err)
     }
     *out = s;
     return RP_OK;
+}
+
+rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err)
+{
+    return open_path(path, -1, out, err);
+}
+
+rp_status rp__stream_open_tee(const char *path, int tee_fd, rp__stream **out, rp_error *err)
+{
+    return open_path(path, tee_fd, out, err);
 }
 
 rp_status rp__stream_open_mem(const char *name, const void *data, size_t len, rp__stream **out,

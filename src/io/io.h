@@ -3,7 +3,8 @@
  * Byte streams from files, standard input or memory with gzip and zstd
  * undone on the fly (decompress.c), whole-file reading (reader.c), the
  * corpus source of documents from files, directories and JSONL (source.c)
- * and output files compressed by name (writer.c). Depends on base/ only. */
+ * and output files compressed by name (writer.c), each an rp_output that
+ * replaces its file only when complete (outfile.c). Depends on base/ only. */
 #ifndef REPRINT_IO_H
 #define REPRINT_IO_H
 
@@ -27,6 +28,8 @@ rp_status rp__stream_open(const char *path, rp__stream **out, rp_error *err);
  * with tee_fd >= 0 every raw byte read is also written to tee_fd (a spool
  * of standard input for a second reading). */
 rp_status rp__stream_open_fd(const char *name, int fd, int tee_fd, rp__stream **out, rp_error *err);
+/* rp__stream_open() with every raw byte read also written to tee_fd. */
+rp_status rp__stream_open_tee(const char *path, int tee_fd, rp__stream **out, rp_error *err);
 /* The same over data[0..len), borrowed until rp__stream_close(); name is
  * used in errors. */
 rp_status rp__stream_open_mem(const char *name, const void *data, size_t len, rp__stream **out,
@@ -53,11 +56,29 @@ rp_status rp__source_open_mem(const char *name, const void *data, size_t len,
  * caller), and a copy of the raw bytes written to tee_fd when >= 0. Set
  * before the first rp_source_next(). Standard input is still named "-". */
 void rp__source_stdin(rp_source *s, int read_fd, int tee_fd);
+/* The same for input i (a path given, not "-"): read it from read_fd (left
+ * open) instead of opening the path, or copy what is read to tee_fd. For
+ * FIFOs and devices, which cannot be read twice. */
+void rp__source_input_fd(rp_source *s, size_t i, int read_fd, int tee_fd);
+/* The most a plain document or a JSONL line read from a character or block
+ * device may hold: /dev/zero ends nowhere, and must not fill memory. */
+#define RP__DEVICE_MAX ((size_t)64 << 20)
 /* A second reading of input this source already accepted: JSONL lines are
  * not validated again (no cJSON parse, no UTF-8 check of the text; the
  * fields are still found by a walk that never trusts the line). The caller
  * checks that the records are the ones read before. */
 void rp__source_trusted(rp_source *s);
+/* Inputs spread over ranks (dedup on MPI, src/dedup/dedup_shard.c). The
+ * next file the walk of s's paths reaches, in rp_source_next()'s order,
+ * without opening it: *path (owned by the caller; "-" for standard input)
+ * or NULL when every path is done. Errors of the directory walk. */
+rp_status rp__source_next_file(rp_source *s, char **path, rp_error *err);
+/* Append an input after s's paths: the file path whole (start 0, end
+ * UINT64_MAX), or only bytes [start, end) of an uncompressed JSONL file,
+ * which must start a line; its lines are numbered from lines_before + 1.
+ * RP_ERR_NOMEM (errors of the file come from rp_source_next()). */
+rp_status rp__source_add_range(rp_source *s, const char *path, uint64_t start, uint64_t end,
+                               uint64_t lines_before, rp_error *err);
 /* Where the record rp_source_next() returned last can be read back: true
  * when it is a JSONL line of a regular, uncompressed file, with the file's
  * number (0 for the first file the source opened, in order) and the offset
@@ -99,17 +120,23 @@ rp_status rp__json_find_members(const char *p, size_t n, const char *text_key, s
                                 const char *id_key, size_t id_key_len, char **scratch,
                                 size_t *scratch_cap, rp__json_span *text, rp__json_span *id);
 
+/* ---- JSON strings of any bytes (json_quote.c) ----------------------------- */
+/* Write the JSON form of the unit at s[*i] (one byte, or one valid UTF-8
+ * sequence; *i < n) to out (room for 8 bytes), advance *i past it and return
+ * the bytes written: escapes as rp_json_quote() documents. */
+size_t rp__json_escape(const char *s, size_t n, size_t *i, char *out);
+
 /* ---- output files (writer.c) ---------------------------------------------- */
 /* A file written through gzip (.gz), zstd (.zst, .zstd) or as is, chosen by
  * its name; "-" is standard output. RP_ERR_IO naming the file. */
 typedef struct rp__writer rp__writer;
 rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err);
 rp_status rp__writer_write(rp__writer *w, const char *data, size_t len, rp_error *err);
-/* Write s[0..n) as a JSON string, quoted and escaped (valid UTF-8, or
- * lossy bytes kept as they are). */
+/* Write s[0..n) as a JSON string, quoted and escaped as rp_json_quote()
+ * says (invalid UTF-8 as \uDCxx, so the line stays valid JSON). */
 rp_status rp__writer_json_string(rp__writer *w, const char *s, size_t n, rp_error *err);
-/* Finish (ok) or abandon (!ok) and free w; an abandoned or failed file is
- * removed. NULL is a no-op. */
+/* Finish (ok) or abandon (!ok) and free w: an rp_output (outfile.c), so only
+ * a finished file replaces the name. NULL is a no-op. */
 rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err);
 
 #endif /* REPRINT_IO_H */

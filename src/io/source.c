@@ -24,18 +24,22 @@
 #include <cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
-typedef enum input_kind { INPUT_FILE, INPUT_DIR, INPUT_STDIN, INPUT_MEM } input_kind;
+typedef enum input_kind { INPUT_FILE, INPUT_DIR, INPUT_STDIN, INPUT_MEM, INPUT_RANGE } input_kind;
 
 typedef struct input {
     char *path;
     input_kind kind;
+    uint64_t start, end, lines_before; /* INPUT_RANGE (rp__source_add_range) */
+    int fd, tee; /* rp__source_input_fd(); -1: none */
 } input;
 
 /* An entry of a directory being walked. key is the name, with '/' appended
@@ -58,9 +62,16 @@ typedef struct walk_dir {
 struct rp_source {
     char *text_field, *id_field;
     size_t text_field_len, id_field_len;
-    bool skip_bad, lossy;
+    bool skip_bad, lossy, hidden;
+    char **include, **exclude; /* NULL-terminated copies, or NULL */
+    void (*on_skip)(void *user, const char *path, const char *reason);
+    void *skip_user;
+    size_t skipped_files;
+    bool sniffed;     /* the current file is JSONL by its content, not its name */
+    size_t limit;     /* the most a document may hold: less from a device */
+    bool file_good;   /* the current file gave a record already */
     input *inputs;
-    size_t n_inputs, next_input;
+    size_t n_inputs, next_input, inputs_cap;
     const void *mem; /* INPUT_MEM only (borrowed) */
     size_t mem_len;
     walk_dir *dirs; /* the directories being walked, outermost first */
@@ -94,6 +105,10 @@ struct rp_source {
     bool trusted;            /* rp__source_trusted(): lines already validated */
     rp_status failed;        /* an error is final: later calls repeat it */
     rp_error failure;
+    /* The byte range being read (INPUT_RANGE): its descriptor (else -1)
+     * and the bytes of it not yet taken from the stream. */
+    int range_fd;
+    uint64_t range_left;
 };
 
 void rp_source_opts_init(rp_source_opts *o)
@@ -103,6 +118,36 @@ void rp_source_opts_init(rp_source_opts *o)
     o->id_field = "id";
     o->skip_bad = 0;
     o->lossy = 0;
+}
+
+/* A NULL-terminated copy of a NULL-terminated list (NULL for NULL). */
+static bool copy_globs(const char *const *list, char ***out)
+{
+    *out = NULL;
+    if (list == NULL) return true;
+    size_t n = 0;
+    while (list[n] != NULL)
+        n++;
+    char **v = rp__calloc(n + 1, sizeof *v);
+    if (v == NULL) return false;
+    *out = v;
+    for (size_t i = 0; i < n; i++)
+        if ((v[i] = rp__strdup(list[i])) == NULL) return false;
+    return true;
+}
+
+static void free_globs(char **v)
+{
+    for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+        rp__free(v[i]);
+    rp__free(v);
+}
+
+static bool glob_match(char *const *globs, const char *name)
+{
+    for (size_t i = 0; globs[i] != NULL; i++)
+        if (fnmatch(globs[i], name, FNM_PERIOD) == 0) return true;
+    return false;
 }
 
 /* Append n bytes to the NUL-terminated buffer *buf (length *len). */
@@ -138,19 +183,35 @@ static rp_source *source_new(const rp_source_opts *opts, size_t n_inputs)
     s->id_field_len = strlen(idf);
     s->skip_bad = opts->skip_bad != 0;
     s->lossy = opts->lossy != 0;
+    s->hidden = opts->hidden != 0;
+    s->on_skip = opts->on_skip;
+    s->skip_user = opts->skip_user;
     s->stdin_fd = s->stdin_tee = -1;
-    if ((s->text_field = rp__memdup0(tf, s->text_field_len)) == NULL ||
+    s->range_fd = -1;
+    s->inputs_cap = n_inputs ? n_inputs : 1;
+    if (!copy_globs(opts->include, &s->include) || !copy_globs(opts->exclude, &s->exclude) ||
+        (s->text_field = rp__memdup0(tf, s->text_field_len)) == NULL ||
         (s->id_field = rp__memdup0(idf, s->id_field_len)) == NULL ||
         (s->inputs = rp__calloc(n_inputs ? n_inputs : 1, sizeof *s->inputs)) == NULL) {
         rp_source_free(s);
         return NULL;
     }
+    for (size_t i = 0; i < (n_inputs ? n_inputs : 1); i++)
+        s->inputs[i].fd = s->inputs[i].tee = -1;
+    s->limit = RP_DOC_MAX_BYTES;
     return s;
 }
 
 void rp__source_trusted(rp_source *s)
 {
     s->trusted = true;
+}
+
+void rp__source_input_fd(rp_source *s, size_t i, int read_fd, int tee_fd)
+{
+    if (i >= s->n_inputs) return;
+    s->inputs[i].fd = read_fd;
+    s->inputs[i].tee = tee_fd;
 }
 
 bool rp__source_where(const rp_source *s, uint64_t *file_no, uint64_t *offset)
@@ -181,6 +242,7 @@ rp_status rp_source_open(const char *const *paths, size_t n_paths, const rp_sour
     rp_status rc = RP_OK;
     for (size_t i = 0; i < n_paths; i++) {
         input *in = &s->inputs[s->n_inputs];
+        in->fd = in->tee = -1;
         struct stat st;
         if (strcmp(paths[i], "-") == 0) {
             in->kind = INPUT_STDIN;
@@ -230,6 +292,8 @@ static void close_stream(rp_source *s)
     s->bytes_done += rp__stream_bytes(s->stream);
     rp__stream_close(s->stream);
     s->stream = NULL;
+    if (s->range_fd >= 0) close(s->range_fd);
+    s->range_fd = -1;
     s->chunk = NULL;
     s->chunk_len = s->chunk_pos = 0;
 }
@@ -256,6 +320,8 @@ void rp_source_free(rp_source *src)
     rp__free(src->inputs);
     rp__free(src->text_field);
     rp__free(src->id_field);
+    free_globs(src->include);
+    free_globs(src->exclude);
     rp__free(src->path);
     rp__free(src->head);
     rp__free(src->line);
@@ -269,6 +335,11 @@ void rp_source_free(rp_source *src)
 size_t rp_source_skipped(const rp_source *src)
 {
     return src->skipped;
+}
+
+size_t rp_source_skipped_files(const rp_source *src)
+{
+    return src->skipped_files;
 }
 
 uint64_t rp_source_bytes(const rp_source *src)
@@ -363,6 +434,8 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
         }
         const char *name = de->d_name;
         if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) continue;
+        if (name[0] == '.' && !s->hidden) continue; /* .git, .DS_Store, editor files */
+        if (s->exclude != NULL && glob_match(s->exclude, name)) continue;
         size_t name_len = strlen(name);
         full_len = 0;
         if (!append(&full, &full_len, &full_cap, path, path_len) ||
@@ -373,6 +446,7 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
         }
         walk_entry *e = &d->entries[d->n];
         if (!classify(full, e)) continue;
+        if (!e->is_dir && s->include != NULL && !glob_match(s->include, name)) continue;
         if ((e->key = rp__malloc(name_len + 2)) == NULL) {
             rc = rp__nomem(err, label);
             break;
@@ -394,9 +468,11 @@ static rp_status dir_push(rp_source *s, char *path, rp_error *err)
 
 /* The next file to read: *path (owned by the caller) and its kind, or
  * *path == NULL when every input has been read. */
-static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error *err)
+static rp_status next_path(rp_source *s, char **path, input_kind *kind, const input **given,
+                           rp_error *err)
 {
     *path = NULL;
+    *given = NULL;
     for (;;) {
         if (s->n_dirs > 0) {
             walk_dir *d = &s->dirs[s->n_dirs - 1];
@@ -441,8 +517,60 @@ static rp_status next_path(rp_source *s, char **path, input_kind *kind, rp_error
         }
         *path = p;
         *kind = in->kind;
+        *given = in;
         return RP_OK;
     }
+}
+
+rp_status rp__source_next_file(rp_source *s, char **path, rp_error *err)
+{
+    input_kind kind;
+    const input *given;
+    RP_TRY(next_path(s, path, &kind, &given, err));
+    if (*path != NULL && kind == INPUT_STDIN) {
+        rp__free(*path);
+        if ((*path = rp__strdup("-")) == NULL) return rp__nomem(err, "-");
+    }
+    return RP_OK;
+}
+
+rp_status rp__source_add_range(rp_source *s, const char *path, uint64_t start, uint64_t end,
+                               uint64_t lines_before, rp_error *err)
+{
+    if (!rp__grow((void **)&s->inputs, &s->inputs_cap, s->n_inputs + 1, sizeof *s->inputs))
+        return rp__nomem(err, path);
+    input *in = &s->inputs[s->n_inputs];
+    memset(in, 0, sizeof *in);
+    in->fd = in->tee = -1;
+    in->kind = start == 0 && end == UINT64_MAX ? INPUT_FILE : INPUT_RANGE;
+    in->start = start;
+    in->end = end;
+    in->lines_before = lines_before;
+    if ((in->path = rp__strdup(path)) == NULL) return rp__nomem(err, path);
+    s->n_inputs++;
+    return RP_OK;
+}
+
+/* Open bytes [start, end) of an uncompressed JSONL file as the stream. */
+static rp_status open_range(rp_source *s, const input *in, rp_error *err)
+{
+    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return io_error(err, s->path, errno, "cannot open");
+    if (lseek(fd, (off_t)in->start, SEEK_SET) < 0) {
+        int e = errno;
+        close(fd);
+        return io_error(err, s->path, e, "cannot read");
+    }
+    rp_status rc = rp__stream_open_fd(s->path, fd, -1, &s->stream, err);
+    if (rc != RP_OK) {
+        close(fd);
+        return rc;
+    }
+    s->range_fd = fd;
+    s->range_left = in->end - in->start;
+    s->line_no = in->lines_before;
+    s->jsonl = true;
+    return RP_OK;
 }
 
 /* ---- recognizing the format ---------------------------------------------- */
@@ -479,6 +607,19 @@ static bool is_blank(uint8_t c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* A document past s->limit: the whole-file limit, or the smaller one of a
+ * device, which may never end (/dev/zero). */
+static rp_status over_limit(const rp_source *s, rp_error *err)
+{
+    if (s->limit < RP_DOC_MAX_BYTES)
+        return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
+                        "a device that gave over %zu bytes without ending a document (is it "
+                        "/dev/zero?)",
+                        s->limit);
+    return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
+                    "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
+}
+
 /* Decide from the content whether the current file is JSONL: its first
  * bytes other than blanks (and a leading byte order mark) are '{' and then
  * '"' or '}'. What was read stays available in s->chunk. */
@@ -498,6 +639,8 @@ static rp_status sniff(rp_source *s, rp_error *err)
             s->eof = true;
             break;
         }
+        const char *wide = at == 0 ? rp__utf16_bom((const uint8_t *)data, len) : NULL;
+        if (wide != NULL) return rp__bom_error(err, s->path, wide);
         for (size_t i = 0; i < len && verdict < 0; i++, at++) {
             uint8_t c = (uint8_t)data[i];
             if (at < 3 && bom_run == at) {
@@ -523,9 +666,7 @@ static rp_status sniff(rp_source *s, rp_error *err)
             s->jsonl = verdict == 1;
             return RP_OK;
         }
-        if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
-            return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
-                            "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
+        if (len > s->limit || s->head_len > s->limit - len) return over_limit(s, err);
         if (!append(&s->head, &s->head_len, &s->head_cap, data, len))
             return rp__nomem(err, s->path);
     }
@@ -542,7 +683,8 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
     *end = false;
     char *path;
     input_kind kind;
-    RP_TRY(next_path(s, &path, &kind, err));
+    const input *given;
+    RP_TRY(next_path(s, &path, &kind, &given, err));
     if (path == NULL) {
         *end = true;
         return RP_OK;
@@ -562,19 +704,36 @@ static rp_status open_next(rp_source *s, bool *end, rp_error *err)
         s->head = NULL;
         s->head_cap = 0;
     }
+    if (kind == INPUT_RANGE) return open_range(s, given, err);
     if (kind == INPUT_MEM)
         RP_TRY(rp__stream_open_mem(path, s->mem, s->mem_len, &s->stream, err));
     else if (kind == INPUT_STDIN && (s->stdin_fd >= 0 || s->stdin_tee >= 0))
         RP_TRY(rp__stream_open_fd(path, s->stdin_fd >= 0 ? s->stdin_fd : STDIN_FILENO, s->stdin_tee,
                                   &s->stream, err));
+    else if (given != NULL && given->fd >= 0)
+        RP_TRY(rp__stream_open_fd(path, given->fd, -1, &s->stream, err));
+    else if (given != NULL && given->tee >= 0)
+        RP_TRY(rp__stream_open_tee(path, given->tee, &s->stream, err));
     else
         RP_TRY(rp__stream_open(path, &s->stream, err));
-    s->seekable = kind == INPUT_FILE && rp__stream_codec(s->stream) == RP__CODEC_PLAIN;
+    struct stat sb;
+    const bool have_stat = kind == INPUT_FILE && stat(path, &sb) == 0;
+    const bool device = have_stat && (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode));
+    s->limit = device ? RP__DEVICE_MAX : RP_DOC_MAX_BYTES;
+    s->file_good = false;
+    s->sniffed = false;
+    /* pread-able again by its path: a regular, uncompressed file read as
+     * itself (not a FIFO or device, nor one read from its spool) */
+    s->seekable = have_stat && S_ISREG(sb.st_mode) && (given == NULL || given->fd < 0) &&
+                  (given == NULL || given->tee < 0) &&
+                  rp__stream_codec(s->stream) == RP__CODEC_PLAIN;
     if (name_is_jsonl(path)) {
         s->jsonl = true;
         return RP_OK;
     }
-    return sniff(s, err);
+    RP_TRY(sniff(s, err));
+    s->sniffed = s->jsonl;
+    return RP_OK;
 }
 
 /* ---- plain text ---------------------------------------------------------- */
@@ -594,9 +753,7 @@ static rp_status read_plain(rp_source *s, rp_error *err)
         size_t len;
         RP_TRY(rp__stream_read(s->stream, &data, &len, err));
         if (len == 0) break;
-        if (len > RP_DOC_MAX_BYTES || s->head_len > RP_DOC_MAX_BYTES - len)
-            return rp__fail(err, RP_ERR_LIMIT, s->path, s->head_len,
-                            "document exceeds the limit of %zu bytes", (size_t)RP_DOC_MAX_BYTES);
+        if (len > s->limit || s->head_len > s->limit - len) return over_limit(s, err);
         if (!append(&s->head, &s->head_len, &s->head_cap, data, len))
             return rp__nomem(err, s->path);
     }
@@ -671,6 +828,10 @@ static rp_status next_line(rp_source *s, char **line, size_t *len, rp_error *err
         size_t got;
         RP_TRY(rp__stream_read(s->stream, &data, &got, err));
         s->chunk_at += s->chunk_len;
+        if (s->range_fd >= 0) { /* a byte range: stop at its end */
+            if (got > s->range_left) got = (size_t)s->range_left;
+            s->range_left -= got;
+        }
         s->chunk = data;
         s->chunk_len = got;
         s->chunk_pos = 0;
@@ -731,6 +892,8 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     while (k < n && is_blank((uint8_t)line[k]))
         k++;
     if (k == n) return RP_OK;
+    if (s->line_no == 1 && rp__utf16_bom((const uint8_t *)p, len) != NULL) /* it holds NULs */
+        return rp__bom_error(err, s->path, rp__utf16_bom((const uint8_t *)p, len));
     const char *nul = memchr(line, '\0', n);
     if (nul != NULL) {
         size_t at = base + (size_t)(nul - line);
@@ -747,9 +910,12 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
      * exactly when it accepts the line (rp__json_string_ok). Otherwise, or
      * when that copy fails, the line itself, for cJSON's error offset.
      * A trusted second reading skips the check (the field walk never
-     * trusts the line either way). */
+     * trusts the line either way), except for the first record of a file
+     * taken for JSONL by its content: with skip_bad, a bad one skips the
+     * whole file, and both readings must skip the same files. */
+    const bool check = !s->trusted || (s->sniffed && !s->file_good);
     bool valid = false;
-    if (!s->trusted && tv.found && line[tv.start] == '"' && tv.end - tv.start >= 2 &&
+    if (check && tv.found && line[tv.start] == '"' && tv.end - tv.start >= 2 &&
         rp__json_string_ok(line + tv.start + 1, tv.end - tv.start - 2)) {
         size_t m = n - (tv.end - tv.start) + 2;
         if (!rp__grow((void **)&s->check, &s->check_cap, m + 1, 1)) return rp__nomem(err, s->path);
@@ -763,7 +929,7 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
     }
     /* n + 1: the terminating NUL is part of the buffer, as cJSON's
      * require_null_terminated check wants. */
-    if (!s->trusted && !valid) {
+    if (check && !valid) {
         const char *end = NULL;
         cJSON *root = cJSON_ParseWithLengthOpts(line, n + 1, &end, 1);
         if (root == NULL) {
@@ -858,15 +1024,45 @@ static rp_status parse_line(rp_source *s, char *p, size_t len, bool *use, rp_err
 
 /* ---- the iterator -------------------------------------------------------- */
 
+/* Whether an error about the current file (or directory entry) is one that
+ * skip_bad passes over: the file cannot be read or is not text or JSONL. */
+static bool file_skippable(const rp_source *s, rp_status rc)
+{
+    return s->skip_bad && (rc == RP_ERR_IO || rc == RP_ERR_UTF8 || rc == RP_ERR_FORMAT ||
+                           rc == RP_ERR_LIMIT || rc == RP_ERR_PARSE);
+}
+
+/* Skip the current file after error e: count it, tell on_skip (once: not on
+ * a trusted second reading) and move on. */
+static void skip_file(rp_source *s, const rp_error *e, const char *what)
+{
+    s->skipped_files++;
+    if (s->on_skip != NULL && !s->trusted) {
+        char reason[320];
+        snprintf(reason, sizeof reason, "%s%s", what, e->msg);
+        s->on_skip(s->skip_user, e->path[0] ? e->path : (s->path ? s->path : ""), reason);
+    }
+    close_stream(s);
+}
+
 static rp_status next_record(rp_source *s, const rp_record **rec, rp_error *err)
 {
+    rp_status rc;
     for (;;) {
         if (s->stream == NULL) {
             bool end;
-            RP_TRY(open_next(s, &end, err));
+            if ((rc = open_next(s, &end, err)) != RP_OK) {
+                if (!file_skippable(s, rc)) return rc;
+                skip_file(s, err, "");
+                continue;
+            }
             if (end) return RP_OK;
             if (!s->jsonl) {
-                RP_TRY(read_plain(s, err));
+                if ((rc = read_plain(s, err)) != RP_OK) {
+                    if (!file_skippable(s, rc)) return rc;
+                    skip_file(s, err, "");
+                    continue;
+                }
                 close_stream(s);
                 *rec = &s->rec;
                 return RP_OK;
@@ -874,19 +1070,32 @@ static rp_status next_record(rp_source *s, const rp_record **rec, rp_error *err)
         }
         char *line;
         size_t len;
-        RP_TRY(next_line(s, &line, &len, err));
+        if ((rc = next_line(s, &line, &len, err)) != RP_OK) {
+            if (!file_skippable(s, rc)) return rc;
+            skip_file(s, err, ""); /* the records read before it stay */
+            continue;
+        }
         if (line == NULL) {
             close_stream(s);
             continue;
         }
         bool use;
-        rp_status rc = parse_line(s, line, len, &use, err);
+        rc = parse_line(s, line, len, &use, err);
         if (rc == RP_OK && use) {
+            s->file_good = true;
             *rec = &s->rec;
             return RP_OK;
         }
         if (rc == RP_OK) continue; /* a blank line */
         if (rc == RP_ERR_NOMEM || !s->skip_bad) return rc;
+        if ((s->sniffed && !s->file_good) || (rc == RP_ERR_FORMAT && s->line_no == 1 &&
+                                              rp__utf16_bom((const uint8_t *)line, len))) {
+            /* It looked like JSONL but is not (or is UTF-16): skip it all. */
+            char what[64];
+            snprintf(what, sizeof what, "not JSONL (line %" PRIu64 "): ", s->line_no);
+            skip_file(s, err, what);
+            continue;
+        }
         s->skipped++;
     }
 }

@@ -1,7 +1,9 @@
 /* writer.c - output files compressed as their names say: gzip for .gz,
  * zstd for .zst / .zstd, plain otherwise; "-" is standard output (plain).
- * A file that cannot be finished is removed, so a failed run never leaves
- * a truncated output that looks complete. */
+ * The file is an rp_output (outfile.c): written to a temporary file and
+ * renamed into place only when finished, so a failed run leaves the
+ * previous file (or none), and a device is written in place, never
+ * removed. */
 #include "io/io.h"
 
 #include <errno.h>
@@ -15,9 +17,9 @@
 #define OUT_CHUNK ((size_t)256 << 10)
 
 struct rp__writer {
-    char *path;
+    rp_output *o;
+    const char *path; /* borrowed from o */
     FILE *f;
-    bool is_stdout;
     rp__codec codec;
     z_stream z;
     bool z_ready;
@@ -42,22 +44,19 @@ rp_status rp__writer_open(const char *path, rp__writer **out, rp_error *err)
 {
     *out = NULL;
     rp__writer *w = rp__calloc(1, sizeof *w);
-    if (w == NULL || (w->path = rp__strdup(path)) == NULL) {
-        rp__free(w);
-        return rp__nomem(err, path);
-    }
-    w->is_stdout = strcmp(path, "-") == 0;
-    w->codec = w->is_stdout                                            ? RP__CODEC_PLAIN
-               : has_suffix(path, ".gz")                               ? RP__CODEC_GZIP
-               : has_suffix(path, ".zst") || has_suffix(path, ".zstd") ? RP__CODEC_ZSTD
-                                                                       : RP__CODEC_PLAIN;
-    w->f = w->is_stdout ? stdout : fopen(path, "wb");
-    if (w->f == NULL) {
-        rp_status st = w_io(w, err, errno, "cannot create");
-        rp__free(w->path);
+    if (w == NULL) return rp__nomem(err, path);
+    rp_status st = rp_output_open(path, &w->o, err);
+    if (st != RP_OK) {
         rp__free(w);
         return st;
     }
+    w->path = rp_output_path(w->o);
+    bool is_stdout = strcmp(path, "-") == 0;
+    w->codec = is_stdout                                               ? RP__CODEC_PLAIN
+               : has_suffix(path, ".gz")                               ? RP__CODEC_GZIP
+               : has_suffix(path, ".zst") || has_suffix(path, ".zstd") ? RP__CODEC_ZSTD
+                                                                       : RP__CODEC_PLAIN;
+    w->f = rp_output_file(w->o);
     setvbuf(w->f, NULL, _IOFBF, (size_t)1 << 20); /* few large writes */
     if (w->codec != RP__CODEC_PLAIN && (w->out = rp__malloc(OUT_CHUNK)) == NULL) goto nomem;
     if (w->codec == RP__CODEC_GZIP) {
@@ -127,52 +126,28 @@ rp_status rp__writer_close(rp__writer *w, bool ok, rp_error *err)
     if (w == NULL) return RP_OK;
     rp_status st = RP_OK;
     if (ok && w->codec != RP__CODEC_PLAIN && w->out != NULL) st = pump(w, NULL, 0, true, err);
-    if (w->f != NULL) {
-        if (w->is_stdout) {
-            if (fflush(w->f) != 0 && st == RP_OK && ok) st = w_io(w, err, errno, "write error");
-        } else if (fclose(w->f) != 0 && st == RP_OK && ok) {
-            st = w_io(w, err, errno, "write error");
-        }
-    }
-    if ((!ok || st != RP_OK) && !w->is_stdout) remove(w->path);
+    /* The first error is the one reported; the file is then abandoned. */
+    rp_status cl = rp_output_close(w->o, ok && st == RP_OK, ok && st == RP_OK ? err : NULL);
+    if (st == RP_OK && ok) st = cl;
     if (w->z_ready) deflateEnd(&w->z);
     ZSTD_freeCCtx(w->zc);
     rp__free(w->out);
-    rp__free(w->path);
     rp__free(w);
     return st;
 }
 
-/* Append the JSON string of s[0..n) (valid UTF-8, or lossy bytes kept as they
- * are) to the writer, escaped. */
+/* Append the JSON string of s[0..n) (any bytes: json_quote.c) to the writer. */
 rp_status rp__writer_json_string(rp__writer *w, const char *s, size_t n, rp_error *err)
 {
     char buf[4096];
     size_t o = 0;
     buf[o++] = '"';
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         if (o > sizeof buf - 8) {
             RP_TRY(rp__writer_write(w, buf, o, err));
             o = 0;
         }
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)c;
-        } else if (c == '\n') {
-            buf[o++] = '\\';
-            buf[o++] = 'n';
-        } else if (c == '\t') {
-            buf[o++] = '\\';
-            buf[o++] = 't';
-        } else if (c == '\r') {
-            buf[o++] = '\\';
-            buf[o++] = 'r';
-        } else if (c < 0x20) {
-            o += (size_t)snprintf(buf + o, 8, "\\u%04x", c);
-        } else {
-            buf[o++] = (char)c;
-        }
+        o += rp__json_escape(s, n, &i, buf + o);
     }
     buf[o++] = '"';
     return rp__writer_write(w, buf, o, err);

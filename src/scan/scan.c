@@ -54,8 +54,8 @@ static rp_status check_opts(const rp_scan_opts *o, rp_error *err)
         bad = "ngram must be in 1..32";
     else if (o->window < 1 || o->window > 64)
         bad = "window must be in 1..64";
-    else if (o->max_df < 2)
-        bad = "max_df must be at least 2";
+    else if (o->max_df < 2 || o->max_df > RP_SCAN_MAX_DF)
+        bad = "max_df must be in 2..4294967295";
     else if (o->min_shared < 1)
         bad = "min_shared must be at least 1";
     else if (o->min_words < 1)
@@ -318,6 +318,7 @@ rp_status rp_scan_new(const rp_scan_opts *opts, rp_scan **out, rp_error *err)
 void rp_scan_free(rp_scan *s)
 {
     if (s == NULL) return;
+    if (s->ids.slots != NULL) rp__hmap_free(&s->ids);
     if (s->ingest != NULL) {
         if (s->ingest->busy) pthread_join(s->ingest->job, NULL);
         ingest_free(s->ingest, s->o.threads, s->n_parts);
@@ -423,6 +424,24 @@ rp_status rp_scan_add(rp_scan *s, const rp_scan_input *in, rp_error *err)
                         (unsigned)(UINT32_MAX - 1));
     if (s->broken != RP_OK) return failed_earlier(s, err);
     RP_TRY(check_text(s, label, in->text, in->text_len, err));
+    /* Ids name documents in every output: two alike would be merged there. */
+    if (s->ids.slots == NULL && !rp__hmap_init(&s->ids, 1024)) return rp__nomem(err, label);
+    bool fresh;
+    uint32_t *first = rp__hmap_put(&s->ids, rp__hash_bytes(in->id, in->id_len, 0x1d5),
+                                   (uint32_t)s->n_docs, &fresh);
+    if (first == NULL) return rp__nomem(err, label);
+    if (!fresh) {
+        const rp__scan_doc *o = &s->docs[*first];
+        if (o->id_len == in->id_len &&
+            (in->id_len == 0 || memcmp(s->meta + o->meta_off, in->id, in->id_len) == 0)) {
+            if (!s->o.duplicate_ids)
+                return rp__fail(err, RP_ERR_PARAM, label, 0,
+                                "duplicate id: document %zu has the id of document %u (ids must "
+                                "be unique)",
+                                s->n_docs + 1, (unsigned)*first + 1);
+            s->stats.duplicate_ids++;
+        }
+    }
     if (s->ingest == NULL) RP_TRY(broken(s, start_ingest(s, err)));
 
     rp__ingest *g = s->ingest;

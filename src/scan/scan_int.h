@@ -49,6 +49,7 @@ struct rp_scan {
     int state;        /* 0: adding; 1: run started; 2: run finished */
     rp_status broken; /* a failure that leaves the scan unusable, else RP_OK */
     rp_scan_stats stats;
+    rp__hmap ids; /* hash of each id -> its first document, for duplicates */
     /* documents */
     rp__scan_doc *docs;
     size_t n_docs, cap_docs;

@@ -87,7 +87,7 @@ static rp_status index_part(index_ctx *c, size_t p, uint32_t *docs, bool report)
         const uint64_t doc = rec[1] >> 32;
         if (doc != last_doc) {
             df++;
-            if (nd <= max_df) docs[nd++] = (uint32_t)doc;
+            if (nd <= max_df && nd <= s->n_docs) docs[nd++] = (uint32_t)doc;
             last_doc = doc;
         }
         if (++n_read == PROGRESS_EVERY) {
@@ -105,7 +105,10 @@ static void index_task(void *ctx, size_t t)
 {
     index_ctx *c = ctx;
     rp_scan *s = c->s;
-    uint32_t *docs = rp__malloc((s->o.max_df + 1) * sizeof *docs);
+    /* A group keeps at most max_df + 1 documents, and never more than the
+     * corpus holds (max_df may be far larger, up to RP_SCAN_MAX_DF). */
+    size_t keep = s->o.max_df < s->n_docs ? s->o.max_df : s->n_docs;
+    uint32_t *docs = keep < SIZE_MAX / sizeof *docs - 1 ? rp__malloc((keep + 1) * sizeof *docs) : NULL;
     for (size_t p = t; p < s->n_parts; p += s->o.threads) {
         if (docs == NULL) {
             c->st[p] = rp__nomem(&c->err[p], "");

@@ -31,6 +31,12 @@ static rp_status doc_take(const char *name, char *text, size_t len, const rp_tex
                       (size_t)RP_DOC_MAX_BYTES);
         goto fail;
     }
+    /* Not even lossy reading makes sense of UTF-16 or UTF-32. */
+    const char *wide = rp__utf16_bom((const uint8_t *)text, len);
+    if (wide != NULL) {
+        rc = rp__bom_error(err, label, wide);
+        goto fail;
+    }
     if (!opts->lossy) {
         bool is_nul;
         size_t bad = rp__utf8_check((const uint8_t *)text, len, &is_nul);
