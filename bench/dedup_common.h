@@ -81,7 +81,7 @@ static inline double dd_jaccard(size_t shared, size_t uni)
 }
 
 /* A hash of ids and sentences for tables: the library's. */
-static inline uint64_t dd_fnv1a(const char *s, size_t len)
+static inline uint64_t dd_hash(const char *s, size_t len)
 {
     return rp__hash_bytes(s, len, 0);
 }

@@ -253,7 +253,7 @@ static void pool_add_sentence(pool *p, const char *s, size_t len)
         p->n_rejected++;
         return;
     }
-    uint64_t h = dd_fnv1a(s, len) | 1;
+    uint64_t h = dd_hash(s, len) | 1;
     if (2 * (p->seen_n + 1) > p->seen_cap) {
         size_t cap = p->seen_cap ? 2 * p->seen_cap : (size_t)1 << 16;
         uint64_t *t = calloc(cap, sizeof *t);

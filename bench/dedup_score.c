@@ -88,7 +88,7 @@ static void str_grow(strtab *t)
     if (slot == NULL) fail("out of memory", NULL);
     for (size_t i = 0; i < t->n; i++) {
         const char *s = str_at(t, (uint32_t)i);
-        size_t at = (size_t)dd_fnv1a(s, strlen(s)) & (n_slots - 1);
+        size_t at = (size_t)dd_hash(s, strlen(s)) & (n_slots - 1);
         while (slot[at] != 0)
             at = (at + 1) & (n_slots - 1);
         slot[at] = (uint32_t)i + 1;
@@ -103,7 +103,7 @@ static void str_grow(strtab *t)
 static uint32_t str_find(strtab *t, const char *s, size_t len, int add)
 {
     if (t->n_slots == 0 || (add && 2 * (t->n + 1) > t->n_slots)) str_grow(t);
-    size_t at = (size_t)dd_fnv1a(s, len) & (t->n_slots - 1);
+    size_t at = (size_t)dd_hash(s, len) & (t->n_slots - 1);
     while (t->slot[at] != 0) {
         const uint32_t i = t->slot[at] - 1;
         const char *c = str_at(t, i);
